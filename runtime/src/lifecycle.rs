@@ -1,0 +1,1034 @@
+//! Runtime lifecycle: pre-initialization, initialization, finalization.
+//!
+//! Mirrors `Python/pylifecycle.c` and `Modules/main.c` (3.13).
+//!
+//! # Design
+//!
+//! CPython keeps the runtime in one process global, `_PyRuntime`. pyrt
+//! keeps it in a [`Runtime`] value (DESIGN.md decision 1): a process may
+//! hold many, each with its own [`Platform`] — environment, standard
+//! streams, files, clock — so tests run in parallel and a server can host
+//! many isolated runtimes.
+//!
+//! A runtime moves through CPython's states, which fatal-error reports
+//! name: *preinitializing* → *preinitialized* (allocator, locale and UTF-8
+//! mode fixed) → *core initialized* (configuration read, main interpreter
+//! created, import machinery up; `_init_main = 0` stops here) →
+//! *initialized* (encodings, tracemalloc, warnings, the C-locale warning)
+//! → *finalizing*. [`Runtime::finalize`] runs CPython's order (SPEC B.3);
+//! afterwards the runtime can be initialized again.
+//!
+//! What runs the program is not this module's business: [`Runtime::run_main`]
+//! resolves the program the configuration selects (`-c`, `-m`, a file, or
+//! stdin) exactly as `Py_RunMain` does — including its errors and exit
+//! codes — and hands it to an [`Executor`] (the VM).
+//!
+//! Locking: the lifecycle state is behind one mutex, never held while an
+//! executor or an at-exit callback runs (they may call back in).
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use crate::codecs;
+use crate::config::{
+    Args, Config, ConfigDict, GlobalConfigVars, LocaleEnv, PreConfig, PreReadContext, ReadContext,
+    locale,
+};
+use crate::platform::{FileKind, Platform, StdStream};
+use crate::status::{InitResult, Status};
+use crate::warnings;
+use crate::wstr::{WString, WideStringList};
+
+mod version;
+pub use version::{
+    BUILD_DATE, PY_VERSION, PYRT_VERSION, build_info, compiler, copyright, platform, version,
+};
+
+/// `Py_AtExit`'s table size (`NEXITFUNCS`).
+pub const MAX_AT_EXIT_FUNCS: usize = 32;
+
+/// The lifecycle phase (what `Python runtime state:` prints).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing done yet (`unknown`).
+    New,
+    /// Inside pre-initialization.
+    Preinitializing,
+    /// Allocator, locale and UTF-8 mode are fixed.
+    Preinitialized,
+    /// The main interpreter exists; only built-in imports work.
+    CoreInitialized,
+    /// Fully initialized.
+    Initialized,
+    /// `Py_FinalizeEx` has passed the point of no return.
+    Finalizing,
+}
+
+/// A `Py_AtExit` callback.
+type AtExitFunc = Box<dyn FnOnce() + Send>;
+
+/// The main interpreter as far as the lifecycle knows it.
+#[derive(Debug)]
+struct MainInterp {
+    config: Config,
+    /// Warning filters from `-W` / `PYTHONWARNINGS`.
+    warning_filters: Vec<warnings::Filter>,
+    /// Built-in modules imported so far, in order (`sys.modules`' core).
+    imported: Vec<&'static str>,
+}
+
+struct State {
+    phase: Phase,
+    preinitialized: bool,
+    core_initialized: bool,
+    initialized: bool,
+    /// `Py_IsFinalizing()`: stays true after finalization returns.
+    finalizing: bool,
+    preconfig: PreConfig,
+    /// `_PyRuntime.preconfig.utf8_mode` while reading.
+    runtime_utf8_mode: i32,
+    loc: LocaleEnv,
+    globals: GlobalConfigVars,
+    /// `Py_GetArgcArgv()`.
+    orig_argv: WideStringList,
+    at_exit: Vec<AtExitFunc>,
+    preinit_warnoptions: WideStringList,
+    preinit_xoptions: WideStringList,
+    interp: Option<MainInterp>,
+    /// The exception a failing initialization step left pending (printed
+    /// by the fatal error report), e.g. `LookupError: unknown encoding: x`.
+    pending_exception: Option<String>,
+}
+
+impl State {
+    fn new(platform: &Platform) -> State {
+        State {
+            phase: Phase::New,
+            preinitialized: false,
+            core_initialized: false,
+            initialized: false,
+            finalizing: false,
+            preconfig: PreConfig::python(),
+            runtime_utf8_mode: 0,
+            loc: LocaleEnv::new(platform.environ.clone()),
+            globals: GlobalConfigVars::default(),
+            orig_argv: WideStringList::new(),
+            at_exit: Vec::new(),
+            preinit_warnoptions: WideStringList::new(),
+            preinit_xoptions: WideStringList::new(),
+            interp: None,
+            pending_exception: None,
+        }
+    }
+}
+
+/// A Python runtime: what CPython keeps in `_PyRuntime`.
+pub struct Runtime {
+    platform: Platform,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("phase", &self.phase())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What `Py_RunMain()` runs, as the configuration selects it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MainTarget {
+    /// `-c`: the command (with its trailing newline).
+    Command(WString),
+    /// `-m`: the module name and the file that defines it (`None` for a
+    /// built-in module).
+    Module {
+        /// Dotted module name.
+        name: WString,
+        /// Source file found on `sys.path`.
+        path: Option<WString>,
+    },
+    /// A script: its absolute path and source bytes.
+    File {
+        /// Absolute path (`run_filename`).
+        path: WString,
+        /// The file's contents.
+        source: Vec<u8>,
+    },
+    /// The program is read from stdin (not a terminal).
+    Stdin,
+    /// The interactive loop (stdin is a terminal, or `-i` without program).
+    Interactive,
+}
+
+/// Runs Python code for [`Runtime::run_main`]: the VM implements it.
+pub trait Executor {
+    /// Runs the main program; returns the exit status: 0, the `SystemExit`
+    /// code, or 1 for an uncaught exception.
+    fn run_main(&mut self, rt: &Runtime, target: &MainTarget) -> i32;
+    /// The interactive loop run after the program under `-i`; returns the
+    /// exit status.
+    fn run_interactive(&mut self, rt: &Runtime) -> i32;
+}
+
+/// Built-in modules the runtime core provides before any VM module is
+/// registered: the import machinery itself.
+const CORE_MODULES: &[(&str, ModuleKind)] = &[
+    ("_frozen_importlib", ModuleKind::Frozen),
+    ("_imp", ModuleKind::Builtin),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ModuleKind {
+    Frozen,
+    Builtin,
+}
+
+/// True if `name` is a module built into pyrt.
+pub fn is_builtin_module_name(name: &str) -> bool {
+    CORE_MODULES.iter().any(|(n, _)| *n == name)
+}
+
+fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Runtime {
+    /// `_PyRuntime_Initialize()`: a runtime over `platform`, not yet
+    /// pre-initialized.
+    pub fn new(platform: Platform) -> Runtime {
+        let state = Mutex::new(State::new(&platform));
+        Runtime { platform, state }
+    }
+
+    /// The host this runtime runs on.
+    pub fn platform(&self) -> &Platform {
+        &self.platform
+    }
+
+    /// The current lifecycle phase.
+    pub fn phase(&self) -> Phase {
+        lock(&self.state).phase
+    }
+
+    /// The runtime's environment block (after locale coercion, which
+    /// exports `LC_CTYPE`): what `os.environ` starts from.
+    pub fn environ(&self) -> crate::platform::Environ {
+        lock(&self.state).loc.environ.clone()
+    }
+
+    /// The LC_CTYPE locale currently in effect.
+    pub fn ctype_locale(&self) -> locale::Locale {
+        lock(&self.state).loc.ctype.clone()
+    }
+
+    /// `_PyRuntime.preconfig`: the pre-configuration in effect.
+    pub fn preconfig(&self) -> PreConfig {
+        lock(&self.state).preconfig.clone()
+    }
+
+    /// The legacy global configuration variables (`Py_VerboseFlag` …):
+    /// inputs of the compat preset, written back after initialization.
+    pub fn global_config_vars(&self) -> GlobalConfigVars {
+        lock(&self.state).globals.clone()
+    }
+
+    /// Sets the legacy global variables before a compat initialization.
+    pub fn set_global_config_vars(&self, vars: GlobalConfigVars) {
+        lock(&self.state).globals = vars;
+    }
+
+    /// `Py_PreInitialize(preconfig)`.
+    pub fn pre_initialize(&self, preconfig: &PreConfig) -> InitResult {
+        self.pre_initialize_impl(preconfig, None)
+    }
+
+    /// `Py_PreInitializeFromBytesArgs` / `Py_PreInitializeFromArgs`: with
+    /// `parse_argv`, `-E`, `-I` and `-X` on the command line count.
+    pub fn pre_initialize_from_args(&self, preconfig: &PreConfig, args: &Args) -> InitResult {
+        self.pre_initialize_impl(preconfig, Some(args))
+    }
+
+    /// `_Py_PreInitializeFromPyArgv()`.
+    fn pre_initialize_impl(&self, src: &PreConfig, args: Option<&Args>) -> InitResult {
+        let mut st = lock(&self.state);
+        if st.preinitialized {
+            // Already configured: the new configuration is ignored.
+            return Ok(());
+        }
+        st.phase = Phase::Preinitializing;
+        let mut config = src.clone();
+        let State {
+            loc,
+            runtime_utf8_mode,
+            globals,
+            ..
+        } = &mut *st;
+        let mut cx = PreReadContext {
+            loc,
+            runtime_utf8_mode,
+            globals,
+        };
+        config.read(&mut cx, args)?;
+        self.pre_config_write(&mut st, &mut config);
+        st.preconfig = config;
+        st.phase = Phase::Preinitialized;
+        st.preinitialized = true;
+        Ok(())
+    }
+
+    /// `_PyPreConfig_Write()`: fixes the allocator, coerces the locale and
+    /// sets LC_CTYPE.
+    fn pre_config_write(&self, st: &mut State, config: &mut PreConfig) {
+        if config.configure_locale != 0 {
+            if config.coerce_c_locale != 0 {
+                let (coerced, warning) = st
+                    .loc
+                    .coerce_legacy_locale(config.coerce_c_locale_warn != 0);
+                if let Some(w) = warning {
+                    let _ = self.platform.stdio.write(StdStream::Stderr, w.as_bytes());
+                }
+                if !coerced {
+                    config.coerce_c_locale = 0;
+                }
+            }
+            st.loc.set_from_env();
+        }
+        st.runtime_utf8_mode = config.utf8_mode;
+        st.globals.utf8_mode = config.utf8_mode.max(0);
+    }
+
+    /// `_Py_PreInitializeFromConfig()`: implicit pre-initialization by the
+    /// configuration API.
+    fn pre_initialize_from_config(&self, config: &Config, args: Option<&Args>) -> InitResult {
+        if lock(&self.state).preinitialized {
+            return Ok(());
+        }
+        let mut pre = PreConfig::from_config(config);
+        if config.parse_argv != 1 || args.is_none() {
+            // Don't parse the command line in the pre-configuration.
+            pre.parse_argv = 0;
+        }
+        self.pre_initialize_impl(&pre, args.filter(|_| config.parse_argv == 1))
+    }
+
+    /// `Py_DecodeLocale()`: decodes OS bytes with the runtime's encoding.
+    pub fn decode_locale(&self, bytes: &[u8]) -> WString {
+        let st = lock(&self.state);
+        st.loc.decode(bytes, st.runtime_utf8_mode == 1)
+    }
+
+    /// `Py_EncodeLocale()`.
+    pub fn encode_locale(&self, s: &WString) -> Vec<u8> {
+        let st = lock(&self.state);
+        st.loc.encode(s, st.runtime_utf8_mode == 1)
+    }
+
+    /// `PyConfig_SetBytesArgv` / `PyConfig_SetArgv`: pre-initializes if
+    /// needed (so bytes decode with the right encoding), then sets `argv`.
+    pub fn config_set_args(&self, config: &mut Config, args: &Args) -> InitResult {
+        self.pre_initialize_from_config(config, Some(args))?;
+        let st = lock(&self.state);
+        config.argv = args.to_wide(&st.loc, st.runtime_utf8_mode == 1);
+        Ok(())
+    }
+
+    /// `PyConfig_SetBytesString()`: decodes `bytes` with the locale after
+    /// pre-initializing.
+    pub fn config_set_bytes_string(
+        &self,
+        config: &Config,
+        field: &mut Option<WString>,
+        bytes: &[u8],
+    ) -> InitResult {
+        self.pre_initialize_from_config(config, None)?;
+        *field = Some(self.decode_locale(bytes));
+        Ok(())
+    }
+
+    /// `PySys_AddWarnOption()` before initialization.
+    pub fn add_warn_option(&self, option: impl Into<WString>) {
+        lock(&self.state).preinit_warnoptions.append(option);
+    }
+
+    /// `PySys_AddXOption()` before initialization.
+    pub fn add_xoption(&self, option: impl Into<WString>) {
+        lock(&self.state).preinit_xoptions.append(option);
+    }
+
+    /// `PyConfig_Read()`: computes every derived field except the path
+    /// configuration. May print help or usage and return an EXIT status.
+    pub fn read_config(&self, config: &mut Config) -> InitResult {
+        self.read_config_impl(config, false)
+    }
+
+    fn read_config_impl(&self, config: &mut Config, compute_path_config: bool) -> InitResult {
+        self.pre_initialize_from_config(config, None)?;
+        let st = lock(&self.state);
+        let cx = ReadContext {
+            preconfig: &st.preconfig,
+            loc: &st.loc,
+            globals: &st.globals,
+            cwd: self.platform.cwd.as_deref(),
+            fs: &*self.platform.fs,
+            stdio: &*self.platform.stdio,
+            preinit_warnoptions: &st.preinit_warnoptions,
+            preinit_xoptions: &st.preinit_xoptions,
+            host_executable: self.platform.executable.as_deref(),
+        };
+        config.read_with(&cx, compute_path_config)
+    }
+
+    /// `Py_InitializeFromConfig()`: pre-initialize if needed, then the core
+    /// phase, then (if `config.init_main`) the main phase. The
+    /// configuration is copied.
+    pub fn initialize_from_config(&self, config: &Config) -> InitResult {
+        self.pre_initialize_from_config(config, None)?;
+        if !lock(&self.state).core_initialized {
+            self.init_core(config)?;
+        } else {
+            self.reconfigure_core(config)?;
+        }
+        if config.init_main != 0 {
+            self.init_main()?;
+        }
+        Ok(())
+    }
+
+    /// `Py_InitializeEx()`: the compat configuration; a no-op if already
+    /// initialized.
+    pub fn initialize(&self) -> InitResult {
+        if self.is_initialized() {
+            return Ok(());
+        }
+        self.initialize_from_config(&Config::compat())
+    }
+
+    /// `pyinit_core()`: read the configuration (path configuration
+    /// included), write it, create the main interpreter, start the import
+    /// machinery.
+    fn init_core(&self, src: &Config) -> InitResult {
+        let mut config = src.clone();
+        self.read_config_impl(&mut config, true)?;
+        let mut st = lock(&self.state);
+        // _PyConfig_Write()
+        st.globals.set_from(&config);
+        st.preconfig.isolated = config.isolated;
+        st.preconfig.use_environment = config.use_environment;
+        st.preconfig.dev_mode = config.dev_mode;
+        st.orig_argv = config.orig_argv.clone();
+        st.interp = Some(MainInterp {
+            config,
+            warning_filters: Vec::new(),
+            imported: Vec::new(),
+        });
+        st.core_initialized = true;
+        st.phase = Phase::CoreInitialized;
+        drop(st);
+        self.init_importlib();
+        Ok(())
+    }
+
+    /// `pyinit_core_reconfigure()`: a second `Py_InitializeFromConfig()`
+    /// after the core phase replaces the interpreter's configuration.
+    fn reconfigure_core(&self, src: &Config) -> InitResult {
+        let mut config = src.clone();
+        self.read_config_impl(&mut config, true)?;
+        let mut st = lock(&self.state);
+        st.globals.set_from(&config);
+        if let Some(interp) = st.interp.as_mut() {
+            interp.config = config;
+        }
+        Ok(())
+    }
+
+    /// `init_importlib()`: imports the import machinery itself, reporting
+    /// each import under `-v` and `-X importtime` as CPython does.
+    fn init_importlib(&self) {
+        for &(name, kind) in CORE_MODULES {
+            self.import_builtin(name, kind);
+        }
+    }
+
+    fn import_builtin(&self, name: &'static str, kind: ModuleKind) {
+        let (verbose, import_time) = {
+            let st = lock(&self.state);
+            let c = &st.interp.as_ref().expect("core initialized").config;
+            (c.verbose, c.import_time != 0)
+        };
+        let start = self.platform.clock.monotonic_ns();
+        {
+            let mut st = lock(&self.state);
+            if let Some(interp) = st.interp.as_mut() {
+                if !interp.imported.contains(&name) {
+                    interp.imported.push(name);
+                }
+            }
+        }
+        let elapsed_us = (self.platform.clock.monotonic_ns() - start) / 1000;
+        let mut err = String::new();
+        if verbose > 0 {
+            match (name, kind) {
+                // The two modules CPython imports before its importer exists.
+                ("_frozen_importlib", _) => err.push_str("import _frozen_importlib # frozen\n"),
+                ("_imp", _) => err.push_str("import _imp # builtin\n"),
+                (_, ModuleKind::Frozen) => err.push_str(&format!(
+                    "import '{name}' # <class '_frozen_importlib.FrozenImporter'>\n"
+                )),
+                (_, ModuleKind::Builtin) => err.push_str(&format!(
+                    "import '{name}' # <class '_frozen_importlib.BuiltinImporter'>\n"
+                )),
+            }
+        }
+        if import_time {
+            let first = lock(&self.state)
+                .interp
+                .as_ref()
+                .is_some_and(|i| i.imported.first() == Some(&name));
+            if first {
+                err.push_str("import time: self [us] | cumulative | imported package\n");
+            }
+            err.push_str(&format!(
+                "import time: {elapsed_us:>9} | {elapsed_us:>10} | {name}\n"
+            ));
+        }
+        if !err.is_empty() {
+            let _ = self.platform.stdio.write(StdStream::Stderr, err.as_bytes());
+        }
+    }
+
+    /// `_Py_InitializeMain()` / `init_interp_main()`.
+    pub fn initialize_main(&self) -> InitResult {
+        self.init_main()
+    }
+
+    fn init_main(&self) -> InitResult {
+        let mut guard = lock(&self.state);
+        let st = &mut *guard;
+        if !st.core_initialized {
+            return Err(Status::error(
+                "_Py_InitializeMain",
+                "runtime core not initialized",
+            ));
+        }
+        if st.initialized {
+            return Ok(());
+        }
+        let preconfig = st.preconfig.clone();
+        let coerce_warn =
+            preconfig.coerce_c_locale_warn != 0 && st.loc.legacy_locale_detected(true);
+        let interp = st.interp.as_mut().expect("core initialized");
+
+        // _PyUnicode_InitEncodings(): encodings get their codec names.
+        let fs_enc = interp
+            .config
+            .filesystem_encoding
+            .clone()
+            .unwrap_or_default();
+        match codecs::lookup(&fs_enc.to_string_lossy()) {
+            Some(codec) => interp.config.filesystem_encoding = Some(WString::from(codec.name())),
+            None => {
+                st.pending_exception = Some(format!("LookupError: unknown encoding: {fs_enc}"));
+                return Err(Status::error(
+                    "init_fs_encoding",
+                    "failed to get the Python codec of the filesystem encoding",
+                ));
+            }
+        }
+        let stdio_enc = interp.config.stdio_encoding.clone().unwrap_or_default();
+        match codecs::lookup(&stdio_enc.to_string_lossy()) {
+            Some(codec) => interp.config.stdio_encoding = Some(WString::from(codec.name())),
+            None => {
+                st.pending_exception = Some(format!("LookupError: unknown encoding: {stdio_enc}"));
+                return Err(Status::error(
+                    "init_stdio_encoding",
+                    "failed to get the Python codec name of the stdio encoding",
+                ));
+            }
+        }
+        st.globals.filesystem_default_encoding = interp.config.filesystem_encoding.clone();
+        st.globals.filesystem_default_encode_errors = interp.config.filesystem_errors.clone();
+
+        // tracemalloc.start(config.tracemalloc)
+        let frames = interp.config.tracemalloc;
+        if frames > 0 && !(1..=65535).contains(&frames) {
+            st.pending_exception =
+                Some("ValueError: the number of frames must be in range [1; 65535]".to_owned());
+            return Err(Status::error("init_interp_main", "can't start tracemalloc"));
+        }
+
+        // import warnings: sys.warnoptions become filters.
+        let warn_out = warnings::process_options(interp.config.warnoptions.items());
+        interp.warning_filters = warn_out.filters;
+
+        st.initialized = true;
+        st.phase = Phase::Initialized;
+        drop(guard);
+
+        let mut err = warn_out.stderr;
+        if coerce_warn {
+            err.push_str(locale::C_LOCALE_WARNING);
+        }
+        if !err.is_empty() {
+            let _ = self.platform.stdio.write(StdStream::Stderr, err.as_bytes());
+        }
+        Ok(())
+    }
+
+    /// `Py_IsInitialized()`.
+    pub fn is_initialized(&self) -> bool {
+        lock(&self.state).initialized
+    }
+
+    /// `Py_IsFinalizing()`: true from the point of no return of
+    /// finalization, and still true after it returned.
+    pub fn is_finalizing(&self) -> bool {
+        lock(&self.state).finalizing
+    }
+
+    /// The main interpreter's configuration (`PyConfig` of
+    /// `_PyInterpreterState_GetConfig`), once the core phase ran.
+    pub fn config(&self) -> Option<Config> {
+        lock(&self.state).interp.as_ref().map(|i| i.config.clone())
+    }
+
+    /// The warning filters set up from `-W` and `PYTHONWARNINGS`.
+    pub fn warning_filters(&self) -> Vec<warnings::Filter> {
+        lock(&self.state)
+            .interp
+            .as_ref()
+            .map(|i| i.warning_filters.clone())
+            .unwrap_or_default()
+    }
+
+    /// Built-in modules imported so far.
+    pub fn imported_modules(&self) -> Vec<&'static str> {
+        lock(&self.state)
+            .interp
+            .as_ref()
+            .map(|i| i.imported.clone())
+            .unwrap_or_default()
+    }
+
+    /// `_testinternalcapi.get_configs()`: `global_config`, `pre_config`
+    /// and `config`.
+    pub fn get_configs(&self) -> Option<Configs> {
+        let st = lock(&self.state);
+        let interp = st.interp.as_ref()?;
+        Some(Configs {
+            global_config: st.globals.as_dict(),
+            pre_config: st.preconfig.as_dict(),
+            config: interp.config.as_dict(),
+        })
+    }
+
+    /// `Py_GetArgcArgv()`: the original command line.
+    pub fn argc_argv(&self) -> WideStringList {
+        lock(&self.state).orig_argv.clone()
+    }
+
+    /// `Py_AtExit(func)`: registers a low-level exit function, called
+    /// last-in first-out after the interpreter is gone. At most 32;
+    /// `Err(())` (CPython's -1) when the table is full.
+    #[allow(clippy::result_unit_err)]
+    pub fn at_exit(&self, func: impl FnOnce() + Send + 'static) -> Result<(), ()> {
+        let mut st = lock(&self.state);
+        if st.at_exit.len() >= MAX_AT_EXIT_FUNCS {
+            return Err(());
+        }
+        st.at_exit.push(Box::new(func));
+        Ok(())
+    }
+
+    /// `Py_FinalizeEx()`: 0, or -1 if flushing stdout/stderr failed.
+    /// A no-op returning 0 when not initialized.
+    pub fn finalize(&self) -> i32 {
+        let mut st = lock(&self.state);
+        if !st.initialized {
+            return 0;
+        }
+        // Steps 3–5 (joining non-daemon threads, pending calls, atexit
+        // callbacks) run Python code and belong to the interpreter; the
+        // lifecycle resumes at the point of no return.
+        st.finalizing = true;
+        st.initialized = false;
+        st.phase = Phase::Finalizing;
+        drop(st);
+
+        let mut status = 0;
+        if self.flush_std_files().is_err() {
+            status = -1;
+        }
+
+        let mut st = lock(&self.state);
+        st.interp = None;
+        st.core_initialized = false;
+        let funcs = std::mem::take(&mut st.at_exit);
+        drop(st);
+        // Py_AtExit functions run LIFO, after the interpreter is gone.
+        for f in funcs.into_iter().rev() {
+            f();
+        }
+        if self.flush_std_files().is_err() {
+            status = -1;
+        }
+        // _PyRuntime_Finalize(): the runtime can be initialized again.
+        let mut st = lock(&self.state);
+        let finalizing = st.finalizing;
+        *st = State::new(&self.platform);
+        st.finalizing = finalizing;
+        status
+    }
+
+    /// `flush_std_files()`.
+    fn flush_std_files(&self) -> std::io::Result<()> {
+        let out = self.platform.stdio.flush(StdStream::Stdout);
+        let err = self.platform.stdio.flush(StdStream::Stderr);
+        out.and(err)
+    }
+
+    /// `Py_ExitStatusException()`: prints the fatal error report of an
+    /// ERROR status and returns the process exit code (1), or returns the
+    /// code of an EXIT status.
+    pub fn exit_status_exception(&self, status: &Status) -> i32 {
+        match status {
+            Status::Exit(code) => *code,
+            Status::Error { func, msg } => {
+                let report = self.fatal_error_report(*func, msg);
+                let _ = self
+                    .platform
+                    .stdio
+                    .write(StdStream::Stderr, report.as_bytes());
+                let _ = self.platform.stdio.flush(StdStream::Stderr);
+                1
+            }
+        }
+    }
+
+    /// The text of a fatal error (`fatal_error()` in pylifecycle.c).
+    pub fn fatal_error_report(&self, func: Option<&str>, msg: &str) -> String {
+        let st = lock(&self.state);
+        let mut out = String::from("Fatal Python error: ");
+        if let Some(func) = func {
+            out.push_str(func);
+            out.push_str(": ");
+        }
+        out.push_str(msg);
+        out.push('\n');
+        let state = match st.phase {
+            _ if st.finalizing && st.phase == Phase::Finalizing => {
+                format!("finalizing (tstate=0x{:016x})", current_thread_id())
+            }
+            Phase::Initialized => "initialized".to_owned(),
+            Phase::CoreInitialized => "core initialized".to_owned(),
+            Phase::Preinitialized => "preinitialized".to_owned(),
+            Phase::Preinitializing => "preinitializing".to_owned(),
+            Phase::New | Phase::Finalizing => "unknown".to_owned(),
+        };
+        out.push_str("Python runtime state: ");
+        out.push_str(&state);
+        out.push('\n');
+        if st.core_initialized {
+            if let Some(exc) = &st.pending_exception {
+                out.push_str(exc);
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "\nCurrent thread 0x{:016x} (most recent call first):\n  <no Python frame>\n",
+                current_thread_id()
+            ));
+        } else {
+            out.push('\n');
+        }
+        out
+    }
+
+    /// `Py_RunMain()`: runs the program the configuration selects, then
+    /// finalizes. Returns the exit status: the program's, 120 if
+    /// finalization failed to flush stdout/stderr.
+    pub fn run_main(&self, executor: &mut dyn Executor) -> i32 {
+        let mut exitcode = self.run_python(executor);
+        if self.finalize() < 0 {
+            // Value unlikely to be confused with a non-error exit status
+            // or other special meaning.
+            exitcode = 120;
+        }
+        exitcode
+    }
+
+    /// `pymain_run_python()`.
+    fn run_python(&self, executor: &mut dyn Executor) -> i32 {
+        let Some(mut config) = self.config() else {
+            return 1;
+        };
+        self.compute_sys_path_0(&mut config);
+        if let Some(interp) = lock(&self.state).interp.as_mut() {
+            interp.config.sys_path_0 = config.sys_path_0.clone();
+        }
+        let stdin_tty = self.platform.stdio.is_tty(StdStream::Stdin);
+        let stdin_is_interactive = stdin_tty || config.interactive != 0;
+
+        let exitcode = if let Some(cmd) = &config.run_command {
+            executor.run_main(self, &MainTarget::Command(cmd.clone()))
+        } else if let Some(module) = &config.run_module {
+            match self.find_main_module(&config, module) {
+                Ok(target) => executor.run_main(self, &target),
+                Err(code) => code,
+            }
+        } else if let Some(file) = &config.run_filename {
+            match self.read_main_file(&config, file) {
+                Ok(target) => executor.run_main(self, &target),
+                Err(code) => code,
+            }
+        } else if stdin_is_interactive {
+            executor.run_interactive(self)
+        } else {
+            executor.run_main(self, &MainTarget::Stdin)
+        };
+
+        // pymain_repl(): -i keeps a prompt after the program.
+        let mut inspect = config.inspect != 0;
+        if !inspect
+            && config.use_environment != 0
+            && self.environ().get_nonempty(b"PYTHONINSPECT").is_some()
+        {
+            inspect = true;
+        }
+        let ran_code = config.run_command.is_some()
+            || config.run_module.is_some()
+            || config.run_filename.is_some();
+        if inspect && stdin_is_interactive && ran_code {
+            return executor.run_interactive(self);
+        }
+        exitcode
+    }
+
+    /// `_PyPathConfig_ComputeSysPath0()`: what `sys.path[0]` becomes,
+    /// unless `safe_path`.
+    fn compute_sys_path_0(&self, config: &mut Config) {
+        if config.safe_path != 0 {
+            config.sys_path_0 = None;
+            return;
+        }
+        let Some(argv0) = config.argv.items().first().cloned() else {
+            return;
+        };
+        let cwd = || {
+            self.platform
+                .cwd
+                .as_deref()
+                .map(|c| self.decode_locale(c))
+                .unwrap_or_else(|| WString::from("."))
+        };
+        let path0 = if argv0.eq_str("-m") {
+            cwd()
+        } else if argv0.eq_str("-c") {
+            WString::new()
+        } else {
+            // A script: its real directory when it exists, else the
+            // directory part of the path as given.
+            let abs = if argv0.starts_with("/") || argv0.is_empty() {
+                argv0.clone()
+            } else {
+                let mut p = cwd();
+                if !p.ends_with("/") {
+                    p.push_str("/");
+                }
+                p.push_wstr(&argv0);
+                p
+            };
+            let real = if argv0.is_empty() {
+                None
+            } else {
+                self.platform
+                    .fs
+                    .canonicalize(&self.encode_locale(&abs))
+                    .ok()
+                    .map(|b| self.decode_locale(&b))
+            };
+            let path = real.unwrap_or(argv0);
+            match path.as_bytes().iter().rposition(|&b| b == b'/') {
+                Some(0) => WString::from("/"),
+                Some(i) => path.head(i),
+                None => WString::new(),
+            }
+        };
+        config.sys_path_0 = Some(path0);
+    }
+
+    /// `pymain_run_file()`: the script's source, or the exit code of the
+    /// error CPython reports.
+    fn read_main_file(&self, config: &Config, file: &WString) -> Result<MainTarget, i32> {
+        let program = config.program_name.clone().unwrap_or_default();
+        let encoded = self.encode_locale(file);
+        match self.platform.fs.kind(&encoded) {
+            Some(FileKind::Dir) => {
+                let mut main = file.clone();
+                main.push_str("/__main__.py");
+                if let Ok(source) = self.platform.fs.read(&self.encode_locale(&main)) {
+                    return Ok(MainTarget::File { path: main, source });
+                }
+                let msg = format!(
+                    "{}: can't find '__main__' module in {}\n",
+                    program,
+                    py_repr(file)
+                );
+                self.write_stderr(msg.as_bytes());
+                Err(1)
+            }
+            _ => match self.platform.fs.read(&encoded) {
+                Ok(source) => Ok(MainTarget::File {
+                    path: file.clone(),
+                    source,
+                }),
+                Err(e) => {
+                    let (errno, text) = errno_of(&e);
+                    let msg = format!(
+                        "{}: can't open file {}: [Errno {errno}] {text}\n",
+                        program,
+                        py_repr(file)
+                    );
+                    self.write_stderr(msg.as_bytes());
+                    Err(2)
+                }
+            },
+        }
+    }
+
+    /// `runpy._run_module_as_main()`'s search: a built-in module, else
+    /// `NAME.py` or `NAME/__main__.py` on `sys.path`.
+    fn find_main_module(&self, config: &Config, module: &WString) -> Result<MainTarget, i32> {
+        let name = module.to_string_lossy().into_owned();
+        if is_builtin_module_name(&name) {
+            return Ok(MainTarget::Module {
+                name: module.clone(),
+                path: None,
+            });
+        }
+        let rel = name.replace('.', "/");
+        let mut dirs: Vec<WString> = Vec::new();
+        if let Some(p0) = &config.sys_path_0 {
+            dirs.push(if p0.is_empty() {
+                self.platform
+                    .cwd
+                    .as_deref()
+                    .map(|c| self.decode_locale(c))
+                    .unwrap_or_default()
+            } else {
+                p0.clone()
+            });
+        }
+        dirs.extend(config.module_search_paths.iter().cloned());
+        for dir in dirs {
+            let mut base = dir.clone();
+            if !base.ends_with("/") {
+                base.push_str("/");
+            }
+            base.push_str(&rel);
+            let mut file = base.clone();
+            file.push_str(".py");
+            if self.platform.fs.kind(&self.encode_locale(&file)) == Some(FileKind::File) {
+                return Ok(MainTarget::Module {
+                    name: module.clone(),
+                    path: Some(file),
+                });
+            }
+            let mut pkg_main = base.clone();
+            pkg_main.push_str("/__main__.py");
+            if self.platform.fs.kind(&self.encode_locale(&pkg_main)) == Some(FileKind::File) {
+                let mut main_name = module.clone();
+                main_name.push_str(".__main__");
+                return Ok(MainTarget::Module {
+                    name: main_name,
+                    path: Some(pkg_main),
+                });
+            }
+            let mut pkg_init = base;
+            pkg_init.push_str("/__init__.py");
+            if self.platform.fs.kind(&self.encode_locale(&pkg_init)) == Some(FileKind::File) {
+                let msg = format!(
+                    "{}: No module named {name}.__main__; '{name}' is a package and cannot be directly executed\n",
+                    config.executable.clone().unwrap_or_default()
+                );
+                self.write_stderr(msg.as_bytes());
+                return Err(1);
+            }
+        }
+        let msg = format!(
+            "{}: No module named {name}\n",
+            config.executable.clone().unwrap_or_default()
+        );
+        self.write_stderr(msg.as_bytes());
+        Err(1)
+    }
+
+    fn write_stderr(&self, data: &[u8]) {
+        let _ = self.platform.stdio.write(StdStream::Stderr, data);
+    }
+}
+
+/// The three dictionaries of `_testinternalcapi.get_configs()`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Configs {
+    /// `global_config`.
+    pub global_config: ConfigDict,
+    /// `pre_config`.
+    pub pre_config: ConfigDict,
+    /// `config`.
+    pub config: ConfigDict,
+}
+
+/// `Py_BytesMain()` / `Py_Main()`: pre-initialize from the command line,
+/// read the configuration, initialize and run the program with
+/// `executor`. Returns the process exit status.
+pub fn main(platform: Platform, args: Args, executor: &mut dyn Executor) -> i32 {
+    let rt = Runtime::new(platform);
+    main_with_runtime(&rt, args, executor)
+}
+
+/// [`main`] on a runtime the caller keeps (to inspect it afterwards).
+pub fn main_with_runtime(rt: &Runtime, args: Args, executor: &mut dyn Executor) -> i32 {
+    let init = || -> InitResult {
+        rt.pre_initialize_from_args(&PreConfig::python(), &args)?;
+        let mut config = Config::python();
+        rt.config_set_args(&mut config, &args)?;
+        rt.initialize_from_config(&config)
+    };
+    if let Err(status) = init() {
+        return rt.exit_status_exception(&status);
+    }
+    rt.run_main(executor)
+}
+
+/// A stable identifier of the calling OS thread, as fatal error reports
+/// print it.
+pub fn current_thread_id() -> u64 {
+    thread_local! {
+        static MARK: u8 = const { 0 };
+    }
+    MARK.with(|m| std::ptr::from_ref(m) as usize as u64)
+}
+
+/// `repr()` of a path string.
+fn py_repr(s: &WString) -> String {
+    format!("{s:?}")
+}
+
+/// `errno` and `strerror()` text of an I/O error.
+fn errno_of(e: &std::io::Error) -> (i32, &'static str) {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => (2, "No such file or directory"),
+        K::PermissionDenied => (13, "Permission denied"),
+        K::IsADirectory => (21, "Is a directory"),
+        _ => match e.raw_os_error() {
+            Some(20) => (20, "Not a directory"),
+            Some(36) => (36, "File name too long"),
+            Some(40) => (40, "Too many levels of symbolic links"),
+            _ => (5, "Input/output error"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

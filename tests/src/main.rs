@@ -1,0 +1,130 @@
+//! `pyrt-conformance`: runs conformance suites against pyrt in process.
+//!
+//! ```text
+//! pyrt-conformance config FILE.jsonl [--deviations FILE]
+//!     Runs configuration cases; prints a FAIL block per failing case and
+//!     ends with "N passed, N failed[, N skipped]". Deviations default to
+//!     deviations.jsonl beside FILE.
+//! pyrt-conformance show-config [PYTHON-ARGS...]
+//!     Reads the configuration exactly as `python PYTHON-ARGS...` would in
+//!     this process's environment, and prints get_configs() as JSON (or
+//!     CPython's help, version, usage error or fatal error).
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use pyrt::config::dict_to_json;
+use pyrt::lifecycle::{Executor, MainTarget, Runtime, main_with_runtime};
+use pyrt::platform::StdStream;
+use pyrt::{Args, Platform};
+use pyrt_conformance::config_cases;
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage: pyrt-conformance config FILE.jsonl [--deviations FILE]\n       \
+         pyrt-conformance show-config [PYTHON-ARGS...]"
+    );
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("config") => run_config(&args[1..]),
+        Some("show-config") => show_config(),
+        _ => usage(),
+    }
+}
+
+fn run_config(args: &[String]) -> ExitCode {
+    let mut file = None;
+    let mut deviations = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--deviations" => match it.next() {
+                Some(p) => deviations = Some(PathBuf::from(p)),
+                None => return usage(),
+            },
+            _ if file.is_none() => file = Some(PathBuf::from(a)),
+            _ => return usage(),
+        }
+    }
+    let Some(file) = file else { return usage() };
+    let deviations = deviations.unwrap_or_else(|| file.with_file_name("deviations.jsonl"));
+    let devs = match config_cases::load_deviations(&deviations) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("pyrt-conformance: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = match config_cases::run_file(&file, &devs) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("pyrt-conformance: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for (id, reason) in &report.skipped {
+        println!("DEVIATION {id}: {reason}");
+    }
+    for (id, problems) in &report.failed {
+        println!("FAIL {id}");
+        for p in problems {
+            println!("  {p}");
+        }
+    }
+    println!("{}", report.summary());
+    if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Prints the configuration where `python` would run the program.
+struct ShowConfig;
+
+impl Executor for ShowConfig {
+    fn run_main(&mut self, rt: &Runtime, target: &MainTarget) -> i32 {
+        let Some(c) = rt.get_configs() else { return 1 };
+        let text = format!(
+            "{{\"main\": \"{}\",\n \"global_config\": {},\n \"pre_config\": {},\n \"config\": {}}}\n",
+            match target {
+                MainTarget::Command(_) => "command",
+                MainTarget::Module { .. } => "module",
+                MainTarget::File { .. } => "file",
+                MainTarget::Stdin => "stdin",
+                MainTarget::Interactive => "interactive",
+            },
+            dict_to_json(&c.global_config),
+            dict_to_json(&c.pre_config),
+            dict_to_json(&c.config),
+        );
+        let _ = rt
+            .platform()
+            .stdio
+            .write(StdStream::Stdout, text.as_bytes());
+        0
+    }
+
+    fn run_interactive(&mut self, rt: &Runtime) -> i32 {
+        self.run_main(rt, &MainTarget::Interactive)
+    }
+}
+
+fn show_config() -> ExitCode {
+    // argv[0] stays the program so usage lines name it; the words after
+    // "show-config" are the Python command line.
+    let mut argv: Vec<Vec<u8>> = Vec::new();
+    let mut os_args = std::env::args_os();
+    if let Some(a0) = os_args.next() {
+        argv.push(a0.into_encoded_bytes());
+    }
+    argv.extend(os_args.skip(1).map(|a| a.into_encoded_bytes()));
+    let rt = Runtime::new(Platform::host());
+    let code = main_with_runtime(&rt, Args::Bytes(argv), &mut ShowConfig);
+    ExitCode::from(u8::try_from(code & 0xFF).unwrap_or(1))
+}
