@@ -9,12 +9,14 @@
 //!   the environment.
 //! - [`lifecycle`]: pre-initialization, initialization phases,
 //!   finalization, `Py_RunMain`, process-wide parameters.
+//! - [`mem`]: allocator domains, pymalloc, debug hooks, tracemalloc, limits.
 //! - [`platform`]: the host a runtime runs on (environment, stdio, files,
 //!   clock).
 
 pub mod codecs;
 pub mod config;
 pub mod lifecycle;
+mod loom;
 pub mod mem;
 pub mod platform;
 mod status;

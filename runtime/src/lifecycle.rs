@@ -26,13 +26,15 @@
 //! Locking: the lifecycle state is behind one mutex, never held while an
 //! executor or an at-exit callback runs (they may call back in).
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::codecs;
 use crate::config::{
     Args, Config, ConfigDict, GlobalConfigVars, LocaleEnv, PreConfig, PreReadContext, ReadContext,
     locale,
 };
+use crate::mem::{FatalHandler, Mem};
 use crate::platform::{FileKind, Platform, StdStream};
 use crate::status::{InitResult, Status};
 use crate::warnings;
@@ -48,6 +50,7 @@ pub const MAX_AT_EXIT_FUNCS: usize = 32;
 
 /// The lifecycle phase (what `Python runtime state:` prints).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Phase {
     /// Nothing done yet (`unknown`).
     New,
@@ -61,6 +64,31 @@ pub enum Phase {
     Initialized,
     /// `Py_FinalizeEx` has passed the point of no return.
     Finalizing,
+}
+
+impl Phase {
+    fn from_u8(v: u8) -> Phase {
+        match v {
+            1 => Phase::Preinitializing,
+            2 => Phase::Preinitialized,
+            3 => Phase::CoreInitialized,
+            4 => Phase::Initialized,
+            5 => Phase::Finalizing,
+            _ => Phase::New,
+        }
+    }
+
+    /// The text after `Python runtime state: `.
+    fn describe(self) -> String {
+        match self {
+            Phase::Finalizing => format!("finalizing (tstate=0x{:016x})", current_thread_id()),
+            Phase::Initialized => "initialized".to_owned(),
+            Phase::CoreInitialized => "core initialized".to_owned(),
+            Phase::Preinitialized => "preinitialized".to_owned(),
+            Phase::Preinitializing => "preinitializing".to_owned(),
+            Phase::New => "unknown".to_owned(),
+        }
+    }
 }
 
 /// A `Py_AtExit` callback.
@@ -97,6 +125,10 @@ struct State {
     /// The exception a failing initialization step left pending (printed
     /// by the fatal error report), e.g. `LookupError: unknown encoding: x`.
     pending_exception: Option<String>,
+    /// Allocators, chosen by the pre-configuration.
+    mem: Option<Arc<Mem>>,
+    /// The memory limit, kept across re-initializations.
+    memory_limit: Option<usize>,
 }
 
 impl State {
@@ -117,6 +149,8 @@ impl State {
             preinit_xoptions: WideStringList::new(),
             interp: None,
             pending_exception: None,
+            mem: None,
+            memory_limit: None,
         }
     }
 }
@@ -125,6 +159,9 @@ impl State {
 pub struct Runtime {
     platform: Platform,
     state: Mutex<State>,
+    /// The phase, readable without the state lock (fatal errors from the
+    /// allocators may fire anywhere).
+    phase: Arc<AtomicU8>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -198,7 +235,72 @@ impl Runtime {
     /// pre-initialized.
     pub fn new(platform: Platform) -> Runtime {
         let state = Mutex::new(State::new(&platform));
-        Runtime { platform, state }
+        Runtime {
+            platform,
+            state,
+            phase: Arc::new(AtomicU8::new(Phase::New as u8)),
+        }
+    }
+
+    fn set_phase(&self, st: &mut State, phase: Phase) {
+        st.phase = phase;
+        self.phase.store(phase as u8, Ordering::Release);
+    }
+
+    /// The memory state (allocator domains). Created at pre-initialization
+    /// with the allocator `PYTHONMALLOC` chose; before that, the defaults.
+    pub fn mem(&self) -> Arc<Mem> {
+        let mut st = lock(&self.state);
+        if st.mem.is_none() {
+            let mem = self.new_mem(crate::config::AllocatorName::NotSet, st.memory_limit);
+            st.mem = Some(mem);
+        }
+        st.mem.clone().expect("created above")
+    }
+
+    /// Sets (or clears) the cap on the bytes this runtime holds from its
+    /// host. An allocation past it fails (the VM raises `MemoryError`) and
+    /// the runtime stays usable.
+    pub fn set_memory_limit(&self, limit: Option<usize>) {
+        let mut st = lock(&self.state);
+        st.memory_limit = limit;
+        if let Some(mem) = &st.mem {
+            mem.set_limit(limit);
+        }
+    }
+
+    fn new_mem(&self, name: crate::config::AllocatorName, limit: Option<usize>) -> Arc<Mem> {
+        let stdio = self.platform.stdio.clone();
+        let phase = self.phase.clone();
+        // Memory corruption is fatal, as in CPython: report, then abort.
+        let fatal: FatalHandler = Arc::new(move |dump: &[u8], msg: &[u8]| {
+            let mut out = dump.to_vec();
+            out.extend_from_slice(b"Fatal Python error: ");
+            out.extend_from_slice(msg);
+            out.push(b'\n');
+            let phase = Phase::from_u8(phase.load(Ordering::Acquire));
+            out.extend_from_slice(
+                format!("Python runtime state: {}\n\n", phase.describe()).as_bytes(),
+            );
+            if matches!(
+                phase,
+                Phase::CoreInitialized | Phase::Initialized | Phase::Finalizing
+            ) {
+                out.extend_from_slice(
+                    format!(
+                        "Current thread 0x{:016x} (most recent call first):\n  <no Python frame>\n",
+                        current_thread_id()
+                    )
+                    .as_bytes(),
+                );
+            }
+            let _ = stdio.write(StdStream::Stderr, &out);
+            let _ = stdio.flush(StdStream::Stderr);
+            std::process::abort();
+        });
+        let mem = Arc::new(Mem::new(name, fatal));
+        mem.set_limit(limit);
+        mem
     }
 
     /// The host this runtime runs on.
@@ -256,7 +358,7 @@ impl Runtime {
             // Already configured: the new configuration is ignored.
             return Ok(());
         }
-        st.phase = Phase::Preinitializing;
+        self.set_phase(&mut st, Phase::Preinitializing);
         let mut config = src.clone();
         let State {
             loc,
@@ -271,8 +373,11 @@ impl Runtime {
         };
         config.read(&mut cx, args)?;
         self.pre_config_write(&mut st, &mut config);
+        // _PyMem_SetupAllocators(): the allocator is chosen once, here.
+        let limit = st.memory_limit;
+        st.mem = Some(self.new_mem(config.allocator_name(), limit));
         st.preconfig = config;
-        st.phase = Phase::Preinitialized;
+        self.set_phase(&mut st, Phase::Preinitialized);
         st.preinitialized = true;
         Ok(())
     }
@@ -299,17 +404,23 @@ impl Runtime {
     }
 
     /// `_Py_PreInitializeFromConfig()`: implicit pre-initialization by the
-    /// configuration API.
+    /// configuration API. With `parse_argv`, the command line is `args`, or
+    /// the configuration's own `argv` when none is given.
     fn pre_initialize_from_config(&self, config: &Config, args: Option<&Args>) -> InitResult {
         if lock(&self.state).preinitialized {
             return Ok(());
         }
-        let mut pre = PreConfig::from_config(config);
-        if config.parse_argv != 1 || args.is_none() {
-            // Don't parse the command line in the pre-configuration.
-            pre.parse_argv = 0;
+        let pre = PreConfig::from_config(config);
+        if config.parse_argv == 0 {
+            return self.pre_initialize_impl(&pre, None);
         }
-        self.pre_initialize_impl(&pre, args.filter(|_| config.parse_argv == 1))
+        match args {
+            Some(args) => self.pre_initialize_impl(&pre, Some(args)),
+            None => {
+                let own = Args::Wide(config.argv.items().to_vec());
+                self.pre_initialize_impl(&pre, Some(&own))
+            }
+        }
     }
 
     /// `Py_DecodeLocale()`: decodes OS bytes with the runtime's encoding.
@@ -423,8 +534,23 @@ impl Runtime {
             imported: Vec::new(),
         });
         st.core_initialized = true;
-        st.phase = Phase::CoreInitialized;
+        self.set_phase(&mut st, Phase::CoreInitialized);
+        let malloc_stats = st
+            .interp
+            .as_ref()
+            .is_some_and(|i| i.config.malloc_stats != 0);
         drop(st);
+        if malloc_stats {
+            // PYTHONMALLOCSTATS: statistics before each new arena.
+            let stdio = self.platform.stdio.clone();
+            let mem = self.mem();
+            // SAFETY: single-threaded startup: nothing else uses MEM/OBJ.
+            unsafe {
+                mem.set_new_arena_hook(Some(Box::new(move |text: &str| {
+                    let _ = stdio.write(StdStream::Stderr, text.as_bytes());
+                })));
+            }
+        }
         self.init_importlib();
         Ok(())
     }
@@ -551,10 +677,13 @@ impl Runtime {
 
         // tracemalloc.start(config.tracemalloc)
         let frames = interp.config.tracemalloc;
-        if frames > 0 && !(1..=65535).contains(&frames) {
-            st.pending_exception =
-                Some("ValueError: the number of frames must be in range [1; 65535]".to_owned());
-            return Err(Status::error("init_interp_main", "can't start tracemalloc"));
+        if frames > 0 {
+            let mem = st.mem.clone().expect("pre-initialized");
+            // SAFETY: single-threaded startup: nothing else uses the domains.
+            if let Err(e) = unsafe { mem.tracemalloc_start(i64::from(frames)) } {
+                st.pending_exception = Some(format!("ValueError: {}", e.0));
+                return Err(Status::error("init_interp_main", "can't start tracemalloc"));
+            }
         }
 
         // import warnings: sys.warnoptions become filters.
@@ -562,7 +691,7 @@ impl Runtime {
         interp.warning_filters = warn_out.filters;
 
         st.initialized = true;
-        st.phase = Phase::Initialized;
+        self.set_phase(st, Phase::Initialized);
         drop(guard);
 
         let mut err = warn_out.stderr;
@@ -652,7 +781,7 @@ impl Runtime {
         // lifecycle resumes at the point of no return.
         st.finalizing = true;
         st.initialized = false;
-        st.phase = Phase::Finalizing;
+        self.set_phase(&mut st, Phase::Finalizing);
         drop(st);
 
         let mut status = 0;
@@ -660,6 +789,26 @@ impl Runtime {
             status = -1;
         }
 
+        let st = lock(&self.state);
+        let malloc_stats = st
+            .interp
+            .as_ref()
+            .is_some_and(|i| i.config.malloc_stats != 0);
+        let mem = st.mem.clone();
+        drop(st);
+        if let Some(mem) = &mem {
+            // tracemalloc stops after the objects are destroyed.
+            // SAFETY: finalization is single-threaded from here.
+            unsafe { mem.tracemalloc_stop() };
+            if malloc_stats {
+                if let Some(text) = mem.debug_malloc_stats() {
+                    let _ = self
+                        .platform
+                        .stdio
+                        .write(StdStream::Stderr, text.as_bytes());
+                }
+            }
+        }
         let mut st = lock(&self.state);
         st.interp = None;
         st.core_initialized = false;
@@ -675,8 +824,11 @@ impl Runtime {
         // _PyRuntime_Finalize(): the runtime can be initialized again.
         let mut st = lock(&self.state);
         let finalizing = st.finalizing;
+        let limit = st.memory_limit;
         *st = State::new(&self.platform);
         st.finalizing = finalizing;
+        st.memory_limit = limit;
+        self.phase.store(Phase::New as u8, Ordering::Release);
         status
     }
 
@@ -715,16 +867,7 @@ impl Runtime {
         }
         out.push_str(msg);
         out.push('\n');
-        let state = match st.phase {
-            _ if st.finalizing && st.phase == Phase::Finalizing => {
-                format!("finalizing (tstate=0x{:016x})", current_thread_id())
-            }
-            Phase::Initialized => "initialized".to_owned(),
-            Phase::CoreInitialized => "core initialized".to_owned(),
-            Phase::Preinitialized => "preinitialized".to_owned(),
-            Phase::Preinitializing => "preinitializing".to_owned(),
-            Phase::New | Phase::Finalizing => "unknown".to_owned(),
-        };
+        let state = st.phase.describe();
         out.push_str("Python runtime state: ");
         out.push_str(&state);
         out.push('\n');

@@ -106,21 +106,9 @@ impl std::fmt::Debug for Environ {
     }
 }
 
-#[cfg(unix)]
 fn os_to_bytes(s: &std::ffi::OsStr) -> Vec<u8> {
-    use std::os::unix::ffi::OsStrExt;
-    s.as_bytes().to_vec()
-}
-
-#[cfg(target_os = "wasi")]
-fn os_to_bytes(s: &std::ffi::OsStr) -> Vec<u8> {
-    use std::os::wasi::ffi::OsStrExt;
-    s.as_bytes().to_vec()
-}
-
-#[cfg(not(any(unix, target_os = "wasi")))]
-fn os_to_bytes(s: &std::ffi::OsStr) -> Vec<u8> {
-    s.to_string_lossy().into_owned().into_bytes()
+    // On Unix and WASI the encoded bytes are the OS's bytes.
+    s.as_encoded_bytes().to_vec()
 }
 
 #[cfg(unix)]
@@ -129,13 +117,15 @@ fn bytes_to_path(b: &[u8]) -> std::path::PathBuf {
     std::ffi::OsStr::from_bytes(b).into()
 }
 
-#[cfg(target_os = "wasi")]
+#[cfg(all(target_os = "wasi", target_env = "p1"))]
 fn bytes_to_path(b: &[u8]) -> std::path::PathBuf {
     use std::os::wasi::ffi::OsStrExt;
     std::ffi::OsStr::from_bytes(b).into()
 }
 
-#[cfg(not(any(unix, target_os = "wasi")))]
+/// WASI 0.2 paths are `string`s (UTF-8) in its file-system interface, and
+/// other hosts have no byte paths either.
+#[cfg(not(any(unix, all(target_os = "wasi", target_env = "p1"))))]
 fn bytes_to_path(b: &[u8]) -> std::path::PathBuf {
     String::from_utf8_lossy(b).into_owned().into()
 }

@@ -292,7 +292,7 @@ mod tests {
         assert_eq!(scan(&["-b-"]).0, vec![s('b', None), Opt::End]);
         assert_eq!(
             scan(&["-b-help-env"]).0,
-            vec![s('b', None), Opt::Long(LongOpt::HelpEnv, None)]
+            vec![s('b', None), Opt::Long(LongOpt::HelpEnv, None), Opt::End]
         );
     }
 }

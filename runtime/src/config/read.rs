@@ -594,12 +594,13 @@ impl Config {
         Ok(())
     }
 
-    /// `config_init_perf_profiling()`.
+    /// `config_init_perf_profiling()`: any non-zero integer enables (SPEC
+    /// A.6 says only `1`; CPython 3.13.0 gives 1 for `PYTHONPERFSUPPORT=2`).
     fn init_perf_profiling(&mut self, cx: &ReadContext<'_>) {
         let use_env = self.use_environment != 0;
         let enabled = |name: &str| {
             cx.getenv(use_env, name)
-                .is_some_and(|v| str_to_int(v).unwrap_or(0) == 1)
+                .is_some_and(|v| str_to_int(v).unwrap_or(0) != 0)
         };
         if enabled("PYTHONPERFSUPPORT") {
             self.perf_profiling = 1;
