@@ -585,10 +585,10 @@ impl Runtime {
         let start = self.platform.clock.monotonic_ns();
         {
             let mut st = lock(&self.state);
-            if let Some(interp) = st.interp.as_mut() {
-                if !interp.imported.contains(&name) {
-                    interp.imported.push(name);
-                }
+            if let Some(interp) = st.interp.as_mut()
+                && !interp.imported.contains(&name)
+            {
+                interp.imported.push(name);
             }
         }
         let elapsed_us = (self.platform.clock.monotonic_ns() - start) / 1000;
@@ -800,13 +800,11 @@ impl Runtime {
             // tracemalloc stops after the objects are destroyed.
             // SAFETY: finalization is single-threaded from here.
             unsafe { mem.tracemalloc_stop() };
-            if malloc_stats {
-                if let Some(text) = mem.debug_malloc_stats() {
-                    let _ = self
-                        .platform
-                        .stdio
-                        .write(StdStream::Stderr, text.as_bytes());
-                }
+            if malloc_stats && let Some(text) = mem.debug_malloc_stats() {
+                let _ = self
+                    .platform
+                    .stdio
+                    .write(StdStream::Stderr, text.as_bytes());
             }
         }
         let mut st = lock(&self.state);

@@ -314,7 +314,7 @@ impl Mem {
             }),
             account: account.clone(),
             raw_ctx: raw::RawCtx { account },
-            debug_shared: debug::DebugShared::new(fatal, Box::new(|_| String::new())),
+            debug_shared: debug::DebugShared::new(fatal),
             debug_apis: std::array::from_fn(|i| {
                 UnsafeCell::new(debug::DebugApi {
                     api_id: Domain::ALL[i].api_id(),
@@ -331,20 +331,27 @@ impl Mem {
             }),
             saved: UnsafeCell::new(None),
         });
-        let mem = Mem { inner };
-        let i = &*mem.inner;
-        // Wire the self-references now that the Box gives stable addresses.
-        // SAFETY: nothing else can reach `mem` yet.
-        unsafe {
-            (*i.arena.get()).ctx = (&raw const i.raw_ctx).cast_mut().cast();
-            let ob = &mut *i.obmalloc.get();
-            ob.raw = i.table[0].get();
-            ob.arena_allocator = i.arena.get();
+        let mut mem = Mem { inner };
+        {
+            // Wire the self-references through the owning `&mut`, now that
+            // the Box gives every field a stable address.
+            let i: &mut Inner = &mut mem.inner;
+            let raw_ctx: *mut c_void = (&raw mut i.raw_ctx).cast();
+            i.arena.get_mut().ctx = raw_ctx;
+            let table0 = i.table[0].get();
+            let arena = i.arena.get();
+            let ob = i.obmalloc.get_mut();
+            ob.raw = table0;
+            ob.arena_allocator = arena;
+            i.debug_shared.tracemalloc = &raw const i.tracemalloc;
+            let shared = &raw const i.debug_shared;
+            let tm = &raw const i.tracemalloc;
             for d in 0..3 {
-                (*i.debug_apis[d].get()).shared = &i.debug_shared;
-                (*i.trace_apis[d].get()).tm = &i.tracemalloc;
+                i.debug_apis[d].get_mut().shared = shared;
+                i.trace_apis[d].get_mut().tm = tm;
             }
         }
+        let i = &*mem.inner;
         let (raw_base, mem_base, debug) = match name {
             AllocatorName::NotSet | AllocatorName::Default | AllocatorName::Pymalloc => {
                 (Base::Malloc, Base::Pymalloc, false)
@@ -668,7 +675,7 @@ impl Mem {
     ///
     /// # Safety
     /// No thread uses MEM/OBJ during the call.
-    pub unsafe fn set_new_arena_hook(&self, sink: Option<Box<dyn Fn(&str) + Send>>) {
+    pub unsafe fn set_new_arena_hook(&self, sink: Option<obmalloc::ArenaHook>) {
         // SAFETY: exclusive use (caller).
         unsafe { (*self.inner.obmalloc.get()).on_new_arena = sink };
     }

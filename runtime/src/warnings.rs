@@ -321,7 +321,7 @@ fn set_option(arg: &str) -> Result<Filter, OptionError> {
     } else {
         match parse_python_int(&lineno) {
             Some((false, v)) => v,
-            Some((true, v)) if v == 0 => 0,
+            Some((true, 0)) => 0,
             // int() succeeded but the value is negative: repr of the int.
             Some((true, v)) => {
                 return Err(OptionError::Invalid(format!("invalid lineno -{v}")));

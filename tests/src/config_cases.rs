@@ -300,10 +300,10 @@ impl Normalizer {
 /// The problems of a result against a case's expectation (empty: pass).
 pub fn check(case: &Case, res: &CaseResult) -> Vec<String> {
     let mut problems = Vec::new();
-    if let Some(want) = case.expect.get("exit_code").and_then(Value::as_i64) {
-        if i64::from(res.exit_code) != want {
-            problems.push(format!("exit_code {} != {}", res.exit_code, want));
-        }
+    if let Some(want) = case.expect.get("exit_code").and_then(Value::as_i64)
+        && i64::from(res.exit_code) != want
+    {
+        problems.push(format!("exit_code {} != {}", res.exit_code, want));
     }
     for (key, stream, text) in [
         ("stderr_contains", "stderr", &res.stderr),

@@ -3,5 +3,8 @@
 //!
 //! - [`config_cases`]: the configuration cases of
 //!   `shared/conformance/config/` (`pyrt-conformance config FILE.jsonl`).
+//! - [`mem_faults`]: memory faults under the debug hooks, reported as
+//!   CPython reports them (`pyrt-conformance mem-faults`).
 
 pub mod config_cases;
+pub mod mem_faults;

@@ -5,6 +5,9 @@
 //!     Runs configuration cases; prints a FAIL block per failing case and
 //!     ends with "N passed, N failed[, N skipped]". Deviations default to
 //!     deviations.jsonl beside FILE.
+//! pyrt-conformance mem-faults [DATA-DIR]
+//!     Commits each memory fault kind under the debug hooks in a child
+//!     process and checks CPython's report; ends with "N passed, N failed".
 //! pyrt-conformance show-config [PYTHON-ARGS...]
 //!     Reads the configuration exactly as `python PYTHON-ARGS...` would in
 //!     this process's environment, and prints get_configs() as JSON (or
@@ -18,11 +21,12 @@ use pyrt::config::dict_to_json;
 use pyrt::lifecycle::{Executor, MainTarget, Runtime, main_with_runtime};
 use pyrt::platform::StdStream;
 use pyrt::{Args, Platform};
-use pyrt_conformance::config_cases;
+use pyrt_conformance::{config_cases, mem_faults};
 
 fn usage() -> ExitCode {
     eprintln!(
         "usage: pyrt-conformance config FILE.jsonl [--deviations FILE]\n       \
+         pyrt-conformance mem-faults [DATA-DIR]\n       \
          pyrt-conformance show-config [PYTHON-ARGS...]"
     );
     ExitCode::from(2)
@@ -33,6 +37,11 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("config") => run_config(&args[1..]),
         Some("show-config") => show_config(),
+        Some("mem-faults") => run_mem_faults(args.get(1)),
+        Some("mem-fault") => match args.get(1) {
+            Some(kind) => ExitCode::from(mem_faults::commit(kind) as u8),
+            None => usage(),
+        },
         _ => usage(),
     }
 }
@@ -78,6 +87,29 @@ fn run_config(args: &[String]) -> ExitCode {
     }
     println!("{}", report.summary());
     if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn run_mem_faults(dir: Option<&String>) -> ExitCode {
+    let data = dir
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/mem_faults"));
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("pyrt-conformance: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (passed, failed) = mem_faults::run_all(&exe, &data);
+    for (kind, why) in &failed {
+        println!("FAIL {kind}\n{why}");
+    }
+    println!("{passed} passed, {} failed", failed.len());
+    if failed.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -31,11 +31,11 @@ fn parse_c_integer<I: Iterator<Item = u32>>(it: I) -> Option<(bool, u128)> {
         it.next();
     }
     let mut negative = false;
-    if let Some(&c) = it.peek() {
-        if c == u32::from(b'+') || c == u32::from(b'-') {
-            negative = c == u32::from(b'-');
-            it.next();
-        }
+    if let Some(&c) = it.peek()
+        && (c == u32::from(b'+') || c == u32::from(b'-'))
+    {
+        negative = c == u32::from(b'-');
+        it.next();
     }
     let mut any = false;
     let mut value: u128 = 0;

@@ -519,16 +519,16 @@ impl PreConfig {
 
     /// `preconfig_init_allocator()`: `PYTHONMALLOC` beats dev mode.
     fn init_allocator(&mut self, loc: &LocaleEnv) -> InitResult {
-        if self.allocator == AllocatorName::NotSet as i32 {
-            if let Some(name) = get_env(&loc.environ, self.use_environment != 0, "PYTHONMALLOC") {
-                match AllocatorName::from_name(name) {
-                    Some(a) => self.allocator = a as i32,
-                    None => {
-                        return Err(Status::error(
-                            "preconfig_init_allocator",
-                            "PYTHONMALLOC: unknown allocator",
-                        ));
-                    }
+        if self.allocator == AllocatorName::NotSet as i32
+            && let Some(name) = get_env(&loc.environ, self.use_environment != 0, "PYTHONMALLOC")
+        {
+            match AllocatorName::from_name(name) {
+                Some(a) => self.allocator = a as i32,
+                None => {
+                    return Err(Status::error(
+                        "preconfig_init_allocator",
+                        "PYTHONMALLOC: unknown allocator",
+                    ));
                 }
             }
         }

@@ -155,14 +155,14 @@ impl Config {
         }
 
         let mut env_warnoptions = WideStringList::new();
-        if self.use_environment != 0 {
-            if let Some(env) = cx.getenv_wide(true, "PYTHONWARNINGS") {
-                // wcstok(env, L","): empty items are skipped, items are not
-                // stripped.
-                for item in env.split_ascii(b',') {
-                    if !item.is_empty() {
-                        env_warnoptions.append(item);
-                    }
+        if self.use_environment != 0
+            && let Some(env) = cx.getenv_wide(true, "PYTHONWARNINGS")
+        {
+            // wcstok(env, L","): empty items are skipped, items are not
+            // stripped.
+            for item in env.split_ascii(b',') {
+                if !item.is_empty() {
+                    env_warnoptions.append(item);
                 }
             }
         }
@@ -779,10 +779,10 @@ impl Config {
                     errors = Some(b"strict");
                 }
             }
-            if self.stdio_errors.is_none() {
-                if let Some(e) = errors {
-                    self.stdio_errors = Some(cx.loc.decode(e, cx.utf8_mode()));
-                }
+            if self.stdio_errors.is_none()
+                && let Some(e) = errors
+            {
+                self.stdio_errors = Some(cx.loc.decode(e, cx.utf8_mode()));
             }
         }
         if self.stdio_encoding.is_none() {

@@ -56,7 +56,7 @@ impl Account {
                 .compare_exchange_weak(cur, new, Ordering::Relaxed, Ordering::Relaxed)
             {
                 Ok(_) => {
-                    self.peak.fetch_max(new, Ordering::Relaxed);
+                    self.raise_peak(new);
                     return true;
                 }
                 Err(actual) => cur = actual,
@@ -69,7 +69,16 @@ impl Account {
     #[inline]
     pub(crate) fn force_reserve(&self, n: usize) {
         let new = self.used.fetch_add(n, Ordering::Relaxed) + n;
-        self.peak.fetch_max(new, Ordering::Relaxed);
+        self.raise_peak(new);
+    }
+
+    /// Raises the high-water mark to `new`; a plain load in the common case
+    /// where the mark is already higher.
+    #[inline]
+    fn raise_peak(&self, new: usize) {
+        if new > self.peak.load(Ordering::Relaxed) {
+            self.peak.fetch_max(new, Ordering::Relaxed);
+        }
     }
 
     /// Releases `n` previously reserved bytes.

@@ -88,8 +88,8 @@ pub struct DebugShared {
     tables: Mutex<Tables>,
     pub(crate) fatal: FatalHandler,
     pub(crate) gil_check: Mutex<Option<GilCheck>>,
-    /// Renders the tracemalloc part of a report (`_PyMem_DumpTraceback`).
-    pub(crate) traceback: Box<dyn Fn(usize) -> String + Send + Sync>,
+    /// The runtime's tracemalloc, for the allocation traceback of a report.
+    pub(crate) tracemalloc: *const super::Tracemalloc,
 }
 
 impl std::fmt::Debug for DebugShared {
@@ -99,16 +99,36 @@ impl std::fmt::Debug for DebugShared {
 }
 
 impl DebugShared {
-    pub(crate) fn new(
-        fatal: FatalHandler,
-        traceback: Box<dyn Fn(usize) -> String + Send + Sync>,
-    ) -> DebugShared {
+    pub(crate) fn new(fatal: FatalHandler) -> DebugShared {
         DebugShared {
             tables: Mutex::new(Tables::default()),
             fatal,
             gil_check: Mutex::new(None),
-            traceback,
+            tracemalloc: std::ptr::null(),
         }
+    }
+
+    /// `_PyMem_DumpTraceback()`: where the block was allocated, or the hint
+    /// to enable tracemalloc. Until the VM records Python frames, a traced
+    /// block's traceback is CPython's frame-less one (`<unknown>`, line 0).
+    fn dump_traceback(&self, p: usize) -> String {
+        // SAFETY: set at creation to the runtime's tracemalloc, which
+        // outlives the hooks (null only before wiring).
+        let Some(tm) = (unsafe { self.tracemalloc.as_ref() }) else {
+            return String::new();
+        };
+        if !tm.is_tracing() {
+            return "Enable tracemalloc to get the memory block allocation traceback\n\n"
+                .to_owned();
+        }
+        if tm
+            .traced_size(super::tracemalloc::DEFAULT_DOMAIN, p)
+            .is_none()
+        {
+            return String::new();
+        }
+        "Memory block allocated at (most recent call first):\n  File \"<unknown>\", line 0\n\n"
+            .to_owned()
     }
 
     /// Number of blocks waiting in the quarantine.
@@ -304,7 +324,7 @@ fn dump_address(shared: &DebugShared, tables: &Tables, p: usize) -> Vec<u8> {
     }
     s.push('\n');
     out.extend_from_slice(s.as_bytes());
-    out.extend_from_slice((shared.traceback)(p).as_bytes());
+    out.extend_from_slice(shared.dump_traceback(p).as_bytes());
     out
 }
 
@@ -434,12 +454,12 @@ fn check_gil(api: &DebugApi, func: &str) {
     }
     let shared = api.shared();
     let check = lock(&shared.gil_check).clone();
-    if let Some(check) = check {
-        if !check() {
-            let msg = format!("{func}: Python memory allocator called without holding the GIL");
-            (shared.fatal)(b"", msg.as_bytes());
-            unreachable_fatal();
-        }
+    if let Some(check) = check
+        && !check()
+    {
+        let msg = format!("{func}: Python memory allocator called without holding the GIL");
+        (shared.fatal)(b"", msg.as_bytes());
+        unreachable_fatal();
     }
 }
 

@@ -163,7 +163,9 @@ mod arena_map {
 
     #[inline]
     fn indices(p: usize) -> Option<(usize, usize, usize)> {
-        if p >> sizes::ADDRESS_BITS != 0 {
+        if sizes::ADDRESS_BITS < usize::BITS as usize
+            && p.checked_shr(sizes::ADDRESS_BITS as u32).unwrap_or(0) != 0
+        {
             return None;
         }
         let i = p >> sizes::ARENA_BITS;
@@ -267,6 +269,9 @@ mod arena_map {
     }
 }
 
+/// Receives pymalloc's statistics text before each new arena.
+pub type ArenaHook = Box<dyn Fn(&str) + Send>;
+
 /// One pymalloc state (`struct _obmalloc_state`): pools, arenas and the
 /// arena map.
 pub struct Obmalloc {
@@ -290,7 +295,7 @@ pub struct Obmalloc {
     pub(crate) raw: *const MemAllocatorEx,
     /// Called with the statistics text before each new arena
     /// (`PYTHONMALLOCSTATS`).
-    pub(crate) on_new_arena: Option<Box<dyn Fn(&str) + Send>>,
+    pub(crate) on_new_arena: Option<ArenaHook>,
 }
 
 impl std::fmt::Debug for Obmalloc {
@@ -944,7 +949,7 @@ fn printone(out: &mut String, msg: &str, value: usize) -> usize {
     let digits = value.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);

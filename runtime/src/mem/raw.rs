@@ -336,7 +336,7 @@ mod arena_imp {
 
 #[cfg(not(target_os = "linux"))]
 mod arena_imp {
-    use std::alloc::{Layout, alloc, dealloc};
+    use std::alloc::Layout;
     use std::ffi::c_void;
 
     fn layout(size: usize) -> Option<Layout> {
@@ -348,7 +348,7 @@ mod arena_imp {
     pub(super) unsafe fn alloc(size: usize) -> *mut c_void {
         match layout(size) {
             // SAFETY: the layout has a non-zero size.
-            Some(l) => unsafe { alloc(l).cast() },
+            Some(l) => unsafe { std::alloc::alloc(l).cast() },
             None => std::ptr::null_mut(),
         }
     }
@@ -358,7 +358,7 @@ mod arena_imp {
     pub(super) unsafe fn free(p: *mut c_void, size: usize) {
         if let Some(l) = layout(size) {
             // SAFETY: `p` was allocated with this layout (caller).
-            unsafe { dealloc(p.cast(), l) };
+            unsafe { std::alloc::dealloc(p.cast(), l) };
         }
     }
 }

@@ -265,7 +265,7 @@ mod tests {
                 "the number of frames must be in range [1; 65535]"
             ))
         );
-        assert_eq!(tm.begin(65536).is_err(), true);
+        assert!(tm.begin(65536).is_err());
         tm.begin(1).unwrap();
         assert_eq!(tm.track(7, 0x1000, 100), 0);
         assert_eq!(tm.track(7, 0x1000, 200), 0);
@@ -278,5 +278,41 @@ mod tests {
         assert_eq!(tm.traced_memory(), (0, 0));
         tm.end();
         assert!(!tm.is_tracing());
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::sync::Arc;
+
+    /// Concurrent track/untrack from two threads (RAW hooks run without
+    /// the GIL): the traced total always equals the sum of live traces,
+    /// and the peak never falls below it.
+    #[test]
+    fn loom_tracemalloc_totals_stay_consistent() {
+        loom::model(|| {
+            let tm = Arc::new(Tracemalloc::new());
+            tm.begin(1).unwrap();
+            let handles: Vec<_> = (0..2usize)
+                .map(|t| {
+                    let tm = tm.clone();
+                    loom::thread::spawn(move || {
+                        let ptr = 0x1000 * (t + 1);
+                        assert_eq!(tm.track(DEFAULT_DOMAIN, ptr, 10 * (t + 1)), 0);
+                        let (cur, peak) = tm.traced_memory();
+                        assert!(cur <= peak && cur >= 10 * (t + 1));
+                        assert_eq!(tm.untrack(DEFAULT_DOMAIN, ptr), 0);
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.join().unwrap();
+            }
+            let (cur, peak) = tm.traced_memory();
+            assert_eq!(cur, 0);
+            assert!(peak == 20 || peak == 30 || peak == 10);
+            assert_eq!(tm.trace_count(), 0);
+        });
     }
 }

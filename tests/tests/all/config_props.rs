@@ -187,11 +187,17 @@ proptest! {
         full.extend(argv);
         let mut rec = Recorder(false);
         let code = main_with_runtime(&rt, Args::Bytes(full), &mut rec);
-        prop_assert!(matches!(code, 0 | 1 | 2), "exit {code}");
+        prop_assert!(matches!(code, 0..=2), "exit {code}");
         if code == 1 && !rec.0 {
-            // A fatal error or a missing module names its cause.
+            // A fatal error, a missing module or a directory without
+            // __main__.py names its cause.
             let err = String::from_utf8_lossy(&out.stderr()).into_owned();
-            prop_assert!(err.contains("Fatal Python error: ") || err.contains("No module named"), "{err}");
+            prop_assert!(
+                err.contains("Fatal Python error: ")
+                    || err.contains("No module named")
+                    || err.contains("can't find '__main__' module in "),
+                "{err}"
+            );
         }
         if code == 2 {
             let err = String::from_utf8_lossy(&out.stderr()).into_owned();

@@ -3,6 +3,7 @@
 mod config;
 mod config_props;
 mod lifecycle;
+mod mem;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmarks: CPython 3.13's C anchors vs pyrt, in one run.
+
+Builds shared/bench/cpython-c/ in a temporary copy (as its run_all.sh does),
+then runs each CPython program and its pyrt counterpart interleaved
+(C, pyrt, C, pyrt, ...) and prints, per measured line, the medians of the
+per-run medians and the median of the pairwise ratios pyrt/CPython.
+With --ir, also counts instructions per operation under callgrind:
+(Ir(op, 2N) - Ir(op, N)) / N for both (ir.c and `pyrt-bench ir`).
+
+usage: python3 bench/compare.py [--cpython-c DIR] [--reps N] [--ir] [init] [mem]
+Needs target/release/pyrt-bench (cargo build --release -p pyrt-bench).
+"""
+import argparse, os, re, shutil, statistics, subprocess, sys, tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PYRT = os.path.join(ROOT, "target", "release", "pyrt-bench")
+
+SUITES = {
+    # name: (C program args, pyrt args)
+    "init isolated": (["init_313", "isolated", "40"], ["init", "isolated", "40"]),
+    "init python": (["init_313", "python", "40"], ["init", "python", "40"]),
+    "init nosite": (["init_313", "nosite", "40"], ["init", "nosite", "40"]),
+    "mem": (["mem_313", "2000000"], ["mem", "2000000"]),
+}
+def c_ir(op):
+    return lambda work, n: [os.path.join(work, "ir_313"), op, str(n)]
+
+
+def p_ir(op):
+    return lambda work, n: [PYRT, "ir", op, str(n)]
+
+
+# (label, CPython command for n, pyrt command for n, n)
+IR_OPS = [(
+    "init+finalize cycle",
+    lambda work, n: [os.path.join(work, "init_313"), "nosite", str(n)],
+    lambda work, n: [PYRT, "init", "nosite", str(n)],
+    5,
+)] + [
+    (f"{c}{s}", c_ir(f"{c}{s}"), p_ir(f"{c}{s}"), 200000)
+    for s in (16, 64, 256, 512)
+    for c in ("malloc", "pymem", "pyobj")
+] + [(op, c_ir(op), p_ir(op), 200000) for op in ("rand512_malloc", "rand512_pymem", "rand512_pyobj")]
+
+LINE = re.compile(r"^(.{44}) median\s+([0-9.]+) (\w+)")
+
+
+def medians(out):
+    res = {}
+    for line in out.splitlines():
+        m = LINE.match(line)
+        if m:
+            res[m.group(1).strip()] = (float(m.group(2)), m.group(3))
+    return res
+
+
+def run(cmd, cwd=None):
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd).stdout
+
+
+def ir_count(cmd):
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd,
+                         capture_output=True, text=True)
+    m = re.search(r"Collected : (\d+)", out.stderr)
+    return int(m.group(1)) if m else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cpython-c", default=os.path.join(ROOT, "..", "shared", "bench", "cpython-c"))
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--ir", action="store_true")
+    ap.add_argument("suites", nargs="*")
+    a = ap.parse_args()
+    if not os.path.exists(PYRT):
+        sys.exit("build it first: cargo build --release -p pyrt-bench")
+    work = tempfile.mkdtemp(prefix="pyrt-bench-")
+    for f in os.listdir(a.cpython_c):
+        if f.endswith((".c", ".h")) or f == "Makefile":
+            shutil.copy(os.path.join(a.cpython_c, f), work)
+    subprocess.run(["make", "-s", "init_313", "mem_313", "ir_313"], cwd=work, check=True)
+    load = " ".join(open("/proc/loadavg").read().split()[:3])
+    print(f"# machine: {os.cpu_count()} cpus, load {load}; reps={a.reps} interleaved")
+    suites = [s for s in SUITES if not a.suites or s.split()[0] in a.suites]
+    for name in suites:
+        ccmd, pcmd = SUITES[name]
+        cres, pres = [], []
+        for _ in range(a.reps):
+            cres.append(medians(run(["./" + ccmd[0]] + ccmd[1:], cwd=work)))
+            pres.append(medians(run([PYRT] + pcmd)))
+        print(f"\n## {name}")
+        print(f"{'measure':<44} {'CPython 3.13':>14} {'pyrt':>12} {'pyrt/CPython':>13}")
+        for label in cres[0]:
+            cv = [r[label][0] for r in cres if label in r]
+            pv = [r[label][0] for r in pres if label in r]
+            if not pv:
+                continue
+            unit = cres[0][label][1]
+            ratios = [p / c for c, p in zip(cv, pv) if c > 0]
+            print(f"{label:<44} {statistics.median(cv):>11.2f} {unit:<2} {statistics.median(pv):>9.2f} {unit:<2} "
+                  f"{statistics.median(ratios):>12.3f}")
+    if a.ir:
+        print("\n## instructions per operation (callgrind)")
+        print(f"{'op':<20} {'CPython 3.13':>14} {'pyrt':>10} {'ratio':>8}")
+        for label, ccmd, pcmd, n in IR_OPS:
+            c1, c2 = ir_count(ccmd(work, n)), ir_count(ccmd(work, 2 * n))
+            p1, p2 = ir_count(pcmd(work, n)), ir_count(pcmd(work, 2 * n))
+            if None in (c1, c2, p1, p2):
+                print(f"{label:<20} (not measured)")
+                continue
+            ci, pi = (c2 - c1) / n, (p2 - p1) / n
+            print(f"{label:<20} {ci:>14.1f} {pi:>10.1f} {pi / ci:>8.3f}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every pyrt test, in the order a failure is cheapest to find. CI runs this
+# (.ci/run); so does the README's test command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --release -- -D warnings
+
+step "unit, integration and doc tests (conformance cases, memory faults, lifecycle)"
+cargo test --workspace --release
+
+step "property tests, long run: any argv/env gives a config or CPython's error"
+PROPTEST_CASES=200000 cargo test --release -p pyrt-conformance --test all config_props
+
+step "loom model checks"
+RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release -p pyrt --lib loom_
+
+step "portable builds"
+for target in wasm32-wasip2 wasm32-unknown-unknown wasm32-wasip1-threads; do
+    cargo build --release -p pyrt --target "$target"
+done
+
+step "conformance runners"
+cargo run -q --release -p pyrt-conformance -- config tests/data/config/visible.jsonl | tail -1
+cargo run -q --release -p pyrt-conformance -- config tests/data/config/pyrt_cases.jsonl | tail -1
+cargo run -q --release -p pyrt-conformance -- mem-faults | tail -1
+
+printf '\nall tests passed\n'
