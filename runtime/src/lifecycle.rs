@@ -751,6 +751,50 @@ impl Runtime {
         })
     }
 
+    fn config_str(&self, f: impl Fn(&Config) -> Option<WString>) -> Option<WString> {
+        lock(&self.state).interp.as_ref().and_then(|i| f(&i.config))
+    }
+
+    /// `Py_GetProgramName()`: `None` before initialization (CPython
+    /// returns NULL).
+    pub fn program_name(&self) -> Option<WString> {
+        self.config_str(|c| c.program_name.clone())
+    }
+
+    /// `Py_GetProgramFullPath()`: `sys.executable`.
+    pub fn program_full_path(&self) -> Option<WString> {
+        self.config_str(|c| c.executable.clone())
+    }
+
+    /// `Py_GetPrefix()`: `sys.base_prefix`.
+    pub fn prefix(&self) -> Option<WString> {
+        self.config_str(|c| c.base_prefix.clone())
+    }
+
+    /// `Py_GetExecPrefix()`: `sys.base_exec_prefix`.
+    pub fn exec_prefix(&self) -> Option<WString> {
+        self.config_str(|c| c.base_exec_prefix.clone())
+    }
+
+    /// `Py_GetPythonHome()`.
+    pub fn python_home(&self) -> Option<WString> {
+        self.config_str(|c| c.home.clone())
+    }
+
+    /// `Py_GetPath()`: the module search path joined with `:`.
+    pub fn path(&self) -> Option<WString> {
+        self.config_str(|c| {
+            let mut out = WString::new();
+            for (i, p) in c.module_search_paths.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(":");
+                }
+                out.push_wstr(p);
+            }
+            Some(out)
+        })
+    }
+
     /// `Py_GetArgcArgv()`: the original command line.
     pub fn argc_argv(&self) -> WideStringList {
         lock(&self.state).orig_argv.clone()

@@ -273,3 +273,56 @@ fn many_runtimes_in_one_process_have_separate_environments() {
         assert_eq!(h.join().unwrap(), i as i32);
     }
 }
+
+#[test]
+fn process_wide_getters() {
+    let (rt, _out) = runtime();
+    assert_eq!(rt.program_name(), None);
+    assert_eq!(rt.prefix(), None);
+    let args = bytes_args(&["-c", "pass"]);
+    rt.pre_initialize_from_args(&PreConfig::python(), &args)
+        .unwrap();
+    let mut config = Config::python();
+    rt.config_set_args(&mut config, &args).unwrap();
+    rt.initialize_from_config(&config).unwrap();
+    assert_eq!(rt.program_name().unwrap().to_string(), "/usr/bin/pyrt");
+    assert_eq!(rt.program_full_path().unwrap().to_string(), "/usr/bin/pyrt");
+    assert_eq!(rt.prefix().unwrap().to_string(), "/usr");
+    assert_eq!(rt.exec_prefix().unwrap().to_string(), "/usr");
+    assert_eq!(rt.path().unwrap().to_string(), "/usr/lib/python3.13");
+    assert_eq!(rt.python_home(), None);
+    assert!(pyrt::lifecycle::version().starts_with("3.13.0 ("));
+    assert_eq!(pyrt::lifecycle::platform(), "linux");
+    assert!(pyrt::lifecycle::copyright().contains("pyrt"));
+    assert!(pyrt::lifecycle::compiler().starts_with("[rustc "));
+    rt.finalize();
+    assert_eq!(rt.program_name(), None);
+}
+
+/// Finalization drops the memory state (pymalloc arenas included) and the
+/// interpreter; a thousand cycles leave nothing behind.
+#[test]
+fn reinitialization_leaks_nothing() {
+    let (rt, _out) = runtime();
+    rt.initialize_from_config(&Config::python()).unwrap();
+    let mem = std::sync::Arc::downgrade(&rt.mem());
+    rt.finalize();
+    assert!(
+        mem.upgrade().is_none(),
+        "memory state survived finalization"
+    );
+    for _ in 0..1000 {
+        rt.initialize_from_config(&Config::python()).unwrap();
+        let m = rt.mem();
+        // SAFETY: single thread.
+        unsafe {
+            let p = m.malloc(pyrt::mem::Domain::Obj, 64);
+            m.free(pyrt::mem::Domain::Obj, p);
+        }
+        assert!(m.stats().used <= pyrt::mem::ARENA_SIZE + 4096);
+        drop(m);
+        assert_eq!(rt.finalize(), 0);
+    }
+    assert!(rt.config().is_none());
+    assert_eq!(rt.phase(), Phase::New);
+}
