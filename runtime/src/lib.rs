@@ -9,17 +9,30 @@
 //!   the environment.
 //! - [`lifecycle`]: pre-initialization, initialization phases,
 //!   finalization, `Py_RunMain`, process-wide parameters.
+//! - [`interp`], [`thread`], [`gil`]: interpreters, thread states, the GIL
+//!   and the eval breaker, `PyGILState_*`.
+//! - [`pending`], [`tss`], [`trace`], [`sync`]: pending calls,
+//!   thread-specific storage, trace/profile hooks, `PyMutex`.
 //! - [`mem`]: allocator domains, pymalloc, debug hooks, tracemalloc, limits.
 //! - [`platform`]: the host a runtime runs on (environment, stdio, files,
 //!   clock).
 
 pub mod codecs;
 pub mod config;
+pub mod fatal;
+pub mod gil;
+pub mod gil_log;
+pub mod interp;
 pub mod lifecycle;
 mod loom;
 pub mod mem;
+pub mod pending;
 pub mod platform;
 mod status;
+pub mod sync;
+pub mod thread;
+pub mod trace;
+pub mod tss;
 pub mod warnings;
 mod wstr;
 

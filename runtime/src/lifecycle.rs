@@ -34,9 +34,11 @@ use crate::config::{
     Args, Config, ConfigDict, GlobalConfigVars, LocaleEnv, PreConfig, PreReadContext, ReadContext,
     locale,
 };
+use crate::interp::{InterpreterConfig, InterpreterState, RuntimeState, Whence};
 use crate::mem::{FatalHandler, Mem};
 use crate::platform::{FileKind, Platform, StdStream};
 use crate::status::{InitResult, Status};
+use crate::thread::ThreadState;
 use crate::warnings;
 use crate::wstr::{WString, WideStringList};
 
@@ -67,7 +69,7 @@ pub enum Phase {
 }
 
 impl Phase {
-    fn from_u8(v: u8) -> Phase {
+    pub(crate) fn from_u8(v: u8) -> Phase {
         match v {
             1 => Phase::Preinitializing,
             2 => Phase::Preinitialized,
@@ -79,7 +81,7 @@ impl Phase {
     }
 
     /// The text after `Python runtime state: `.
-    fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         match self {
             Phase::Finalizing => format!("finalizing (tstate=0x{:016x})", current_thread_id()),
             Phase::Initialized => "initialized".to_owned(),
@@ -97,7 +99,8 @@ type AtExitFunc = Box<dyn FnOnce() + Send>;
 /// The main interpreter as far as the lifecycle knows it.
 #[derive(Debug)]
 struct MainInterp {
-    config: Config,
+    /// The interpreter (its `PyConfig` lives there).
+    interp: Arc<InterpreterState>,
     /// Warning filters from `-W` / `PYTHONWARNINGS`.
     warning_filters: Vec<warnings::Filter>,
     /// Built-in modules imported so far, in order (`sys.modules`' core).
@@ -122,6 +125,8 @@ struct State {
     preinit_warnoptions: WideStringList,
     preinit_xoptions: WideStringList,
     interp: Option<MainInterp>,
+    /// Interpreters, thread states, main-thread pending calls.
+    runtime_state: Option<Arc<RuntimeState>>,
     /// The exception a failing initialization step left pending (printed
     /// by the fatal error report), e.g. `LookupError: unknown encoding: x`.
     pending_exception: Option<String>,
@@ -148,6 +153,7 @@ impl State {
             preinit_warnoptions: WideStringList::new(),
             preinit_xoptions: WideStringList::new(),
             interp: None,
+            runtime_state: None,
             pending_exception: None,
             mem: None,
             memory_limit: None,
@@ -521,6 +527,12 @@ impl Runtime {
     fn init_core(&self, src: &Config) -> InitResult {
         let mut config = src.clone();
         self.read_config_impl(&mut config, true)?;
+        if ThreadState::has_current() {
+            return Err(Status::error(
+                "pyinit_core",
+                "the calling thread already has an attached thread state",
+            ));
+        }
         let mut st = lock(&self.state);
         // _PyConfig_Write()
         st.globals.set_from(&config);
@@ -528,17 +540,28 @@ impl Runtime {
         st.preconfig.use_environment = config.use_environment;
         st.preconfig.dev_mode = config.dev_mode;
         st.orig_argv = config.orig_argv.clone();
+        let malloc_stats = config.malloc_stats != 0;
+        // pycore_create_interpreter(): the runtime state, the main
+        // interpreter (id 0) and its main thread state, attached.
+        let rs = RuntimeState::new(
+            self.platform.clock.clone(),
+            self.platform.stdio.clone(),
+            self.phase.clone(),
+        );
+        let interp = rs.new_interpreter(InterpreterConfig::legacy(), config, Whence::RuntimeInit);
+        let ts = interp.new_thread_state();
+        *crate::loom::lock(&rs.main_tstate) = Some(ts.clone());
+        if let Err(e) = ts.attach() {
+            return Err(Status::error("pycore_create_interpreter", format!("{e:?}")));
+        }
+        st.runtime_state = Some(rs);
         st.interp = Some(MainInterp {
-            config,
+            interp,
             warning_filters: Vec::new(),
             imported: Vec::new(),
         });
         st.core_initialized = true;
         self.set_phase(&mut st, Phase::CoreInitialized);
-        let malloc_stats = st
-            .interp
-            .as_ref()
-            .is_some_and(|i| i.config.malloc_stats != 0);
         drop(st);
         if malloc_stats {
             // PYTHONMALLOCSTATS: statistics before each new arena.
@@ -562,8 +585,8 @@ impl Runtime {
         self.read_config_impl(&mut config, true)?;
         let mut st = lock(&self.state);
         st.globals.set_from(&config);
-        if let Some(interp) = st.interp.as_mut() {
-            interp.config = config;
+        if let Some(m) = st.interp.as_mut() {
+            m.interp.set_pyconfig(config);
         }
         Ok(())
     }
@@ -579,7 +602,12 @@ impl Runtime {
     fn import_builtin(&self, name: &'static str, kind: ModuleKind) {
         let (verbose, import_time) = {
             let st = lock(&self.state);
-            let c = &st.interp.as_ref().expect("core initialized").config;
+            let c = st
+                .interp
+                .as_ref()
+                .expect("core initialized")
+                .interp
+                .pyconfig();
             (c.verbose, c.import_time != 0)
         };
         let start = self.platform.clock.monotonic_ns();
@@ -643,16 +671,13 @@ impl Runtime {
         let preconfig = st.preconfig.clone();
         let coerce_warn =
             preconfig.coerce_c_locale_warn != 0 && st.loc.legacy_locale_detected(true);
-        let interp = st.interp.as_mut().expect("core initialized");
+        let main = st.interp.as_mut().expect("core initialized");
+        let mut config = main.interp.pyconfig();
 
         // _PyUnicode_InitEncodings(): encodings get their codec names.
-        let fs_enc = interp
-            .config
-            .filesystem_encoding
-            .clone()
-            .unwrap_or_default();
+        let fs_enc = config.filesystem_encoding.clone().unwrap_or_default();
         match codecs::lookup(&fs_enc.to_string_lossy()) {
-            Some(codec) => interp.config.filesystem_encoding = Some(WString::from(codec.name())),
+            Some(codec) => config.filesystem_encoding = Some(WString::from(codec.name())),
             None => {
                 st.pending_exception = Some(format!("LookupError: unknown encoding: {fs_enc}"));
                 return Err(Status::error(
@@ -661,9 +686,9 @@ impl Runtime {
                 ));
             }
         }
-        let stdio_enc = interp.config.stdio_encoding.clone().unwrap_or_default();
+        let stdio_enc = config.stdio_encoding.clone().unwrap_or_default();
         match codecs::lookup(&stdio_enc.to_string_lossy()) {
-            Some(codec) => interp.config.stdio_encoding = Some(WString::from(codec.name())),
+            Some(codec) => config.stdio_encoding = Some(WString::from(codec.name())),
             None => {
                 st.pending_exception = Some(format!("LookupError: unknown encoding: {stdio_enc}"));
                 return Err(Status::error(
@@ -672,11 +697,11 @@ impl Runtime {
                 ));
             }
         }
-        st.globals.filesystem_default_encoding = interp.config.filesystem_encoding.clone();
-        st.globals.filesystem_default_encode_errors = interp.config.filesystem_errors.clone();
+        st.globals.filesystem_default_encoding = config.filesystem_encoding.clone();
+        st.globals.filesystem_default_encode_errors = config.filesystem_errors.clone();
 
         // tracemalloc.start(config.tracemalloc)
-        let frames = interp.config.tracemalloc;
+        let frames = config.tracemalloc;
         if frames > 0 {
             let mem = st.mem.clone().expect("pre-initialized");
             // SAFETY: single-threaded startup: nothing else uses the domains.
@@ -687,8 +712,9 @@ impl Runtime {
         }
 
         // import warnings: sys.warnoptions become filters.
-        let warn_out = warnings::process_options(interp.config.warnoptions.items());
-        interp.warning_filters = warn_out.filters;
+        let warn_out = warnings::process_options(config.warnoptions.items());
+        main.warning_filters = warn_out.filters;
+        main.interp.set_pyconfig(config);
 
         st.initialized = true;
         self.set_phase(st, Phase::Initialized);
@@ -718,7 +744,21 @@ impl Runtime {
     /// The main interpreter's configuration (`PyConfig` of
     /// `_PyInterpreterState_GetConfig`), once the core phase ran.
     pub fn config(&self) -> Option<Config> {
-        lock(&self.state).interp.as_ref().map(|i| i.config.clone())
+        lock(&self.state)
+            .interp
+            .as_ref()
+            .map(|m| m.interp.pyconfig())
+    }
+
+    /// The runtime state: interpreters, thread states, main-thread pending
+    /// calls (after the core phase).
+    pub fn runtime_state(&self) -> Option<Arc<RuntimeState>> {
+        lock(&self.state).runtime_state.clone()
+    }
+
+    /// The main interpreter (after the core phase).
+    pub fn main_interpreter(&self) -> Option<Arc<InterpreterState>> {
+        lock(&self.state).interp.as_ref().map(|m| m.interp.clone())
     }
 
     /// The warning filters set up from `-W` and `PYTHONWARNINGS`.
@@ -743,16 +783,19 @@ impl Runtime {
     /// and `config`.
     pub fn get_configs(&self) -> Option<Configs> {
         let st = lock(&self.state);
-        let interp = st.interp.as_ref()?;
+        let main = st.interp.as_ref()?;
         Some(Configs {
             global_config: st.globals.as_dict(),
             pre_config: st.preconfig.as_dict(),
-            config: interp.config.as_dict(),
+            config: main.interp.pyconfig().as_dict(),
         })
     }
 
     fn config_str(&self, f: impl Fn(&Config) -> Option<WString>) -> Option<WString> {
-        lock(&self.state).interp.as_ref().and_then(|i| f(&i.config))
+        lock(&self.state)
+            .interp
+            .as_ref()
+            .and_then(|m| f(&m.interp.pyconfig()))
     }
 
     /// `Py_GetProgramName()`: `None` before initialization (CPython
@@ -814,35 +857,98 @@ impl Runtime {
     }
 
     /// `Py_FinalizeEx()`: 0, or -1 if flushing stdout/stderr failed.
-    /// A no-op returning 0 when not initialized.
+    /// A no-op returning 0 when not initialized. Failing pending calls are
+    /// dropped; [`finalize_with`](Self::finalize_with) reports them.
     pub fn finalize(&self) -> i32 {
-        let mut st = lock(&self.state);
+        self.finalize_with(&mut |_| {})
+    }
+
+    /// `Py_FinalizeEx()`, CPython's order (SPEC B.3): pick the finalizing
+    /// thread state; run the remaining pending calls; from the point of no
+    /// return no other thread may take the GIL (a daemon thread that tries
+    /// is stopped); delete the other thread states; flush; end the
+    /// sub-interpreters; stop tracemalloc; delete the main interpreter; run
+    /// the `Py_AtExit` functions; flush again.
+    pub fn finalize_with(
+        &self,
+        on_pending_error: &mut dyn FnMut(crate::pending::PendingError),
+    ) -> i32 {
+        let st = lock(&self.state);
         if !st.initialized {
             return 0;
         }
-        // Steps 3–5 (joining non-daemon threads, pending calls, atexit
-        // callbacks) run Python code and belong to the interpreter; the
-        // lifecycle resumes at the point of no return.
+        let rs = st.runtime_state.clone().expect("initialized");
+        let main = st
+            .interp
+            .as_ref()
+            .map(|m| m.interp.clone())
+            .expect("initialized");
+        drop(st);
+
+        // 2. The finalizing thread state: the current one if it belongs to
+        // the main interpreter, else the main thread state.
+        let ts = match ThreadState::current() {
+            Some(t) if Arc::ptr_eq(t.interp(), &main) => t,
+            other => {
+                if let Some(t) = other {
+                    let _ = t.detach(crate::gil::SwitchReason::Yield);
+                }
+                let t = rs.main_thread().unwrap_or_else(|| main.new_thread_state());
+                if t.attach().is_err() {
+                    return -1;
+                }
+                t
+            }
+        };
+        main.finalizing.store(true, Ordering::Release);
+
+        // 4. Pending calls (threads were joined and atexit callbacks run
+        // by the interpreter before this point).
+        crate::pending::finish_pending_calls(&ts, on_pending_error);
+
+        // 6. The point of no return.
+        let mut st = lock(&self.state);
         st.finalizing = true;
         st.initialized = false;
         self.set_phase(&mut st, Phase::Finalizing);
         drop(st);
+        rs.finalizing_holder
+            .store(ts.unique_id(), Ordering::Release);
+        main.gil().set_finalizing(ts.unique_id());
 
+        // 7. Delete the other thread states of the main interpreter.
+        for other in main.threads() {
+            if !Arc::ptr_eq(&other, &ts) && !other.is_attached() {
+                let _ = other.delete();
+            }
+        }
+
+        // 8. Flush stdout and stderr.
         let mut status = 0;
         if self.flush_std_files().is_err() {
             status = -1;
         }
 
+        // 10. End the remaining sub-interpreters.
+        for interp in rs.interpreters() {
+            if interp.id() != 0 {
+                let _ = ts.detach(crate::gil::SwitchReason::Yield);
+                let sub = interp.new_thread_state();
+                if sub.attach().is_ok() {
+                    let _ = self.end_interpreter_unchecked(&rs, &sub);
+                }
+                let _ = ts.attach();
+            }
+        }
+
+        // 12. tracemalloc stops after the objects are destroyed; malloc
+        // statistics; the main interpreter goes.
         let st = lock(&self.state);
-        let malloc_stats = st
-            .interp
-            .as_ref()
-            .is_some_and(|i| i.config.malloc_stats != 0);
+        let malloc_stats = main.pyconfig().malloc_stats != 0;
         let mem = st.mem.clone();
         drop(st);
         if let Some(mem) = &mem {
-            // tracemalloc stops after the objects are destroyed.
-            // SAFETY: finalization is single-threaded from here.
+            // SAFETY: only the finalizing thread runs from here.
             unsafe { mem.tracemalloc_stop() };
             if malloc_stats && let Some(text) = mem.debug_malloc_stats() {
                 let _ = self
@@ -851,12 +957,16 @@ impl Runtime {
                     .write(StdStream::Stderr, text.as_bytes());
             }
         }
+        let _ = ThreadState::delete_current();
+        rs.remove_interpreter(&main);
         let mut st = lock(&self.state);
         st.interp = None;
+        st.runtime_state = None;
         st.core_initialized = false;
         let funcs = std::mem::take(&mut st.at_exit);
         drop(st);
-        // Py_AtExit functions run LIFO, after the interpreter is gone.
+
+        // 13. Py_AtExit functions run LIFO, after the interpreter is gone.
         for f in funcs.into_iter().rev() {
             f();
         }
@@ -872,6 +982,87 @@ impl Runtime {
         st.memory_limit = limit;
         self.phase.store(Phase::New as u8, Ordering::Release);
         status
+    }
+
+    /// `Py_NewInterpreterFromConfig()`: a new interpreter and a thread
+    /// state for it, attached on the calling thread (the previously
+    /// attached state, if any, is detached first and restored on failure).
+    /// The interpreter starts with a copy of the main one's `PyConfig`.
+    pub fn new_interpreter(&self, config: &InterpreterConfig) -> Result<Arc<ThreadState>, Status> {
+        if let Err(msg) = config.check() {
+            return Err(Status::error("init_interp_settings", msg));
+        }
+        let (rs, main) = {
+            let st = lock(&self.state);
+            match (&st.runtime_state, &st.interp) {
+                (Some(rs), Some(m)) if st.initialized => (rs.clone(), m.interp.clone()),
+                _ => {
+                    return Err(Status::error(
+                        "Py_NewInterpreterFromConfig",
+                        "Py_Initialize must be called first",
+                    ));
+                }
+            }
+        };
+        let old = ThreadState::current();
+        if let Some(o) = &old {
+            o.detach(crate::gil::SwitchReason::Yield)
+                .map_err(|e| Status::error(e.func, e.msg))?;
+        }
+        let interp = rs.new_interpreter(*config, main.pyconfig(), Whence::CApi);
+        let ts = interp.new_thread_state();
+        if let Err(e) = ts.attach() {
+            let _ = ts.delete();
+            rs.remove_interpreter(&interp);
+            if let Some(o) = &old {
+                let _ = o.attach();
+            }
+            return Err(Status::error(
+                "Py_NewInterpreterFromConfig",
+                format!("{e:?}"),
+            ));
+        }
+        Ok(ts)
+    }
+
+    /// `Py_EndInterpreter(tstate)`: `tstate` must be current, have no
+    /// frame and be its interpreter's last thread state. No thread state is
+    /// current afterwards.
+    pub fn end_interpreter(&self, ts: &Arc<ThreadState>) -> Result<(), crate::fatal::FatalError> {
+        let rs = self.runtime_state().ok_or_else(|| {
+            crate::fatal::FatalError::new("Py_EndInterpreter", "runtime not initialized")
+        })?;
+        self.end_interpreter_unchecked(&rs, ts)
+    }
+
+    fn end_interpreter_unchecked(
+        &self,
+        rs: &Arc<RuntimeState>,
+        ts: &Arc<ThreadState>,
+    ) -> Result<(), crate::fatal::FatalError> {
+        use crate::fatal::FatalError;
+        let is_current = ThreadState::with_current(|c| c.is_some_and(|c| std::ptr::eq(c, &**ts)));
+        if !is_current {
+            return Err(FatalError::new(
+                "Py_EndInterpreter",
+                "thread is not current",
+            ));
+        }
+        if ts.frame_depth() != 0 {
+            return Err(FatalError::new(
+                "Py_EndInterpreter",
+                "thread still has a frame",
+            ));
+        }
+        let interp = ts.interp().clone();
+        interp.finalizing.store(true, Ordering::Release);
+        crate::pending::finish_pending_calls(ts, &mut |_| {});
+        if interp.threads().iter().any(|t| !Arc::ptr_eq(t, ts)) {
+            return Err(FatalError::new("Py_EndInterpreter", "not the last thread"));
+        }
+        ThreadState::delete_current()?;
+        rs.remove_interpreter(&interp);
+        Ok(())
     }
 
     /// `flush_std_files()`.
@@ -947,8 +1138,9 @@ impl Runtime {
             return 1;
         };
         self.compute_sys_path_0(&mut config);
-        if let Some(interp) = lock(&self.state).interp.as_mut() {
-            interp.config.sys_path_0 = config.sys_path_0.clone();
+        if let Some(m) = lock(&self.state).interp.as_ref() {
+            let p0 = config.sys_path_0.clone();
+            m.interp.update_pyconfig(|c| c.sys_path_0 = p0);
         }
         let stdin_tty = self.platform.stdio.is_tty(StdStream::Stdin);
         let stdin_is_interactive = stdin_tty || config.interactive != 0;
@@ -1149,6 +1341,31 @@ impl Runtime {
 
     fn write_stderr(&self, data: &[u8]) {
         let _ = self.platform.stdio.write(StdStream::Stderr, data);
+    }
+}
+
+impl Drop for Runtime {
+    /// A runtime dropped while initialized is finalized first; one whose
+    /// initialization failed half-way lets go of the thread state it
+    /// attached on this thread, so the thread can host another runtime.
+    fn drop(&mut self) {
+        if self.is_initialized() {
+            self.finalize();
+            return;
+        }
+        let rs = lock(&self.state).runtime_state.clone();
+        if let Some(rs) = rs {
+            let mine = ThreadState::with_current(|c| {
+                c.and_then(|t| t.interp().runtime())
+                    .is_some_and(|r| Arc::ptr_eq(&r, &rs))
+            });
+            if mine {
+                let _ = ThreadState::delete_current();
+            }
+            for interp in rs.interpreters() {
+                rs.remove_interpreter(&interp);
+            }
+        }
     }
 }
 

@@ -7,19 +7,56 @@
 //! `tokio/src/loom/` does the same).
 
 #[cfg(not(loom))]
+#[allow(unused_imports)]
 pub(crate) mod sync {
-    pub(crate) use std::sync::{Mutex, MutexGuard};
+    pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
     pub(crate) mod atomic {
-        pub(crate) use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        pub(crate) use std::sync::atomic::{
+            AtomicBool, AtomicI32, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize,
+            Ordering, fence,
+        };
     }
 }
 
 #[cfg(loom)]
+#[allow(unused_imports)]
 pub(crate) mod sync {
-    pub(crate) use loom::sync::{Mutex, MutexGuard};
+    pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
     pub(crate) mod atomic {
-        pub(crate) use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        pub(crate) use loom::sync::atomic::{
+            AtomicBool, AtomicI32, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize,
+            Ordering, fence,
+        };
     }
+}
+
+/// Yields the processor in a spin loop (`_Py_yield`).
+#[cfg(not(loom))]
+pub(crate) fn yield_now() {
+    #[cfg(has_os_threads)]
+    std::thread::yield_now();
+}
+
+#[cfg(loom)]
+pub(crate) fn yield_now() {
+    loom::thread::yield_now();
+}
+
+/// Monotonic nanoseconds for the lock slow paths (`PyTime_MonotonicRaw`).
+/// Used only where a thread really waits on another OS thread; loom cannot
+/// model time, so under loom it is a constant.
+#[cfg(all(not(loom), has_host_clock))]
+pub(crate) fn monotonic_ns() -> u64 {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    let origin = ORIGIN.get_or_init(Instant::now);
+    u64::try_from(origin.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+#[cfg(any(loom, not(has_host_clock)))]
+pub(crate) fn monotonic_ns() -> u64 {
+    0
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it
