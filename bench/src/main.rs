@@ -5,6 +5,10 @@
 //! ```text
 //! pyrt-bench init [isolated|python|nosite] [CYCLES]   (init.c)
 //! pyrt-bench mem [PAIRS]                              (mem.c)
+//! pyrt-bench gil [N] | tss [N] | mutex [N]            (gil.c, tss.c, mutex.c)
+//! pyrt-bench pending [busy|sleep]                     (pending.c)
+//! pyrt-bench gilsched     (pingpong.py, fairness.py, convoy.py at Rust level;
+//!                          emulated switch cost)
 //! pyrt-bench ir OP N                                  (ir.c: one op N times,
 //!     for callgrind; Ir per op = (Ir(OP, 2N) - Ir(OP, N)) / N)
 //! ```
@@ -18,6 +22,8 @@ use pyrt::mem::{Domain, Mem};
 use pyrt::platform::{Environ, Platform};
 use pyrt::{Args, Config, Runtime};
 
+mod threads;
+
 fn median(v: &[f64]) -> f64 {
     let mut c = v.to_vec();
     c.sort_by(|a, b| a.total_cmp(b));
@@ -30,7 +36,7 @@ fn median(v: &[f64]) -> f64 {
 }
 
 /// `REPORT()` of common.h.
-fn report(name: &str, unit: &str, v: &[f64]) {
+pub(crate) fn report(name: &str, unit: &str, v: &[f64]) {
     let min = v.iter().copied().fold(f64::INFINITY, f64::min);
     let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     println!(
@@ -45,10 +51,16 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("init") => init(args.get(1).map_or("isolated", String::as_str), args.get(2)),
         Some("mem") => mem(args.get(1)),
+        Some("gil") => threads::gil(args.get(1)),
+        Some("tss") => threads::tss(args.get(1)),
+        Some("mutex") => threads::mutex(args.get(1)),
+        Some("pending") => threads::pending(args.get(1).map_or("busy", String::as_str)),
+        Some("gilsched") => threads::gilsched(),
         Some("ir") => ir(args.get(1).map_or("none", String::as_str), args.get(2)),
         _ => {
             eprintln!(
-                "usage: pyrt-bench init [isolated|python|nosite] [CYCLES] | mem [PAIRS] | ir OP N"
+                "usage: pyrt-bench init [isolated|python|nosite] [CYCLES] | mem [PAIRS] | gil [N] | tss [N] \
+                 | mutex [N] | pending [busy|sleep] | gilsched | ir OP N"
             );
             std::process::exit(2);
         }

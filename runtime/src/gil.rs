@@ -414,11 +414,11 @@ impl Gil {
     /// (`SET_GIL_DROP_REQUEST`).
     pub fn request_drop(&self) {
         let inner = lock(&self.inner);
-        if let Some(h) = &inner.last_holder {
-            if self.is_locked() {
-                h.breaker.set(GIL_DROP_REQUEST_BIT);
-                self.events.record_request(h.id);
-            }
+        if let Some(h) = &inner.last_holder
+            && self.is_locked()
+        {
+            h.breaker.set(GIL_DROP_REQUEST_BIT);
+            self.events.record_request(h.id);
         }
     }
 

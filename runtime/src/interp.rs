@@ -22,7 +22,7 @@ use crate::fatal::{FatalError, GIL_RELEASED_MSG};
 use crate::gil::Gil;
 use crate::loom::lock;
 use crate::loom::sync::Mutex;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::pending::PendingCalls;
 use crate::platform::{Clock, Stdio};
 use crate::thread::ThreadState;
@@ -141,7 +141,7 @@ pub struct RuntimeState {
     pub(crate) clock: std::sync::Arc<dyn Clock>,
     pub(crate) stdio: std::sync::Arc<dyn Stdio>,
     /// The lifecycle phase (for fatal-error reports).
-    pub(crate) phase: std::sync::Arc<AtomicU8>,
+    pub(crate) phase: std::sync::Arc<std::sync::atomic::AtomicU8>,
 }
 
 impl std::fmt::Debug for RuntimeState {
@@ -161,7 +161,7 @@ impl RuntimeState {
     pub(crate) fn new(
         clock: std::sync::Arc<dyn Clock>,
         stdio: std::sync::Arc<dyn Stdio>,
-        phase: std::sync::Arc<AtomicU8>,
+        phase: std::sync::Arc<std::sync::atomic::AtomicU8>,
     ) -> Arc<RuntimeState> {
         Arc::new(RuntimeState {
             id: next_runtime_id(),
@@ -236,6 +236,11 @@ impl RuntimeState {
     /// The main thread of the main interpreter.
     pub fn main_thread(&self) -> Option<Arc<ThreadState>> {
         lock(&self.main_tstate).clone()
+    }
+
+    /// The runtime's clock.
+    pub fn clock(&self) -> std::sync::Arc<dyn Clock> {
+        self.clock.clone()
     }
 
     /// `PyRefTracer_SetTracer`.
@@ -381,4 +386,55 @@ pub fn current_interpreter() -> Result<Arc<InterpreterState>, FatalError> {
     crate::thread::ThreadState::current()
         .map(|ts| ts.interp().clone())
         .ok_or_else(|| FatalError::new("PyInterpreterState_Get", GIL_RELEASED_MSG))
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+
+    /// Two threads add and remove thread states while a third walks the
+    /// registry: every walk sees a consistent list, ids are unique, and
+    /// the registry ends empty.
+    #[test]
+    fn loom_tstate_registry_add_remove_races_are_safe() {
+        let mut model = loom::model::Builder::new();
+        model.preemption_bound = Some(2);
+        model.check(|| {
+            let rs = RuntimeState::new(
+                std::sync::Arc::new(crate::platform::ManualClock::new(0)),
+                std::sync::Arc::new(crate::platform::CapturedStdio::new()),
+                std::sync::Arc::new(std::sync::atomic::AtomicU8::new(0)),
+            );
+            let interp = rs.new_interpreter(
+                InterpreterConfig::legacy(),
+                Config::python(),
+                Whence::RuntimeInit,
+            );
+            let hs: Vec<_> = (0..2)
+                .map(|_| {
+                    let interp = interp.clone();
+                    loom::thread::spawn(move || {
+                        let ts = interp.new_thread_state();
+                        let id = ts.id();
+                        interp.unregister(&ts);
+                        id
+                    })
+                })
+                .collect();
+            let walker = {
+                let interp = interp.clone();
+                loom::thread::spawn(move || {
+                    let list = interp.threads();
+                    assert!(list.len() <= 2);
+                    if list.len() == 2 {
+                        assert_ne!(list[0].id(), list[1].id());
+                    }
+                })
+            };
+            let ids: Vec<u64> = hs.into_iter().map(|h| h.join().unwrap()).collect();
+            walker.join().unwrap();
+            assert_ne!(ids[0], ids[1]);
+            assert_eq!(interp.thread_count(), 0);
+        });
+    }
 }

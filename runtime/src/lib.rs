@@ -11,6 +11,9 @@
 //!   finalization, `Py_RunMain`, process-wide parameters.
 //! - [`interp`], [`thread`], [`gil`]: interpreters, thread states, the GIL
 //!   and the eval breaker, `PyGILState_*`.
+//! - [`sched`]: the two thread backends (OS threads, emulated green
+//!   threads with deterministic scheduling); [`lock`]: the locks behind
+//!   `threading`.
 //! - [`pending`], [`tss`], [`trace`], [`sync`]: pending calls,
 //!   thread-specific storage, trace/profile hooks, `PyMutex`.
 //! - [`mem`]: allocator domains, pymalloc, debug hooks, tracemalloc, limits.
@@ -24,10 +27,14 @@ pub mod gil;
 pub mod gil_log;
 pub mod interp;
 pub mod lifecycle;
+#[cfg(not(loom))]
+pub mod lock;
 mod loom;
 pub mod mem;
 pub mod pending;
 pub mod platform;
+#[cfg(not(loom))]
+pub mod sched;
 mod status;
 pub mod sync;
 pub mod thread;

@@ -929,16 +929,28 @@ impl Runtime {
             status = -1;
         }
 
-        // 10. End the remaining sub-interpreters.
+        // 10. End the remaining sub-interpreters (`finalize_subinterpreters`):
+        // their leftover thread states are deleted, then a fresh one ends
+        // the interpreter.
         for interp in rs.interpreters() {
-            if interp.id() != 0 {
-                let _ = ts.detach(crate::gil::SwitchReason::Yield);
-                let sub = interp.new_thread_state();
-                if sub.attach().is_ok() {
-                    let _ = self.end_interpreter_unchecked(&rs, &sub);
-                }
-                let _ = ts.attach();
+            if interp.id() == 0 {
+                continue;
             }
+            let _ = ts.detach(crate::gil::SwitchReason::Yield);
+            for leftover in interp.threads() {
+                if !leftover.is_attached() {
+                    let _ = leftover.delete();
+                }
+            }
+            let sub = interp.new_thread_state();
+            if interp.has_own_gil() {
+                interp.gil().set_finalizing(sub.unique_id());
+            }
+            if sub.attach().is_ok() && self.end_interpreter_unchecked(&rs, &sub).is_err() {
+                let _ = ThreadState::delete_current();
+                rs.remove_interpreter(&interp);
+            }
+            let _ = ts.attach();
         }
 
         // 12. tracemalloc stops after the objects are destroyed; malloc

@@ -30,18 +30,6 @@ pub(crate) mod sync {
     }
 }
 
-/// Yields the processor in a spin loop (`_Py_yield`).
-#[cfg(not(loom))]
-pub(crate) fn yield_now() {
-    #[cfg(has_os_threads)]
-    std::thread::yield_now();
-}
-
-#[cfg(loom)]
-pub(crate) fn yield_now() {
-    loom::thread::yield_now();
-}
-
 /// Monotonic nanoseconds for the lock slow paths (`PyTime_MonotonicRaw`).
 /// Used only where a thread really waits on another OS thread; loom cannot
 /// model time, so under loom it is a constant.

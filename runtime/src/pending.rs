@@ -202,6 +202,8 @@ pub fn make_pending_calls(ts: &ThreadState) -> Result<(), PendingError> {
     }
     interp.pending.handling.store(me, Ordering::Release);
     ts.eval_breaker().clear(CALLS_TO_DO_BIT);
+    // The wake-up that brought us here is consumed.
+    ts.interrupter.clear();
     let main = is_main_thread_of_main_interp(ts);
     let rt = interp.runtime();
     let result = interp.pending.run().and_then(|()| match (&rt, main) {
@@ -244,5 +246,65 @@ pub fn finish_pending_calls(ts: &ThreadState, on_error: &mut dyn FnMut(PendingEr
         if let Err(e) = make_pending_calls(ts) {
             on_error(e);
         }
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::sync::Arc;
+    use loom::sync::atomic::AtomicUsize;
+
+    /// Two producers add calls to a queue of 2 while a consumer runs it:
+    /// every accepted call runs exactly once, a refused one never.
+    #[test]
+    fn loom_pending_call_runs_exactly_once_or_is_refused() {
+        // Three threads: bound preemptions so the model stays tractable
+        // (as tokio's loom tests do).
+        let mut model = loom::model::Builder::new();
+        model.preemption_bound = Some(2);
+        model.check(|| {
+            let q = Arc::new(PendingCalls::with_limits(2, 2));
+            let runs: Arc<Vec<AtomicUsize>> =
+                Arc::new((0..3).map(|_| AtomicUsize::new(0)).collect());
+            let accepted: Arc<Vec<AtomicUsize>> =
+                Arc::new((0..3).map(|_| AtomicUsize::new(0)).collect());
+            let producers: Vec<_> = [vec![0usize, 1], vec![2]]
+                .into_iter()
+                .map(|ids| {
+                    let (q, runs, accepted) = (q.clone(), runs.clone(), accepted.clone());
+                    loom::thread::spawn(move || {
+                        for id in ids {
+                            let r = runs.clone();
+                            let ok = q
+                                .push(Box::new(move || {
+                                    r[id].fetch_add(1, Ordering::SeqCst);
+                                    Ok(())
+                                }))
+                                .is_ok();
+                            if ok {
+                                accepted[id].store(1, Ordering::SeqCst);
+                            }
+                        }
+                    })
+                })
+                .collect();
+            let consumer = {
+                let q = q.clone();
+                loom::thread::spawn(move || q.run().unwrap())
+            };
+            for p in producers {
+                p.join().unwrap();
+            }
+            consumer.join().unwrap();
+            q.run().unwrap();
+            for id in 0..3 {
+                assert_eq!(
+                    runs[id].load(Ordering::SeqCst),
+                    accepted[id].load(Ordering::SeqCst)
+                );
+            }
+            assert!(q.is_empty());
+        });
     }
 }

@@ -41,6 +41,10 @@ const CLEARED: u32 = 8;
 const DELETED: u32 = 16;
 const AUTO_CREATED: u32 = 32;
 
+/// Thread idents of green threads: above any address an OS thread ident
+/// (a thread-local's address) can take on 64-bit hosts' user space.
+const GREEN_IDENT_BASE: u64 = 1 << 56;
+
 /// An exception to raise asynchronously in a thread (`SetAsyncExc`), as the
 /// VM represents it.
 pub type AsyncExc = std::sync::Arc<dyn Any + Send + Sync>;
@@ -77,6 +81,8 @@ impl std::fmt::Debug for ThreadState {
 thread_local! {
     /// The attached thread state of this OS thread (`_Py_tss_tstate`).
     static CURRENT: Cell<*const ThreadState> = const { Cell::new(std::ptr::null()) };
+    /// The driver's own state while a green thread runs on this OS thread.
+    static GREEN_SAVED: Cell<*const ThreadState> = const { Cell::new(std::ptr::null()) };
     /// Per runtime id: this thread's GILState thread state.
     static GILSTATE: RefCell<Vec<(u64, Arc<ThreadState>)>> = const { RefCell::new(Vec::new()) };
 }
@@ -89,6 +95,15 @@ pub enum GilState {
     Locked = 0,
     /// `PyGILState_UNLOCKED`: Ensure attached (or created) it.
     Unlocked = 1,
+}
+
+/// How an interruptible wait ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitOutcome {
+    /// The wait ran its course (or its condition was met).
+    Completed,
+    /// A pending call, async exception or interrupt cut it short.
+    Interrupted,
 }
 
 /// Why attaching failed.
@@ -369,9 +384,61 @@ impl ThreadState {
         lock(&self.async_exc).take()
     }
 
+    /// Makes this green thread's state current on the driving OS thread,
+    /// whose own state (which holds the real GIL) is set aside: an emulated
+    /// switch is a pointer swap. Green threads get a synthetic thread ident
+    /// so `threading.get_ident()` tells them apart.
+    pub(crate) fn enter_green(self: &Arc<Self>) {
+        let prev = CURRENT.with(|c| c.replace(Arc::as_ptr(self)));
+        GREEN_SAVED.with(|g| g.set(prev));
+        if std::ptr::eq(prev, Arc::as_ptr(self)) {
+            // The driver's own state runs as a green thread (the main
+            // thread under emulation): already attached.
+            return;
+        }
+        if self.status.load(Ordering::Acquire) & BOUND == 0 {
+            self.holder
+                .thread_ident
+                .store(GREEN_IDENT_BASE + self.holder.id, Ordering::Relaxed);
+            self.status.fetch_or(BOUND, Ordering::AcqRel);
+        }
+        self.status.fetch_or(ATTACHED, Ordering::AcqRel);
+    }
+
+    /// Ends a green thread's slice: the driver's state is current again.
+    pub(crate) fn leave_green(&self) {
+        let prev = GREEN_SAVED.with(|g| g.replace(std::ptr::null()));
+        if !std::ptr::eq(prev, self) {
+            self.status.fetch_and(!ATTACHED, Ordering::AcqRel);
+        }
+        CURRENT.with(|c| c.set(prev));
+    }
+
     /// Wakes this thread if it is in an interruptible wait.
     pub fn interrupt(&self) {
         self.interrupter.interrupt();
+    }
+
+    /// Sleeps `d` on this OS thread with the GIL released (`time.sleep`).
+    /// Ends early, with [`WaitOutcome::Interrupted`], when a pending call,
+    /// an async exception or an interrupt arrives for this thread: the
+    /// caller runs its eval-breaker work and sleeps the rest if it wants.
+    #[cfg(all(has_os_threads, not(loom)))]
+    pub fn sleep(self: &Arc<Self>, d: std::time::Duration) -> WaitOutcome {
+        let marker = 0u8;
+        let key = std::ptr::from_ref(&marker) as usize;
+        let (res, _) = crate::sync::ParkingLot::global().park(
+            key,
+            || true,
+            |_| {},
+            Some(d),
+            Some(&self.interrupter),
+            &mut |sleep| while_detached(sleep),
+        );
+        match res {
+            crate::sync::ParkResult::Interrupted => WaitOutcome::Interrupted,
+            _ => WaitOutcome::Completed,
+        }
     }
 
     /// The next thread state of the interpreter (`PyThreadState_Next`).
@@ -516,6 +583,14 @@ pub(crate) fn while_detached<R>(sleep: &mut dyn FnMut() -> R) -> R {
     r
 }
 
+/// `Py_BEGIN_ALLOW_THREADS … Py_END_ALLOW_THREADS`: runs `f` — a blocking
+/// call that touches no Python state — with the current thread state
+/// detached, so other threads can take the GIL meanwhile.
+pub fn allow_threads<R>(f: impl FnOnce() -> R) -> R {
+    let mut f = Some(f);
+    while_detached(&mut || (f.take().expect("called once"))())
+}
+
 /// Parks the calling OS thread for good (a daemon thread at shutdown).
 pub(crate) fn hang_forever() -> ! {
     #[cfg(has_os_threads)]
@@ -534,8 +609,11 @@ pub(crate) fn fatal_report(func: &str, msg: &str) -> Vec<u8> {
     let mut out = format!("Fatal Python error: {func}: {msg}\n").into_bytes();
     let (phase, has_tstate) = ThreadState::with_current(|ts| match ts {
         Some(ts) => (
-            ts.runtime()
-                .map(|rt| crate::lifecycle::Phase::from_u8(rt.phase.load(Ordering::Acquire))),
+            ts.runtime().map(|rt| {
+                crate::lifecycle::Phase::from_u8(
+                    rt.phase.load(std::sync::atomic::Ordering::Acquire),
+                )
+            }),
             true,
         ),
         None => (None, false),

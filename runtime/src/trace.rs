@@ -85,6 +85,14 @@ pub struct Event<'a> {
     pub arg: Option<&'a dyn Any>,
 }
 
+impl std::fmt::Debug for Event<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Event")
+            .field("what", &self.what)
+            .finish_non_exhaustive()
+    }
+}
+
 /// What a failing hook reports (the VM's exception).
 pub type HookError = Box<dyn Any + Send>;
 
@@ -148,26 +156,26 @@ impl ThreadState {
             return Ok(());
         }
         let hooks = self.hooks();
-        if event.what.is_profile_event() {
-            if let Some(p) = hooks.profile {
-                self.enter_tracing();
-                let r = p(self, event);
-                self.leave_tracing();
-                if let Err(e) = r {
-                    self.set_profile(None);
-                    return Err(e);
-                }
+        if event.what.is_profile_event()
+            && let Some(p) = hooks.profile
+        {
+            self.enter_tracing();
+            let r = p(self, event);
+            self.leave_tracing();
+            if let Err(e) = r {
+                self.set_profile(None);
+                return Err(e);
             }
         }
-        if event.what.is_trace_event() {
-            if let Some(t) = hooks.trace {
-                self.enter_tracing();
-                let r = t(self, event);
-                self.leave_tracing();
-                if let Err(e) = r {
-                    self.set_trace(None);
-                    return Err(e);
-                }
+        if event.what.is_trace_event()
+            && let Some(t) = hooks.trace
+        {
+            self.enter_tracing();
+            let r = t(self, event);
+            self.leave_tracing();
+            if let Err(e) = r {
+                self.set_trace(None);
+                return Err(e);
             }
         }
         Ok(())

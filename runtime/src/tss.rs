@@ -36,11 +36,19 @@ impl SlotBlock {
     }
 }
 
-thread_local! {
+#[cfg(not(loom))]
+std::thread_local! {
     static OWN: std::cell::UnsafeCell<SlotBlock> = std::cell::UnsafeCell::new(SlotBlock::new());
     /// The block in use: this OS thread's own, or the running green
     /// thread's.
     static CURRENT: Cell<*mut SlotBlock> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+// loom models its threads' thread-locals only through its own macro.
+#[cfg(loom)]
+loom::thread_local! {
+    static OWN: std::cell::UnsafeCell<SlotBlock> = std::cell::UnsafeCell::new(SlotBlock::new());
+    static CURRENT: Cell<*mut SlotBlock> = Cell::new(std::ptr::null_mut());
 }
 
 /// The process-wide slot table: the generation of each slot (odd while a
@@ -96,6 +104,10 @@ impl Tss {
     }
 
     /// `PyThread_tss_free()`: deletes, then frees.
+    #[expect(
+        clippy::boxed_local,
+        reason = "mirrors PyThread_tss_free taking the allocation"
+    )]
     pub fn free(key: Box<Tss>) {
         key.delete();
     }

@@ -25,9 +25,6 @@ const UNLOCKED: u8 = 0;
 const LOCKED: u8 = 1;
 const HAS_PARKED: u8 = 2;
 
-/// `MAX_SPIN_COUNT` of a GIL build.
-const MAX_SPIN_COUNT: u32 = 0;
-
 /// `TIME_TO_BE_FAIR_NS`: a waiter older than this gets the lock handed off.
 pub const TIME_TO_BE_FAIR_NS: u64 = 1_000_000;
 
@@ -156,7 +153,6 @@ impl PyMutex {
         let deadline =
             timeout.map(|t| now.saturating_add(u64::try_from(t.as_nanos()).unwrap_or(u64::MAX)));
         let time_to_be_fair = now + TIME_TO_BE_FAIR_NS;
-        let mut spin_count = 0;
         loop {
             if v & LOCKED == 0 {
                 match self.bits.compare_exchange(
@@ -171,12 +167,6 @@ impl PyMutex {
                         continue;
                     }
                 }
-            }
-            if v & HAS_PARKED == 0 && spin_count < MAX_SPIN_COUNT {
-                crate::loom::yield_now();
-                spin_count += 1;
-                v = self.bits.load(Ordering::Relaxed);
-                continue;
             }
             // The time left; none left means fail without parking again
             // (CPython passes timeout 0, which fails at the top).
@@ -220,10 +210,11 @@ impl PyMutex {
                     debug_assert!(self.bits.load(Ordering::Relaxed) & LOCKED != 0);
                     return LockStatus::Acquired;
                 }
-                ParkResult::Interrupted if flags.handle_signals => {
-                    if crate::pending::make_pending_calls_current().is_err() {
-                        return LockStatus::Interrupted;
-                    }
+                ParkResult::Interrupted
+                    if flags.handle_signals
+                        && crate::pending::make_pending_calls_current().is_err() =>
+                {
+                    return LockStatus::Interrupted;
                 }
                 ParkResult::Timeout => return LockStatus::Failure,
                 _ => {}

@@ -43,15 +43,30 @@ enum NodeState {
     Interrupted,
 }
 
-/// One parked thread.
-#[derive(Debug)]
+/// Notified when a green thread's wait ends (the emulated scheduler).
+pub trait GreenWaker: Send + Sync {
+    /// The wait of green thread `task` ended.
+    fn wake(&self, task: usize);
+}
+
+/// One parked thread: an OS thread asleep on the condvar, or a green
+/// thread suspended by the emulated scheduler.
 pub struct WaitNode {
     state: Mutex<NodeState>,
     cond: Condvar,
+    green: Option<(std::sync::Weak<dyn GreenWaker>, usize)>,
     /// `mutex_entry.time_to_be_fair` of a PyMutex waiter.
     pub(crate) time_to_be_fair: AtomicU64,
     /// `mutex_entry.handed_off`: the waker gave this waiter the lock.
     pub(crate) handed_off: AtomicBool,
+}
+
+impl std::fmt::Debug for WaitNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaitNode")
+            .field("green", &self.green.as_ref().map(|g| g.1))
+            .finish_non_exhaustive()
+    }
 }
 
 impl WaitNode {
@@ -59,8 +74,17 @@ impl WaitNode {
         WaitNode {
             state: Mutex::new(NodeState::Waiting),
             cond: Condvar::new(),
+            green: None,
             time_to_be_fair: AtomicU64::new(0),
             handed_off: AtomicBool::new(false),
+        }
+    }
+
+    /// A node for green thread `task` of a scheduler.
+    pub(crate) fn green(waker: std::sync::Weak<dyn GreenWaker>, task: usize) -> WaitNode {
+        WaitNode {
+            green: Some((waker, task)),
+            ..WaitNode::new()
         }
     }
 
@@ -71,6 +95,31 @@ impl WaitNode {
         }
         *st = to;
         self.cond.notify_one();
+        drop(st);
+        if let Some((waker, task)) = &self.green
+            && let Some(w) = waker.upgrade()
+        {
+            w.wake(*task);
+        }
+        true
+    }
+
+    /// How the wait ended: `None` while still waiting.
+    pub(crate) fn outcome(&self) -> Option<ParkResult> {
+        match *lock(&self.state) {
+            NodeState::Waiting => None,
+            NodeState::Unparked => Some(ParkResult::Unparked),
+            NodeState::Interrupted => Some(ParkResult::Interrupted),
+        }
+    }
+
+    /// Ends a green wait by timeout (the scheduler's timer fired).
+    pub(crate) fn time_out(&self) -> bool {
+        let mut st = lock(&self.state);
+        if *st != NodeState::Waiting {
+            return false;
+        }
+        *st = NodeState::Interrupted;
         true
     }
 }
@@ -130,6 +179,24 @@ impl Interrupter {
     /// Forgets an interrupt that arrived while not parked.
     pub fn clear(&self) {
         lock(&self.slot).pending = false;
+    }
+
+    /// Registers `node` as the owner's current wait; if an interrupt is
+    /// already pending, consumes it and wakes the node at once.
+    pub(crate) fn register(&self, node: &Arc<WaitNode>) {
+        let mut slot = lock(&self.slot);
+        if slot.pending {
+            slot.pending = false;
+            drop(slot);
+            node.wake(NodeState::Interrupted);
+        } else {
+            slot.node = Some(node.clone());
+        }
+    }
+
+    /// Forgets the owner's current wait.
+    pub(crate) fn unregister(&self) {
+        lock(&self.slot).node = None;
     }
 }
 
@@ -237,6 +304,35 @@ impl ParkingLot {
         (result, node)
     }
 
+    /// Queues a prepared node on `key` if `validate()` holds under the
+    /// bucket lock (the first half of `park`, for waits that do not block
+    /// an OS thread). `false`: validation failed, nothing queued.
+    pub(crate) fn enqueue(
+        &self,
+        key: usize,
+        validate: impl FnOnce() -> bool,
+        node: &Arc<WaitNode>,
+    ) -> bool {
+        let mut q = lock(self.bucket(key));
+        if !validate() {
+            return false;
+        }
+        q.push_back(Waiter {
+            key,
+            node: node.clone(),
+        });
+        true
+    }
+
+    /// Removes a node from `key`'s queue; `false` if an unpark took it
+    /// first (which then counts as a wake-up).
+    pub(crate) fn dequeue(&self, key: usize, node: &Arc<WaitNode>) -> bool {
+        let mut q = lock(self.bucket(key));
+        let before = q.len();
+        q.retain(|w| !Arc::ptr_eq(&w.node, node));
+        q.len() != before
+    }
+
     /// `_PyParkingLot_Unpark`: wakes the first waiter of `key`. `f` runs
     /// under the bucket lock with the waiter (if any) and whether more
     /// waiters of `key` remain.
@@ -281,6 +377,7 @@ impl ParkingLot {
 }
 
 /// Sleeps without releasing anything.
+#[cfg(test)]
 pub(crate) fn plain_sleep(sleep: &mut dyn FnMut() -> ParkResult) -> ParkResult {
     sleep()
 }

@@ -4,6 +4,8 @@ mod config;
 mod config_props;
 mod lifecycle;
 mod mem;
+mod sched;
+mod threads;
 
 use std::path::PathBuf;
 
