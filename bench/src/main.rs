@@ -323,6 +323,8 @@ fn ir(op: &str, n: Option<&String>) {
     };
     match op {
         "none" => {}
+        "save_restore" | "gilstate_main" | "gilstate_fresh" | "gilstate_haststate" | "tss_get"
+        | "tss_set" | "pymutex" => threads::ir(&rt, op, n),
         "init_cycle" => {
             for _ in 0..n {
                 rt.finalize();

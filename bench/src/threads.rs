@@ -170,7 +170,12 @@ pub fn mutex(n: Option<&String>) {
     // Guarded by PM: relaxed load + store, so lost updates would show if
     // the mutex failed to exclude.
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let bump = || COUNTER.store(COUNTER.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    let bump = || {
+        // mutex.c's `counter++` on a volatile long: a separate load and
+        // store.
+        let v = black_box(COUNTER.load(Ordering::Relaxed));
+        COUNTER.store(v + 1, Ordering::Relaxed);
+    };
     let n: usize = n.and_then(|c| c.parse().ok()).unwrap_or(20_000_000);
     let rt = runtime();
     let main = ThreadState::save().expect("save");
@@ -240,8 +245,6 @@ pub fn pending(mode: &str) {
     let rt = runtime();
     let rs = rt.runtime_state().expect("runtime state");
     let main = ThreadState::current().expect("main thread state");
-    let epoch = Instant::now();
-    let now = move || epoch.elapsed().as_nanos() as u64;
     println!("pyrt {}", pyrt::lifecycle::PYRT_VERSION);
 
     // Capacity: the main thread holds the GIL, not evaluating, while
@@ -276,39 +279,38 @@ pub fn pending(mode: &str) {
         count.load(Ordering::Relaxed)
     );
 
-    // Latency.
-    let t_add: Arc<Vec<AtomicU64>> = Arc::new((0..M).map(|_| AtomicU64::new(0)).collect());
-    let t_run: Arc<Vec<AtomicU64>> = Arc::new((0..M).map(|_| AtomicU64::new(0)).collect());
-    let done = Arc::new(AtomicI64::new(-1));
+    // Latency. As in pending.c the callback touches only static data (a
+    // C callback is a function pointer with a `void *` argument).
+    static T_ADD: [AtomicU64; M] = [const { AtomicU64::new(0) }; M];
+    static T_RUN: [AtomicU64; M] = [const { AtomicU64::new(0) }; M];
+    static DONE: AtomicI64 = AtomicI64::new(-1);
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    fn now() -> u64 {
+        EPOCH.get_or_init(Instant::now).elapsed().as_nanos() as u64
+    }
+    now();
     let stop = Arc::new(AtomicBool::new(false));
     let adder = {
-        let (rs, t_add, t_run, done, stop) = (
-            rs.clone(),
-            t_add.clone(),
-            t_run.clone(),
-            done.clone(),
-            stop.clone(),
-        );
+        let (rs, stop) = (rs.clone(), stop.clone());
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
             let mut n = 0;
             for i in 0..M {
                 std::thread::sleep(Duration::from_micros(50 + (i as u64 * 37) % 200));
-                t_add[i].store(now(), Ordering::SeqCst);
-                let (t_run, done2) = (t_run.clone(), done.clone());
                 let cb = Box::new(move || {
-                    t_run[i].store(now(), Ordering::SeqCst);
-                    done2.store(i as i64, Ordering::SeqCst);
+                    T_RUN[i].store(now(), Ordering::SeqCst);
+                    DONE.store(i as i64, Ordering::SeqCst);
                     Ok(())
                 });
+                T_ADD[i].store(now(), Ordering::SeqCst);
                 if pyrt::pending::add_pending_call(&rs, cb).is_err() {
                     println!("Py_AddPendingCall returned -1 at call {i}");
                     break;
                 }
                 let mut gave_up = false;
-                while done.load(Ordering::SeqCst) != i as i64 {
+                while DONE.load(Ordering::SeqCst) != i as i64 {
                     std::thread::sleep(Duration::from_micros(20));
-                    if now() - t_add[i].load(Ordering::SeqCst) > 2_000_000_000 {
+                    if now() - T_ADD[i].load(Ordering::SeqCst) > 2_000_000_000 {
                         println!("callback {i} did not run within 2 s -> aborting latency test");
                         gave_up = true;
                         break;
@@ -346,7 +348,7 @@ pub fn pending(mode: &str) {
     if n >= 10 {
         let mut lat: Vec<f64> = (0..n)
             .map(|i| {
-                (t_run[i].load(Ordering::SeqCst) as f64 - t_add[i].load(Ordering::SeqCst) as f64)
+                (T_RUN[i].load(Ordering::SeqCst) as f64 - T_ADD[i].load(Ordering::SeqCst) as f64)
                     / 1e3
             })
             .collect();
@@ -573,4 +575,66 @@ pub fn gilsched() {
     }
     report("emulated switch (2 green threads)", "ns", &v);
     rt.finalize();
+}
+
+/// ir.c's thread ops, for instruction counts: `op` run `n` times.
+pub fn ir(rt: &Runtime, op: &str, n: usize) {
+    static KEY: Tss = Tss::new();
+    static PM: PyMutex = PyMutex::new();
+    let rs = rt.runtime_state().expect("runtime state");
+    KEY.create().expect("tss create");
+    match op {
+        "save_restore" => {
+            for _ in 0..n {
+                let t = ThreadState::save().expect("save");
+                ThreadState::restore(Some(black_box(&t))).expect("restore");
+            }
+        }
+        "gilstate_main" => {
+            for _ in 0..n {
+                ensure_release(&rs);
+            }
+        }
+        "gilstate_fresh" | "gilstate_haststate" => {
+            let main = ThreadState::save().expect("save");
+            let fresh = op == "gilstate_fresh";
+            let rs2 = rs.clone();
+            std::thread::spawn(move || {
+                if fresh {
+                    for _ in 0..n {
+                        ensure_release(&rs2);
+                    }
+                } else {
+                    let outer = gilstate_ensure(&rs2).expect("ensure");
+                    let sv = ThreadState::save().expect("save");
+                    for _ in 0..n {
+                        ensure_release(&rs2);
+                    }
+                    ThreadState::restore(Some(&sv)).expect("restore");
+                    gilstate_release(&rs2, outer).expect("release");
+                }
+            })
+            .join()
+            .expect("thread");
+            ThreadState::restore(Some(&main)).expect("restore");
+        }
+        "tss_set" => {
+            for i in 0..n {
+                KEY.set(black_box(i | 1)).expect("set");
+            }
+        }
+        "tss_get" => {
+            for _ in 0..n {
+                black_box(KEY.get());
+            }
+        }
+        "pymutex" => {
+            for _ in 0..n {
+                PM.lock();
+                PM.unlock();
+            }
+        }
+        _ => unreachable!("checked by the caller"),
+    }
+    KEY.delete();
 }

@@ -20,9 +20,12 @@
 //!   up to a whole interval behind a CPU-bound thread before it may ask for
 //!   the GIL (an I/O loop beside one CPU thread runs 10–40× slower). pyrt
 //!   queues such a thread ahead of CPU-bound waiters and lets it ask for
-//!   the GIL after `PROMPT_US` (50 µs) instead of the full interval. The
-//!   CPU-bound thread is still guaranteed that much of a slice per request,
-//!   and it gets the GIL back as soon as the I/O thread blocks again.
+//!   the GIL at once instead of after the full interval (a timed wait of
+//!   a few µs would cost ~60 µs of kernel timer slack). Only a thread
+//!   returning from a block does this, once per block, so the CPU-bound
+//!   thread runs whenever the I/O thread waits and gets the GIL back as
+//!   soon as it blocks again; a thread that stops blocking waits like any
+//!   other.
 //!
 //! # State
 //!
@@ -68,9 +71,6 @@ pub const EVAL_EVENTS_MASK: usize = (1 << EVAL_EVENTS_BITS) - 1;
 
 /// The default switch interval: 5 ms (`DEFAULT_INTERVAL`).
 pub const DEFAULT_INTERVAL_US: u64 = 5000;
-/// How long a thread back from a blocking call waits before asking the
-/// holder to drop the GIL.
-pub const PROMPT_US: u64 = 50;
 
 /// A thread state's eval breaker word.
 #[derive(Debug, Default)]
@@ -312,7 +312,9 @@ impl Gil {
                 .compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
                 .is_ok()
         {
-            holder.breaker.clear(GIL_DROP_REQUEST_BIT);
+            if holder.breaker.is_set(GIL_DROP_REQUEST_BIT) {
+                holder.breaker.clear(GIL_DROP_REQUEST_BIT);
+            }
             return Taken::Held;
         }
         self.take_slow(holder, prio)
@@ -351,18 +353,20 @@ impl Gil {
         if prev & LOCKED == 0 && self.grant_to_head(&mut inner) {
             // The GIL was free: the head (maybe us) got it.
         }
+        if prio == Priority::Prompt
+            && let Some(h) = &inner.last_holder
+            && h.id != holder.id
+        {
+            // Back from a blocking call: ask the holder to switch now
+            // rather than after a whole interval.
+            h.breaker.set(GIL_DROP_REQUEST_BIT);
+            self.events.record_request(h.id);
+        }
         drop(inner);
 
-        let mut first_wait = true;
         loop {
             let saved_switch = self.switch_number.load(Ordering::Acquire);
-            let interval = self.interval_us().max(1);
-            let wait_us = if first_wait && prio == Priority::Prompt {
-                PROMPT_US.min(interval)
-            } else {
-                interval
-            };
-            first_wait = false;
+            let wait_us = self.interval_us().max(1);
             let mut granted = lock(&waiter.granted);
             if !*granted {
                 if self.must_exit(holder) {
@@ -460,7 +464,9 @@ impl Gil {
     /// first (`FORCE_SWITCHING`).
     pub fn drop_gil(&self, holder: &Holder, reason: SwitchReason) {
         let forced = holder.breaker.is_set(GIL_DROP_REQUEST_BIT);
-        holder.breaker.clear(GIL_DROP_REQUEST_BIT);
+        if forced {
+            holder.breaker.clear(GIL_DROP_REQUEST_BIT);
+        }
         let reason = if forced && reason == SwitchReason::Yield {
             SwitchReason::Interval
         } else {

@@ -102,10 +102,16 @@ impl EventLog {
         inner.names.push((holder, name.to_owned()));
     }
 
+    #[inline]
     fn record(&self, holder: u64, thread_ident: u64, kind: EventKind) {
-        if !self.is_enabled() {
-            return;
+        if self.is_enabled() {
+            self.push(holder, thread_ident, kind);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn push(&self, holder: u64, thread_ident: u64, kind: EventKind) {
         let mut inner = lock(&self.inner);
         let time_ns = inner.clock.as_ref().map_or(0, |c| c.monotonic_ns());
         inner.events.push(Event {

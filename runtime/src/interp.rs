@@ -130,7 +130,7 @@ pub struct RuntimeState {
     interps: Mutex<Vec<Arc<InterpreterState>>>,
     next_interp_id: AtomicU64,
     /// `_PyRuntime.ceval.pending_mainthread`: `Py_AddPendingCall`'s queue.
-    pub(crate) main_pending: PendingCalls,
+    pub(crate) main_pending: Arc<PendingCalls>,
     /// The main thread of the main interpreter (`_PyRuntime.main_tstate`).
     pub(crate) main_tstate: Mutex<Option<Arc<ThreadState>>>,
     /// `PyGILState_Check()` is disabled once a sub-interpreter exists.
@@ -167,7 +167,7 @@ impl RuntimeState {
             id: next_runtime_id(),
             interps: Mutex::new(Vec::new()),
             next_interp_id: AtomicU64::new(0),
-            main_pending: PendingCalls::main_thread_queue(),
+            main_pending: Arc::new(PendingCalls::main_thread_queue()),
             main_tstate: Mutex::new(None),
             gilstate_check_enabled: AtomicBool::new(true),
             finalizing_holder: AtomicU64::new(0),
@@ -200,6 +200,8 @@ impl RuntimeState {
         let interp = Arc::new(InterpreterState {
             id,
             runtime: Arc::downgrade(self),
+            runtime_id: self.id,
+            main_pending: self.main_pending.clone(),
             config,
             whence,
             pyconfig: Mutex::new(pyconfig),
@@ -258,6 +260,10 @@ impl RuntimeState {
 pub struct InterpreterState {
     pub(crate) id: i64,
     pub(crate) runtime: Weak<RuntimeState>,
+    /// The runtime's id (readable without upgrading `runtime`).
+    pub(crate) runtime_id: u64,
+    /// The runtime's main-thread pending calls (shared).
+    pub(crate) main_pending: Arc<PendingCalls>,
     config: InterpreterConfig,
     whence: Whence,
     pyconfig: Mutex<Config>,

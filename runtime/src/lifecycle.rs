@@ -551,8 +551,18 @@ impl Runtime {
         let interp = rs.new_interpreter(InterpreterConfig::legacy(), config, Whence::RuntimeInit);
         let ts = interp.new_thread_state();
         *crate::loom::lock(&rs.main_tstate) = Some(ts.clone());
+        ts.mark_main();
         if let Err(e) = ts.attach() {
             return Err(Status::error("pycore_create_interpreter", format!("{e:?}")));
+        }
+        // The debug hooks' "GIL must be held" check for MEM and OBJ
+        // (`_PyMem_DebugCheckGIL`): PyGILState_Check() of this runtime.
+        if let Some(mem) = &st.mem {
+            let weak = Arc::downgrade(&rs);
+            mem.set_gil_check(Some(Arc::new(move || {
+                weak.upgrade()
+                    .is_none_or(|rs| crate::thread::gilstate_check(Some(&rs)))
+            })));
         }
         st.runtime_state = Some(rs);
         st.interp = Some(MainInterp {
@@ -960,6 +970,8 @@ impl Runtime {
         let mem = st.mem.clone();
         drop(st);
         if let Some(mem) = &mem {
+            // The main thread state goes below: no GIL to check after that.
+            mem.set_gil_check(None);
             // SAFETY: only the finalizing thread runs from here.
             unsafe { mem.tracemalloc_stop() };
             if malloc_stats && let Some(text) = mem.debug_malloc_stats() {

@@ -30,6 +30,19 @@ pub(crate) mod sync {
     }
 }
 
+/// Thread handles and parking (`std::thread` or `loom::thread`).
+#[cfg(not(loom))]
+pub(crate) mod thread {
+    #[cfg(has_os_threads)]
+    pub(crate) use std::thread::park;
+    pub(crate) use std::thread::{Thread, current};
+}
+
+#[cfg(loom)]
+pub(crate) mod thread {
+    pub(crate) use loom::thread::{Thread, current, park};
+}
+
 /// Monotonic nanoseconds for the lock slow paths (`PyTime_MonotonicRaw`).
 /// Used only where a thread really waits on another OS thread; loom cannot
 /// model time, so under loom it is a constant.

@@ -128,12 +128,7 @@ impl PendingCalls {
 }
 
 fn is_main_thread_of_main_interp(ts: &ThreadState) -> bool {
-    ts.interp().id() == 0
-        && ts
-            .interp()
-            .runtime()
-            .and_then(|rt| rt.main_thread())
-            .is_some_and(|m| std::ptr::eq(&*m, ts))
+    ts.interp().id() == 0 && ts.is_main()
 }
 
 /// `_PyEval_AddPendingCall(interp, …, mainthreadonly = 0)`: a call any
@@ -161,7 +156,9 @@ pub fn add_interpreter_call(
 /// is sleeping or blocked in an interruptible wait.
 pub fn add_pending_call(rt: &Arc<RuntimeState>, f: PendingFn) -> Result<(), QueueFull> {
     rt.main_pending.push(f)?;
-    if let Some(main) = rt.main_thread() {
+    // Under the lock rather than cloning the `Arc`: its count shares a
+    // cache line with fields the busy main thread reads.
+    if let Some(main) = &*crate::loom::lock(&rt.main_tstate) {
         main.eval_breaker().set(CALLS_TO_DO_BIT);
         main.interrupt();
     }
@@ -170,13 +167,9 @@ pub fn add_pending_call(rt: &Arc<RuntimeState>, f: PendingFn) -> Result<(), Queu
 
 /// Re-derives the `CALLS_TO_DO` bit of a thread that just took the GIL.
 pub(crate) fn recompute_calls_to_do(ts: &ThreadState) {
-    let mut todo = !ts.interp().pending.is_empty();
-    if !todo && is_main_thread_of_main_interp(ts) {
-        todo = ts
-            .interp()
-            .runtime()
-            .is_some_and(|rt| !rt.main_pending.is_empty());
-    }
+    let interp = ts.interp();
+    let todo = !interp.pending.is_empty()
+        || (is_main_thread_of_main_interp(ts) && !interp.main_pending.is_empty());
     if todo {
         ts.eval_breaker().set(CALLS_TO_DO_BIT);
     }
@@ -202,18 +195,21 @@ pub fn make_pending_calls(ts: &ThreadState) -> Result<(), PendingError> {
     }
     interp.pending.handling.store(me, Ordering::Release);
     ts.eval_breaker().clear(CALLS_TO_DO_BIT);
-    // The wake-up that brought us here is consumed.
-    ts.interrupter.clear();
+    // (An interrupt that found this thread awake stays noted: its next
+    // interruptible wait returns at once, once, and the caller finds
+    // nothing to do. Clearing it here would cost a cache miss on every
+    // call.)
     let main = is_main_thread_of_main_interp(ts);
-    let rt = interp.runtime();
-    let result = interp.pending.run().and_then(|()| match (&rt, main) {
-        (Some(rt), true) => rt.main_pending.run(),
-        _ => Ok(()),
-    });
+    let mut result = Ok(());
+    if !interp.pending.is_empty() {
+        result = interp.pending.run();
+    }
+    if result.is_ok() && main && !interp.main_pending.is_empty() {
+        result = interp.main_pending.run();
+    }
     interp.pending.handling.store(0, Ordering::Release);
     // Calls left (failure, or more than a pass): run them at the next check.
-    let left = !interp.pending.is_empty()
-        || (main && rt.as_ref().is_some_and(|r| !r.main_pending.is_empty()));
+    let left = !interp.pending.is_empty() || (main && !interp.main_pending.is_empty());
     if left {
         ts.eval_breaker().set(CALLS_TO_DO_BIT);
     }
@@ -237,9 +233,7 @@ pub fn make_pending_calls_current() -> Result<(), PendingError> {
 pub fn finish_pending_calls(ts: &ThreadState, on_error: &mut dyn FnMut(PendingError)) {
     loop {
         let interp = ts.interp();
-        let main_left = interp
-            .runtime()
-            .is_some_and(|rt| !rt.main_pending.is_empty());
+        let main_left = !interp.main_pending.is_empty();
         if interp.pending.is_empty() && !(is_main_thread_of_main_interp(ts) && main_left) {
             break;
         }

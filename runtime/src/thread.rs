@@ -30,16 +30,18 @@ use crate::gil::{Holder, Priority, SwitchReason, Taken};
 use crate::interp::{InterpreterState, RuntimeState};
 use crate::loom::lock;
 use crate::loom::sync::Mutex;
-use crate::loom::sync::atomic::{AtomicI32, AtomicU32, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicUsize, Ordering};
 use crate::sync::Interrupter;
 use std::sync::Arc;
 
-const ATTACHED: u32 = 1;
+const MAIN: u32 = 1;
 const BOUND: u32 = 2;
 const BOUND_GILSTATE: u32 = 4;
 const CLEARED: u32 = 8;
 const DELETED: u32 = 16;
 const AUTO_CREATED: u32 = 32;
+/// The hooks, dict or async exception were ever set: `clear` has work.
+const TOUCHED: u32 = 64;
 
 /// Thread idents of green threads: above any address an OS thread ident
 /// (a thread-local's address) can take on 64-bit hosts' user space.
@@ -55,6 +57,10 @@ pub struct ThreadState {
     interp: Arc<InterpreterState>,
     pub(crate) holder: std::sync::Arc<Holder>,
     status: AtomicU32,
+    /// Attached: written only by the owning OS thread (plain stores),
+    /// read by anyone.
+    attached: AtomicBool,
+    /// `gilstate_counter`: touched only by the owning OS thread.
     gilstate_counter: AtomicI32,
     /// Wakes this thread out of an interruptible wait (pending calls to a
     /// sleeping main thread, `interrupt_main`).
@@ -83,6 +89,9 @@ thread_local! {
     static CURRENT: Cell<*const ThreadState> = const { Cell::new(std::ptr::null()) };
     /// The driver's own state while a green thread runs on this OS thread.
     static GREEN_SAVED: Cell<*const ThreadState> = const { Cell::new(std::ptr::null()) };
+    /// The running green thread's state, which is its own GILState state
+    /// (as an OS thread's first state is) while it runs.
+    static GREEN_GILSTATE: Cell<*const ThreadState> = const { Cell::new(std::ptr::null()) };
     /// Per runtime id: this thread's GILState thread state.
     static GILSTATE: RefCell<Vec<(u64, Arc<ThreadState>)>> = const { RefCell::new(Vec::new()) };
 }
@@ -129,6 +138,7 @@ impl ThreadState {
             interp,
             holder: std::sync::Arc::new(Holder::new(crate::gil::next_holder_id())),
             status: AtomicU32::new(0),
+            attached: AtomicBool::new(false),
             gilstate_counter: AtomicI32::new(1),
             interrupter: Interrupter::new(),
             async_exc: Mutex::new(None),
@@ -167,7 +177,18 @@ impl ThreadState {
 
     /// True while attached.
     pub fn is_attached(&self) -> bool {
-        self.status.load(Ordering::Acquire) & ATTACHED != 0
+        self.attached.load(Ordering::Acquire)
+    }
+
+    /// True if it is the runtime's main thread state
+    /// (`_PyRuntime.main_tstate`).
+    pub fn is_main(&self) -> bool {
+        self.status.load(Ordering::Acquire) & MAIN != 0
+    }
+
+    /// Makes it the runtime's main thread state.
+    pub(crate) fn mark_main(&self) {
+        self.status.fetch_or(MAIN, Ordering::AcqRel);
     }
 
     /// True once deleted.
@@ -187,6 +208,7 @@ impl ThreadState {
 
     /// `PyThreadState_GetDict()`: a slot for the VM's per-thread dict.
     pub fn with_dict<R>(&self, f: impl FnOnce(&mut Option<Box<dyn Any + Send>>) -> R) -> R {
+        self.touch();
         f(&mut lock(&self.dict))
     }
 
@@ -256,14 +278,13 @@ impl ThreadState {
             Taken::MustExit => return Err(AttachError::Finalizing),
         }
         self.bind();
-        self.status.fetch_or(ATTACHED, Ordering::AcqRel);
+        self.attached.store(true, Ordering::Release);
         CURRENT.with(|c| c.set(Arc::as_ptr(self)));
         self.bind_gilstate_if_unset();
         // Pending calls queued while detached must run at the next check.
+        // (An async exception's bit lives in this state's own breaker and
+        // survives detaching.)
         crate::pending::recompute_calls_to_do(self);
-        if lock(&self.async_exc).is_some() {
-            self.holder.breaker.set(crate::gil::ASYNC_EXCEPTION_BIT);
-        }
         Ok(())
     }
 
@@ -282,7 +303,7 @@ impl ThreadState {
             ));
         }
         CURRENT.with(|c| c.set(std::ptr::null()));
-        self.status.fetch_and(!ATTACHED, Ordering::AcqRel);
+        self.attached.store(false, Ordering::Release);
         self.interp.gil.drop_gil(&self.holder, reason);
         Ok(())
     }
@@ -316,13 +337,21 @@ impl ThreadState {
         ts.attach_with(Priority::Prompt)
     }
 
+    /// Notes that the hooks, dict or async exception were set.
+    pub(crate) fn touch(&self) {
+        if self.status.load(Ordering::Relaxed) & TOUCHED == 0 {
+            self.status.fetch_or(TOUCHED, Ordering::AcqRel);
+        }
+    }
+
     /// `PyThreadState_Clear()`: forgets the thread's hooks, dict and
     /// pending async exception.
     pub fn clear(&self) {
-        *lock(&self.async_exc) = None;
-        *lock(&self.hooks) = crate::trace::Hooks::default();
-        *lock(&self.dict) = None;
-        self.status.fetch_or(CLEARED, Ordering::AcqRel);
+        if self.status.fetch_or(CLEARED, Ordering::AcqRel) & TOUCHED != 0 {
+            *lock(&self.async_exc) = None;
+            *lock(&self.hooks) = crate::trace::Hooks::default();
+            *lock(&self.dict) = None;
+        }
     }
 
     /// `PyThreadState_Delete()`: must not be attached.
@@ -343,11 +372,16 @@ impl ThreadState {
         }
         self.status.fetch_or(DELETED, Ordering::AcqRel);
         self.interp.unregister(self);
-        if let Some(rt) = self.runtime() {
-            forget_gilstate(rt.id, self);
+        if self.status.load(Ordering::Acquire) & BOUND_GILSTATE != 0 {
+            forget_gilstate(self.interp.runtime_id, self);
+        }
+        if self.is_main()
+            && let Some(rt) = self.runtime()
+        {
             let mut main = lock(&rt.main_tstate);
             if main.as_ref().is_some_and(|m| Arc::ptr_eq(m, self)) {
                 *main = None;
+                self.status.fetch_and(!MAIN, Ordering::AcqRel);
             }
         }
     }
@@ -359,7 +393,7 @@ impl ThreadState {
             .ok_or_else(|| FatalError::new("PyThreadState_DeleteCurrent", GIL_RELEASED_MSG))?;
         ts.clear();
         CURRENT.with(|c| c.set(std::ptr::null()));
-        ts.status.fetch_and(!ATTACHED, Ordering::AcqRel);
+        ts.attached.store(false, Ordering::Release);
         ts.finish_delete();
         ts.interp.gil.drop_gil(&ts.holder, SwitchReason::Exit);
         Ok(())
@@ -369,6 +403,7 @@ impl ThreadState {
     /// exception, `None` clears a pending one.
     pub fn set_async_exc(&self, exc: Option<AsyncExc>) {
         let set = exc.is_some();
+        self.touch();
         *lock(&self.async_exc) = exc;
         if set {
             self.holder.breaker.set(crate::gil::ASYNC_EXCEPTION_BIT);
@@ -391,6 +426,9 @@ impl ThreadState {
     pub(crate) fn enter_green(self: &Arc<Self>) {
         let prev = CURRENT.with(|c| c.replace(Arc::as_ptr(self)));
         GREEN_SAVED.with(|g| g.set(prev));
+        if self.interp.id() == 0 {
+            GREEN_GILSTATE.with(|g| g.set(Arc::as_ptr(self)));
+        }
         if std::ptr::eq(prev, Arc::as_ptr(self)) {
             // The driver's own state runs as a green thread (the main
             // thread under emulation): already attached.
@@ -402,14 +440,15 @@ impl ThreadState {
                 .store(GREEN_IDENT_BASE + self.holder.id, Ordering::Relaxed);
             self.status.fetch_or(BOUND, Ordering::AcqRel);
         }
-        self.status.fetch_or(ATTACHED, Ordering::AcqRel);
+        self.attached.store(true, Ordering::Release);
     }
 
     /// Ends a green thread's slice: the driver's state is current again.
     pub(crate) fn leave_green(&self) {
+        GREEN_GILSTATE.with(|g| g.set(std::ptr::null()));
         let prev = GREEN_SAVED.with(|g| g.replace(std::ptr::null()));
         if !std::ptr::eq(prev, self) {
-            self.status.fetch_and(!ATTACHED, Ordering::AcqRel);
+            self.attached.store(false, Ordering::Release);
         }
         CURRENT.with(|c| c.set(prev));
     }
@@ -447,13 +486,12 @@ impl ThreadState {
     }
 
     fn bind_gilstate_if_unset(self: &Arc<Self>) {
-        let Some(rt) = self.runtime() else { return };
-        if self.interp.id() != 0 {
+        if self.interp.id() != 0 || self.status.load(Ordering::Relaxed) & BOUND_GILSTATE != 0 {
             return;
         }
-        let bound = GILSTATE.with(|g| g.borrow().iter().any(|(id, _)| *id == rt.id));
-        if !bound {
-            GILSTATE.with(|g| g.borrow_mut().push((rt.id, self.clone())));
+        let rt_id = self.interp.runtime_id;
+        if gilstate_ptr(rt_id).is_null() {
+            GILSTATE.with(|g| g.borrow_mut().push((rt_id, self.clone())));
             self.status.fetch_or(BOUND_GILSTATE, Ordering::AcqRel);
         }
     }
@@ -466,43 +504,66 @@ fn forget_gilstate(rt_id: u64, ts: &Arc<ThreadState>) {
     });
 }
 
-fn gilstate_of(rt: &RuntimeState) -> Option<Arc<ThreadState>> {
+/// This thread's GILState thread state for runtime `rt_id`, as a pointer
+/// (null if none): no reference-count traffic on the hot paths.
+fn gilstate_ptr(rt_id: u64) -> *const ThreadState {
+    let green = GREEN_GILSTATE.with(Cell::get);
+    // SAFETY: set only while that green thread runs on this OS thread; its
+    // scheduler task owns it meanwhile.
+    if !green.is_null() && unsafe { &*green }.interp.runtime_id == rt_id {
+        return green;
+    }
     GILSTATE.with(|g| {
         g.borrow()
             .iter()
-            .find(|(id, _)| *id == rt.id)
-            .map(|(_, t)| t.clone())
+            .find(|(id, _)| *id == rt_id)
+            .map_or(std::ptr::null(), |(_, t)| Arc::as_ptr(t))
     })
+}
+
+/// Borrows the thread state behind a pointer from [`gilstate_ptr`] as an
+/// `Arc` without changing its count.
+///
+/// # Safety
+///
+/// `p` must come from `gilstate_ptr` on this thread, and the table entry
+/// must not be removed while the borrow lives.
+unsafe fn borrow_arc(p: *const ThreadState) -> std::mem::ManuallyDrop<Arc<ThreadState>> {
+    // SAFETY: the caller guarantees `p` is the pointer of an `Arc` the
+    // GILSTATE table owns; ManuallyDrop keeps this copy from releasing the
+    // table's count.
+    std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(p) })
 }
 
 /// `PyGILState_Ensure()`: makes sure the calling OS thread — any thread,
 /// including one pyrt did not create — has an attached thread state of the
 /// main interpreter, creating one if needed.
 pub fn gilstate_ensure(rt: &std::sync::Arc<RuntimeState>) -> Result<GilState, AttachError> {
-    let main = rt.main_interpreter().ok_or_else(|| {
-        FatalError::new(
-            "PyGILState_Ensure",
-            "Couldn't create thread-state for new thread",
-        )
-    })?;
-    let (tcur, has_gil) = match gilstate_of(rt) {
-        Some(t) => {
-            let held = CURRENT.with(Cell::get) == Arc::as_ptr(&t);
-            (t, held)
-        }
-        None => {
-            let t = main.new_thread_state();
-            t.status.fetch_or(AUTO_CREATED, Ordering::AcqRel);
-            t.gilstate_counter.store(0, Ordering::Relaxed);
-            GILSTATE.with(|g| g.borrow_mut().push((rt.id, t.clone())));
-            t.status.fetch_or(BOUND_GILSTATE, Ordering::AcqRel);
-            (t, false)
-        }
-    };
-    if !has_gil {
-        tcur.attach()?;
+    let p = gilstate_ptr(rt.id);
+    if p.is_null() {
+        let main = rt.main_interpreter().ok_or_else(|| {
+            FatalError::new(
+                "PyGILState_Ensure",
+                "Couldn't create thread-state for new thread",
+            )
+        })?;
+        let t = main.new_thread_state();
+        t.status.fetch_or(AUTO_CREATED, Ordering::AcqRel);
+        t.gilstate_counter.store(0, Ordering::Relaxed);
+        GILSTATE.with(|g| g.borrow_mut().push((rt.id, t.clone())));
+        t.status.fetch_or(BOUND_GILSTATE, Ordering::AcqRel);
+        t.attach()?;
+        t.gilstate_counter.store(1, Ordering::Relaxed);
+        return Ok(GilState::Unlocked);
     }
-    tcur.gilstate_counter.fetch_add(1, Ordering::Relaxed);
+    // SAFETY: `p` is this thread's table entry; attaching never removes it.
+    let t = unsafe { borrow_arc(p) };
+    let has_gil = CURRENT.with(Cell::get) == p;
+    if !has_gil {
+        t.attach()?;
+    }
+    let n = t.gilstate_counter.load(Ordering::Relaxed);
+    t.gilstate_counter.store(n + 1, Ordering::Relaxed);
     Ok(if has_gil {
         GilState::Locked
     } else {
@@ -515,31 +576,35 @@ pub fn gilstate_release(
     rt: &std::sync::Arc<RuntimeState>,
     old: GilState,
 ) -> Result<(), FatalError> {
-    let ts = gilstate_of(rt).ok_or_else(|| {
-        FatalError::new(
-            "PyGILState_Release",
-            "auto-releasing thread-state, but no thread-state for this thread",
-        )
-    })?;
-    if CURRENT.with(Cell::get) != Arc::as_ptr(&ts) {
+    let p = gilstate_ptr(rt.id);
+    if p.is_null() {
         return Err(FatalError::new(
             "PyGILState_Release",
-            format!(
-                "thread state {:p} must be current when releasing",
-                Arc::as_ptr(&ts)
-            ),
+            "auto-releasing thread-state, but no thread-state for this thread",
         ));
     }
-    let n = ts.gilstate_counter.fetch_sub(1, Ordering::Relaxed) - 1;
+    if CURRENT.with(Cell::get) != p {
+        return Err(FatalError::new(
+            "PyGILState_Release",
+            format!("thread state {p:p} must be current when releasing"),
+        ));
+    }
+    // SAFETY: `p` is current, hence attached and registered; the table
+    // entry is only removed below through an owned clone.
+    let ts = unsafe { borrow_arc(p) };
+    let n = ts.gilstate_counter.load(Ordering::Relaxed) - 1;
     if n == 0 {
         // Clear while the GIL is held (destructors may run), then delete;
         // deleting the current state releases the GIL.
-        ts.gilstate_counter.fetch_add(1, Ordering::Relaxed);
-        ts.clear();
-        ts.gilstate_counter.fetch_sub(1, Ordering::Relaxed);
+        let owned: Arc<ThreadState> = Arc::clone(&ts);
+        owned.clear();
+        owned.gilstate_counter.store(0, Ordering::Relaxed);
         ThreadState::delete_current()?;
-    } else if old == GilState::Unlocked {
-        ts.detach(SwitchReason::Block)?;
+    } else {
+        ts.gilstate_counter.store(n, Ordering::Relaxed);
+        if old == GilState::Unlocked {
+            ts.detach(SwitchReason::Block)?;
+        }
     }
     Ok(())
 }
@@ -552,15 +617,20 @@ pub fn gilstate_check(rt: Option<&RuntimeState>) -> bool {
         return true;
     }
     let cur = CURRENT.with(Cell::get);
-    if cur.is_null() {
-        return false;
-    }
-    gilstate_of(rt).is_some_and(|t| Arc::as_ptr(&t) == cur)
+    !cur.is_null() && gilstate_ptr(rt.id) == cur
 }
 
 /// `PyGILState_GetThisThreadState()`.
 pub fn gilstate_this_thread(rt: &RuntimeState) -> Option<Arc<ThreadState>> {
-    gilstate_of(rt)
+    let p = gilstate_ptr(rt.id);
+    // SAFETY: a non-null pointer from `gilstate_ptr` is owned by this
+    // thread's table or its running green thread's task; cloning it takes a
+    // count of our own.
+    (!p.is_null()).then(|| {
+        // SAFETY: as above.
+        let borrowed = unsafe { borrow_arc(p) };
+        Arc::clone(&borrowed)
+    })
 }
 
 /// Runs `sleep` with the current thread state detached (GIL released),

@@ -120,11 +120,13 @@ impl std::fmt::Debug for Hooks {
 impl ThreadState {
     /// `PyEval_SetTrace` for this thread (`None` disables).
     pub fn set_trace(&self, f: Option<TraceFunc>) {
+        self.touch();
         lock(&self.hooks).trace = f;
     }
 
     /// `PyEval_SetProfile` for this thread.
     pub fn set_profile(&self, f: Option<TraceFunc>) {
+        self.touch();
         lock(&self.hooks).profile = f;
     }
 

@@ -7,8 +7,11 @@
 //! GIL is needed and nothing raises.
 //!
 //! Implementation: a key is a slot index plus a generation. Each thread
-//! has a slot block reached through one native thread-local pointer, so
-//! `get` is a thread-local load, a bounds check and a generation compare.
+//! has a slot block; a native thread-local caches a view of its slots
+//! (pointer and length), so `get` is a thread-local load, a bounds check
+//! and a generation compare — no branch on "created": an uncreated key
+//! (0) reads slot 0 with generation 0, which is either never-written
+//! (value 0) or holds an odd generation that does not match.
 //! A deleted-and-reused slot has a new generation, so a stale value is
 //! never returned for a new key. Under the emulated thread backend each
 //! green thread owns a block and the scheduler swaps the pointer on every
@@ -36,19 +39,37 @@ impl SlotBlock {
     }
 }
 
+/// The OS thread's own block; dropping it (thread exit) clears the view
+/// so a late `get` from another thread-local's destructor reads 0.
+#[derive(Debug, Default)]
+struct OwnBlock(std::cell::UnsafeCell<SlotBlock>);
+
+impl Drop for OwnBlock {
+    fn drop(&mut self) {
+        let _ = VIEW.try_with(|v| v.set((std::ptr::null(), 0)));
+        let _ = CURRENT.try_with(|c| c.set(std::ptr::null_mut()));
+    }
+}
+
+type View = (*const (u32, usize), usize);
+
 #[cfg(not(loom))]
 std::thread_local! {
-    static OWN: std::cell::UnsafeCell<SlotBlock> = std::cell::UnsafeCell::new(SlotBlock::new());
+    static OWN: OwnBlock = OwnBlock::default();
     /// The block in use: this OS thread's own, or the running green
     /// thread's.
     static CURRENT: Cell<*mut SlotBlock> = const { Cell::new(std::ptr::null_mut()) };
+    /// `CURRENT`'s slots as (pointer, length), refreshed whenever they
+    /// move or the block is swapped.
+    static VIEW: Cell<View> = const { Cell::new((std::ptr::null(), 0)) };
 }
 
 // loom models its threads' thread-locals only through its own macro.
 #[cfg(loom)]
 loom::thread_local! {
-    static OWN: std::cell::UnsafeCell<SlotBlock> = std::cell::UnsafeCell::new(SlotBlock::new());
+    static OWN: OwnBlock = OwnBlock::default();
     static CURRENT: Cell<*mut SlotBlock> = Cell::new(std::ptr::null_mut());
+    static VIEW: Cell<View> = Cell::new((std::ptr::null(), 0));
 }
 
 /// The process-wide slot table: the generation of each slot (odd while a
@@ -73,12 +94,14 @@ fn table() -> &'static Mutex<Table> {
 /// `Py_tss_t`. `Tss::new()` is `Py_tss_NEEDS_INIT`.
 #[derive(Debug, Default)]
 pub struct Tss {
-    /// `index + 1 | generation << 32`; 0 while not created.
+    /// `index | generation << 32` (generations of live keys are odd, so
+    /// a created key is never 0); 0 while not created.
     key: AtomicU64,
 }
 
+#[inline]
 fn unpack(key: u64) -> (usize, u32) {
-    (((key & 0xFFFF_FFFF) - 1) as usize, (key >> 32) as u32)
+    ((key & 0xFFFF_FFFF) as usize, (key >> 32) as u32)
 }
 
 impl Tss {
@@ -145,7 +168,7 @@ impl Tss {
         t.generations[index] = t.generations[index].wrapping_add(1) | 1;
         let generation = t.generations[index];
         self.key.store(
-            (index as u64 + 1) | (u64::from(generation) << 32),
+            index as u64 | (u64::from(generation) << 32),
             Ordering::Release,
         );
         Ok(())
@@ -178,6 +201,14 @@ impl Tss {
             return Err(());
         }
         let (index, generation) = unpack(key);
+        let (p, len) = VIEW.with(Cell::get);
+        if index < len {
+            // SAFETY: the view describes the current block's live slots
+            // (refreshed whenever they move or the block changes) and only
+            // this thread touches them.
+            unsafe { *p.cast_mut().add(index) = (generation, value) };
+            return Ok(());
+        }
         with_block(|b| {
             if b.slots.len() <= index {
                 b.slots.resize(index + 1, (0, 0));
@@ -190,30 +221,32 @@ impl Tss {
     /// `PyThread_tss_get()`: the calling thread's value, 0 (NULL) if none.
     #[inline]
     pub fn get(&self) -> usize {
-        let key = self.key.load(Ordering::Acquire);
-        if key == 0 {
-            return 0;
+        let (index, generation) = unpack(self.key.load(Ordering::Acquire));
+        let (p, len) = VIEW.with(Cell::get);
+        if index < len {
+            // SAFETY: as in `set`.
+            let (g, v) = unsafe { *p.add(index) };
+            return if g == generation { v } else { 0 };
         }
-        let (index, generation) = unpack(key);
-        with_block(|b| match b.slots.get(index) {
-            Some(&(g, v)) if g == generation => v,
-            _ => 0,
-        })
+        // Beyond this thread's slots (or no view yet): never set here.
+        0
     }
 }
 
-#[inline]
 fn with_block<R>(f: impl FnOnce(&mut SlotBlock) -> R) -> R {
     let mut p = CURRENT.with(Cell::get);
     if p.is_null() {
-        p = OWN.with(std::cell::UnsafeCell::get);
+        p = OWN.with(|o| o.0.get());
         CURRENT.with(|c| c.set(p));
     }
     // SAFETY: `p` is this OS thread's own block (thread-local, lives as long
     // as the thread) or the block the scheduler installed for the running
     // green thread (kept alive by it while installed); only this thread
     // uses it, and no reference escapes `f`.
-    f(unsafe { &mut *p })
+    let b = unsafe { &mut *p };
+    let r = f(b);
+    VIEW.with(|v| v.set((b.slots.as_ptr(), b.slots.len())));
+    r
 }
 
 /// Installs `block` as the calling thread's TSS values (a green-thread
@@ -223,13 +256,13 @@ fn with_block<R>(f: impl FnOnce(&mut SlotBlock) -> R) -> R {
 /// `block` stays valid and is used by no other thread until it is swapped
 /// out again.
 pub(crate) unsafe fn swap_block(block: Option<*mut SlotBlock>) -> *mut SlotBlock {
-    let new = block.unwrap_or_else(|| OWN.with(std::cell::UnsafeCell::get));
+    let own = OWN.with(|o| o.0.get());
+    let new = block.unwrap_or(own);
     let old = CURRENT.with(|c| c.replace(new));
-    if old.is_null() {
-        OWN.with(std::cell::UnsafeCell::get)
-    } else {
-        old
-    }
+    // SAFETY: the caller guarantees `new` is valid and ours to use.
+    let b = unsafe { &*new };
+    VIEW.with(|v| v.set((b.slots.as_ptr(), b.slots.len())));
+    if old.is_null() { own } else { old }
 }
 
 #[cfg(all(test, not(loom)))]

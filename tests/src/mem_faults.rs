@@ -27,6 +27,7 @@ pub const KINDS: &[(&str, bool)] = &[
     ("overflow-with-tracemalloc", true),
     ("double-free", false),
     ("write-after-free", false),
+    ("mem-without-gil", false),
 ];
 
 /// Runs one fault in this process. Returns only if it was not detected.
@@ -94,6 +95,12 @@ pub fn commit(kind: &str) -> i32 {
                 for q in others {
                     mem.free(Domain::Mem, q);
                 }
+            }
+            "mem-without-gil" => {
+                // Py_BEGIN_ALLOW_THREADS, then PyMem_Malloc.
+                let _saved = pyrt::thread::ThreadState::save();
+                let p = m(Domain::Mem, 16);
+                mem.free(Domain::Mem, p.cast());
             }
             _ => {
                 eprintln!("pyrt-conformance: unknown fault kind {kind:?}");

@@ -7,20 +7,27 @@
 //! the same lock). Each waiter sleeps on its own node (mutex + condvar),
 //! which also carries the two fields `PyMutex` needs for hand-off.
 //!
-//! Protocol of a node's `state` (guarded by the node mutex):
+//! Protocol of a node's `state` (an atomic; it only ever leaves
+//! `Waiting`, by one compare-and-swap, until its owner reuses the node):
 //!
 //! | state | set by | meaning |
 //! | --- | --- | --- |
 //! | `Waiting` | `park` | queued, asleep or about to sleep |
 //! | `Unparked` | `unpark_*` (after dequeuing, bucket lock held) | woken; no longer in any queue |
-//! | `Interrupted` | [`Interrupter::interrupt`] | woken; still queued until `park` removes it |
+//! | `Interrupted` | [`Interrupter::interrupt`], a timeout | woken; still queued until `park` removes it |
+//!
+//! An OS waiter sleeps with `std::thread::park` (a futex on Linux), so
+//! waking a thread that has not gone to sleep yet costs no system call —
+//! the common case when two threads hand a `PyMutex` back and forth. Each
+//! OS thread reuses one node while nobody else holds a reference to it,
+//! so parking allocates nothing in the steady state.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::loom::lock;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64};
-use crate::loom::sync::{Arc, Condvar, Mutex};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use crate::loom::sync::{Arc, Mutex};
 
 /// How a park ended (`Py_PARK_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,12 +43,9 @@ pub enum ParkResult {
     Interrupted,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum NodeState {
-    Waiting,
-    Unparked,
-    Interrupted,
-}
+const WAITING: u8 = 0;
+const UNPARKED: u8 = 1;
+const INTERRUPTED: u8 = 2;
 
 /// Notified when a green thread's wait ends (the emulated scheduler).
 pub trait GreenWaker: Send + Sync {
@@ -49,11 +53,12 @@ pub trait GreenWaker: Send + Sync {
     fn wake(&self, task: usize);
 }
 
-/// One parked thread: an OS thread asleep on the condvar, or a green
+/// One parked thread: an OS thread asleep in `thread::park`, or a green
 /// thread suspended by the emulated scheduler.
 pub struct WaitNode {
-    state: Mutex<NodeState>,
-    cond: Condvar,
+    state: AtomicU8,
+    /// The sleeping OS thread (none for a green waiter).
+    thread: Option<crate::loom::thread::Thread>,
     green: Option<(std::sync::Weak<dyn GreenWaker>, usize)>,
     /// `mutex_entry.time_to_be_fair` of a PyMutex waiter.
     pub(crate) time_to_be_fair: AtomicU64,
@@ -64,38 +69,75 @@ pub struct WaitNode {
 impl std::fmt::Debug for WaitNode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WaitNode")
+            .field("state", &self.state.load(Ordering::Relaxed))
             .field("green", &self.green.as_ref().map(|g| g.1))
             .finish_non_exhaustive()
     }
 }
 
+#[cfg(not(loom))]
+std::thread_local! {
+    /// The calling OS thread's reusable node.
+    static OWN_NODE: std::cell::RefCell<Option<Arc<WaitNode>>> = const { std::cell::RefCell::new(None) };
+}
+
 impl WaitNode {
-    fn new() -> WaitNode {
+    fn blank(thread: Option<crate::loom::thread::Thread>) -> WaitNode {
         WaitNode {
-            state: Mutex::new(NodeState::Waiting),
-            cond: Condvar::new(),
+            state: AtomicU8::new(WAITING),
+            thread,
             green: None,
             time_to_be_fair: AtomicU64::new(0),
             handed_off: AtomicBool::new(false),
         }
     }
 
+    /// A node for the calling OS thread: its cached one when nobody else
+    /// still references it (a waker drops its reference after waking),
+    /// else a new one.
+    fn for_current_thread() -> Arc<WaitNode> {
+        #[cfg(not(loom))]
+        {
+            OWN_NODE.with(|c| {
+                let mut c = c.borrow_mut();
+                if let Some(n) = c.as_ref()
+                    && Arc::strong_count(n) == 1
+                {
+                    n.state.store(WAITING, Ordering::Relaxed);
+                    n.time_to_be_fair.store(0, Ordering::Relaxed);
+                    n.handed_off.store(false, Ordering::Relaxed);
+                    return n.clone();
+                }
+                let n = Arc::new(WaitNode::blank(Some(crate::loom::thread::current())));
+                *c = Some(n.clone());
+                n
+            })
+        }
+        #[cfg(loom)]
+        Arc::new(WaitNode::blank(Some(crate::loom::thread::current())))
+    }
+
     /// A node for green thread `task` of a scheduler.
     pub(crate) fn green(waker: std::sync::Weak<dyn GreenWaker>, task: usize) -> WaitNode {
         WaitNode {
             green: Some((waker, task)),
-            ..WaitNode::new()
+            ..WaitNode::blank(None)
         }
     }
 
-    fn wake(&self, to: NodeState) -> bool {
-        let mut st = lock(&self.state);
-        if *st != NodeState::Waiting {
+    /// Ends the wait with `to`; false if it had already ended.
+    fn wake(&self, to: u8) -> bool {
+        if self
+            .state
+            .compare_exchange(WAITING, to, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
             return false;
         }
-        *st = to;
-        self.cond.notify_one();
-        drop(st);
+        // The waker's `Arc` keeps the node (and its thread handle) alive.
+        if let Some(t) = &self.thread {
+            t.unpark();
+        }
         if let Some((waker, task)) = &self.green
             && let Some(w) = waker.upgrade()
         {
@@ -104,24 +146,68 @@ impl WaitNode {
         true
     }
 
+    fn result(state: u8) -> Option<ParkResult> {
+        match state {
+            UNPARKED => Some(ParkResult::Unparked),
+            INTERRUPTED => Some(ParkResult::Interrupted),
+            _ => None,
+        }
+    }
+
     /// How the wait ended: `None` while still waiting.
     pub(crate) fn outcome(&self) -> Option<ParkResult> {
-        match *lock(&self.state) {
-            NodeState::Waiting => None,
-            NodeState::Unparked => Some(ParkResult::Unparked),
-            NodeState::Interrupted => Some(ParkResult::Interrupted),
-        }
+        WaitNode::result(self.state.load(Ordering::Acquire))
     }
 
     /// Ends a green wait by timeout (the scheduler's timer fired).
     pub(crate) fn time_out(&self) -> bool {
-        let mut st = lock(&self.state);
-        if *st != NodeState::Waiting {
-            return false;
-        }
-        *st = NodeState::Interrupted;
-        true
+        self.state
+            .compare_exchange(WAITING, INTERRUPTED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
     }
+
+    /// Sleeps until the wait ends or `deadline` (runtime-clock ns) passes.
+    fn sleep(&self, deadline: Option<u64>) -> ParkResult {
+        loop {
+            if let Some(r) = WaitNode::result(self.state.load(Ordering::Acquire)) {
+                return r;
+            }
+            match deadline {
+                None => park_forever(),
+                Some(d) => {
+                    let now = crate::loom::monotonic_ns();
+                    if now >= d || cfg!(any(loom, not(has_host_clock))) {
+                        // (Under loom a timeout may fire at any moment:
+                        // model it firing now. Without a clock, time
+                        // cannot be waited for: the timeout is spent.)
+                        return ParkResult::Timeout;
+                    }
+                    park_for(std::time::Duration::from_nanos(d - now));
+                }
+            }
+        }
+    }
+}
+
+/// Parks the calling OS thread until unparked (or spuriously).
+fn park_forever() {
+    #[cfg(any(has_os_threads, loom))]
+    crate::loom::thread::park();
+    #[cfg(not(any(has_os_threads, loom)))]
+    crate::fatal::fatal_error(
+        "_PyParkingLot_Park",
+        "deadlock: waiting for an event that no thread can deliver",
+    );
+}
+
+/// Parks the calling OS thread for at most `d`.
+fn park_for(d: Duration) {
+    #[cfg(all(has_os_threads, not(loom)))]
+    std::thread::park_timeout(d);
+    #[cfg(all(not(has_os_threads), has_host_clock, not(loom)))]
+    std::thread::sleep(d);
+    #[cfg(any(loom, all(not(has_os_threads), not(has_host_clock))))]
+    let _ = d;
 }
 
 struct Waiter {
@@ -146,16 +232,25 @@ const NUM_BUCKETS: usize = 257;
 
 /// Where a thread registers its current wait so that it can be
 /// interrupted (one per thread state).
+///
+/// Interrupting a thread that is not waiting — the common case, a pending
+/// call for a busy main thread — costs two atomic operations, no lock:
+/// `interrupt` sets `pending` then reads `parked`; `register` sets
+/// `parked` then takes `pending`. All four are read-modify-writes in one
+/// total order, so at least one side sees the other's write (a double
+/// wake-up is harmless: a node is woken at most once). Plain stores and
+/// loads would do on real hardware with `SeqCst`, but loom cannot verify
+/// that pattern; RMWs it can. Aligned to a cache line so the interrupting
+/// thread's writes do not evict what the owner reads.
 #[derive(Debug, Default)]
+#[repr(align(64))]
 pub struct Interrupter {
-    slot: Mutex<InterruptSlot>,
-}
-
-#[derive(Debug, Default)]
-struct InterruptSlot {
-    node: Option<Arc<WaitNode>>,
-    /// An interrupt arrived while not parked: the next park returns at once.
-    pending: bool,
+    /// The owner's current wait, if any.
+    slot: Mutex<Option<Arc<WaitNode>>>,
+    /// The owner has a wait registered in `slot`.
+    parked: AtomicBool,
+    /// An interrupt arrived: the next wait (or the current one) ends.
+    pending: AtomicBool,
 }
 
 impl Interrupter {
@@ -167,36 +262,42 @@ impl Interrupter {
     /// Wakes the owner's current park with [`ParkResult::Interrupted`], or
     /// makes its next park return immediately.
     pub fn interrupt(&self) {
-        let mut slot = lock(&self.slot);
-        match &slot.node {
-            Some(node) => {
-                node.wake(NodeState::Interrupted);
+        self.pending.swap(true, Ordering::SeqCst);
+        if self.parked.fetch_or(false, Ordering::SeqCst) {
+            let slot = lock(&self.slot);
+            if let Some(node) = &*slot
+                && self.pending.swap(false, Ordering::SeqCst)
+            {
+                node.wake(INTERRUPTED);
             }
-            None => slot.pending = true,
         }
     }
 
     /// Forgets an interrupt that arrived while not parked.
     pub fn clear(&self) {
-        lock(&self.slot).pending = false;
+        if self.pending.load(Ordering::Relaxed) {
+            self.pending.store(false, Ordering::Relaxed);
+        }
     }
 
     /// Registers `node` as the owner's current wait; if an interrupt is
     /// already pending, consumes it and wakes the node at once.
     pub(crate) fn register(&self, node: &Arc<WaitNode>) {
-        let mut slot = lock(&self.slot);
-        if slot.pending {
-            slot.pending = false;
-            drop(slot);
-            node.wake(NodeState::Interrupted);
-        } else {
-            slot.node = Some(node.clone());
+        {
+            let mut slot = lock(&self.slot);
+            *slot = Some(node.clone());
+            self.parked.swap(true, Ordering::SeqCst);
+        }
+        if self.pending.swap(false, Ordering::SeqCst) {
+            node.wake(INTERRUPTED);
         }
     }
 
     /// Forgets the owner's current wait.
     pub(crate) fn unregister(&self) {
-        lock(&self.slot).node = None;
+        let mut slot = lock(&self.slot);
+        self.parked.swap(false, Ordering::SeqCst);
+        *slot = None;
     }
 }
 
@@ -241,7 +342,7 @@ impl ParkingLot {
         interrupter: Option<&Interrupter>,
         around_sleep: &mut dyn FnMut(&mut dyn FnMut() -> ParkResult) -> ParkResult,
     ) -> (ParkResult, Arc<WaitNode>) {
-        let node = Arc::new(WaitNode::new());
+        let node = WaitNode::for_current_thread();
         prepare(&node);
         {
             let mut q = lock(self.bucket(key));
@@ -254,41 +355,16 @@ impl ParkingLot {
             });
         }
         if let Some(int) = interrupter {
-            let mut slot = lock(&int.slot);
-            if slot.pending {
-                slot.pending = false;
-                drop(slot);
-                node.wake(NodeState::Interrupted);
-            } else {
-                slot.node = Some(node.clone());
-            }
+            int.register(&node);
         }
-        let mut sleep = || -> ParkResult {
-            let mut st = lock(&node.state);
-            loop {
-                match *st {
-                    NodeState::Unparked => return ParkResult::Unparked,
-                    NodeState::Interrupted => return ParkResult::Interrupted,
-                    NodeState::Waiting => {}
-                }
-                match timeout {
-                    None => st = node.cond.wait(st).unwrap_or_else(|e| e.into_inner()),
-                    Some(t) => {
-                        let (g, res) = node
-                            .cond
-                            .wait_timeout(st, t)
-                            .unwrap_or_else(|e| e.into_inner());
-                        st = g;
-                        if res.timed_out() && *st == NodeState::Waiting {
-                            return ParkResult::Timeout;
-                        }
-                    }
-                }
-            }
-        };
+        let deadline = timeout.map(|t| {
+            crate::loom::monotonic_ns()
+                .saturating_add(u64::try_from(t.as_nanos()).unwrap_or(u64::MAX))
+        });
+        let mut sleep = || node.sleep(deadline);
         let mut result = around_sleep(&mut sleep);
         if let Some(int) = interrupter {
-            lock(&int.slot).node = None;
+            int.unregister();
         }
         if result != ParkResult::Unparked {
             // Timed out or interrupted: leave the queue, unless an unpark
@@ -345,7 +421,7 @@ impl ParkingLot {
         drop(q);
         match waiter {
             Some(w) => {
-                w.node.wake(NodeState::Unparked);
+                w.node.wake(UNPARKED);
                 true
             }
             None => false,
@@ -362,7 +438,7 @@ impl ParkingLot {
             mine.into_iter().collect()
         };
         for w in &woken {
-            w.node.wake(NodeState::Unparked);
+            w.node.wake(UNPARKED);
         }
         woken.len()
     }
@@ -450,5 +526,28 @@ mod tests {
         int.interrupt();
         assert_eq!(h.join().unwrap(), ParkResult::Interrupted);
         assert_eq!(lot.waiters(3), 0);
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+
+    /// An interrupt racing with a thread about to park is never lost: the
+    /// park ends with `Interrupted` (a lost one would deadlock the model).
+    #[test]
+    fn loom_interrupt_is_never_lost() {
+        loom::model(|| {
+            let lot = Arc::new(ParkingLot::new());
+            let int = Arc::new(Interrupter::new());
+            let (lot2, int2) = (lot.clone(), int.clone());
+            let owner = loom::thread::spawn(move || {
+                let (res, _) =
+                    lot2.park(1, || true, |_| {}, None, Some(&int2), &mut |sleep| sleep());
+                res
+            });
+            int.interrupt();
+            assert_eq!(owner.join().unwrap(), ParkResult::Interrupted);
+        });
     }
 }

@@ -507,3 +507,59 @@ fn thousand_os_threads() {
     ThreadState::restore(Some(&main)).unwrap();
     rt.finalize();
 }
+
+/// A green thread is its own GILState thread: `PyGILState_Check` holds,
+/// `Ensure` finds it attached, and the debug allocator's "GIL must be
+/// held" check passes for MEM and OBJ allocations.
+#[test]
+fn green_threads_pass_gilstate_and_debug_allocator_checks() {
+    let (platform, _out) = Platform::captured(
+        Environ::from_pairs([("LANG", "C.UTF-8"), ("PYTHONMALLOC", "debug")]),
+        Some(b"/".to_vec()),
+    );
+    let rt = Runtime::new(platform);
+    rt.initialize_from_config(&Config::python()).unwrap();
+    let rs = rt.runtime_state().unwrap();
+    let mem = rt.mem();
+    let sched = scheduler(&rt, Some(5));
+    let ok = Arc::new(AtomicUsize::new(0));
+    for _ in 0..3 {
+        let (rs, mem, ok) = (rs.clone(), mem.clone(), ok.clone());
+        let mut rounds = 0;
+        sched.spawn(Box::new(move |s: &mut Slice<'_>| {
+            assert!(pyrt::thread::gilstate_check(Some(&rs)));
+            let g = pyrt::thread::gilstate_ensure(&rs).unwrap();
+            assert_eq!(g, pyrt::thread::GilState::Locked);
+            assert!(Arc::ptr_eq(
+                &pyrt::thread::gilstate_this_thread(&rs).unwrap(),
+                s.tstate
+            ));
+            pyrt::thread::gilstate_release(&rs, g).unwrap();
+            // SAFETY: allocated and freed here, by the running thread.
+            unsafe {
+                let p = mem.malloc(pyrt::mem::Domain::Mem, 24);
+                assert!(!p.is_null());
+                mem.free(pyrt::mem::Domain::Mem, p);
+                let q = mem.malloc(pyrt::mem::Domain::Obj, 40);
+                mem.free(pyrt::mem::Domain::Obj, q);
+            }
+            rounds += 1;
+            s.tick(1);
+            if rounds == 5 {
+                ok.fetch_add(1, Ordering::SeqCst);
+                SliceExit::Finished
+            } else {
+                SliceExit::Yielded
+            }
+        }));
+    }
+    assert_eq!(sched.run(RunLimit::TO_COMPLETION), RunOutcome::Done);
+    assert_eq!(ok.load(Ordering::SeqCst), 3);
+    // Back on the driver: its own GILState state again.
+    let main = ThreadState::current().unwrap();
+    assert!(Arc::ptr_eq(
+        &pyrt::thread::gilstate_this_thread(&rs).unwrap(),
+        &main
+    ));
+    rt.finalize();
+}
