@@ -24,6 +24,10 @@ for target in wasm32-wasip2 wasm32-unknown-unknown wasm32-wasip1-threads; do
     cargo build --release -p pyrt --target "$target"
 done
 
+step "emulated threads inside wasm32-unknown-unknown (Node)"
+cargo build --release -p pyrt-bench-wasm --target wasm32-unknown-unknown
+node bench/wasm/smoke.mjs target/wasm32-unknown-unknown/release/pyrt_bench_wasm.wasm
+
 step "conformance runners"
 cargo run -q --release -p pyrt-conformance -- config tests/data/config/visible.jsonl | tail -1
 cargo run -q --release -p pyrt-conformance -- config tests/data/config/pyrt_cases.jsonl | tail -1

@@ -1,5 +1,6 @@
-//! Exports for timing allocation on wasm32 from JavaScript (no imports:
-//! the host times each call with `performance.now()`).
+//! Exports for timing allocation and running emulated threads on wasm32
+//! from JavaScript (no imports: the host times each call with
+//! `performance.now()`; `smoke.mjs` checks the emulated threads).
 //!
 //! `pymalloc_*` use pyrt's OBJ domain (pymalloc; arenas from Rust's
 //! allocator), `rust_*` use Rust's global allocator (dlmalloc on
@@ -108,4 +109,115 @@ pub extern "C" fn rust_random(n: u32) {
         // SAFETY: freed with the layout it was allocated with.
         |p, z| unsafe { dealloc(p, Layout::from_size_align(z, 8).expect("layout")) },
     );
+}
+
+/// An increment split into load, add and store (as `x += 1` is in
+/// bytecode), `left` times, on a shared counter.
+struct Racy {
+    left: u32,
+    step: u8,
+    value: u64,
+    shared: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl pyrt::sched::GreenThread for Racy {
+    fn resume(&mut self, s: &mut pyrt::sched::Slice<'_>) -> pyrt::sched::SliceExit {
+        use std::sync::atomic::Ordering::Relaxed;
+        loop {
+            if self.left == 0 {
+                return pyrt::sched::SliceExit::Finished;
+            }
+            if !s.tick(1) {
+                return pyrt::sched::SliceExit::Yielded;
+            }
+            match self.step {
+                0 => self.value = self.shared.load(Relaxed),
+                1 => self.value += 1,
+                _ => {
+                    self.shared.store(self.value, Relaxed);
+                    self.left -= 1;
+                }
+            }
+            self.step = (self.step + 1) % 3;
+        }
+    }
+}
+
+/// Emulated threads on wasm32: `threads` green threads each increment a
+/// shared counter `increments` times without a lock, switching every
+/// `interval_us` µs of virtual time (50 instructions per µs). With a seed
+/// the result is the same on every run. Returns the final count, or
+/// `u64::MAX` if the runtime failed to start or the threads did not finish.
+#[unsafe(no_mangle)]
+pub extern "C" fn emulated_race(seed: u64, threads: u32, increments: u32, interval_us: u32) -> u64 {
+    use pyrt::platform::{Environ, Platform};
+    use pyrt::sched::{RunLimit, RunOutcome, SchedConfig, Scheduler};
+    let (platform, _out) = Platform::captured(Environ::new(), Some(b"/".to_vec()));
+    let rt = pyrt::Runtime::new(platform);
+    if rt
+        .initialize_from_config(&pyrt::Config::isolated())
+        .is_err()
+    {
+        return u64::MAX;
+    }
+    let Some(interp) = rt.main_interpreter() else {
+        return u64::MAX;
+    };
+    interp.gil().set_interval_us(u64::from(interval_us));
+    let sched = Scheduler::new(
+        &interp,
+        SchedConfig { seed: Some(seed) },
+        rt.platform().clock.clone(),
+    );
+    let shared = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    for _ in 0..threads {
+        sched.spawn(Box::new(Racy {
+            left: increments,
+            step: 0,
+            value: 0,
+            shared: shared.clone(),
+        }));
+    }
+    let done = sched.run(RunLimit::TO_COMPLETION) == RunOutcome::Done;
+    rt.finalize();
+    if done {
+        shared.load(std::sync::atomic::Ordering::Relaxed)
+    } else {
+        u64::MAX
+    }
+}
+
+/// `n` green-thread switches between two threads that yield after every
+/// instruction (the host times the call). Returns the switches made.
+#[unsafe(no_mangle)]
+pub extern "C" fn emulated_switches(n: u32) -> u64 {
+    use pyrt::platform::{Environ, Platform};
+    use pyrt::sched::{RunLimit, SchedConfig, Scheduler, Slice, SliceExit};
+    let (platform, _out) = Platform::captured(Environ::new(), Some(b"/".to_vec()));
+    let rt = pyrt::Runtime::new(platform);
+    if rt
+        .initialize_from_config(&pyrt::Config::isolated())
+        .is_err()
+    {
+        return 0;
+    }
+    let Some(interp) = rt.main_interpreter() else {
+        return 0;
+    };
+    let sched = Scheduler::new(&interp, SchedConfig::default(), rt.platform().clock.clone());
+    for _ in 0..2 {
+        let mut left = n / 2;
+        sched.spawn(Box::new(move |s: &mut Slice<'_>| {
+            if left == 0 {
+                return SliceExit::Finished;
+            }
+            left -= 1;
+            s.tick(1);
+            SliceExit::Yielded
+        }));
+    }
+    sched.run(RunLimit::TO_COMPLETION);
+    let switches = sched.instructions();
+    rt.finalize();
+    switches
 }
