@@ -433,7 +433,9 @@ impl Gil {
             self.last_holder_id.store(holder.id, Ordering::Release);
             self.switch_number.fetch_add(1, Ordering::AcqRel);
         }
-        holder.breaker.clear(GIL_DROP_REQUEST_BIT);
+        if holder.breaker.is_set(GIL_DROP_REQUEST_BIT) {
+            holder.breaker.clear(GIL_DROP_REQUEST_BIT);
+        }
         self.events
             .record_take(holder.id, holder.thread_ident.load(Ordering::Relaxed));
     }

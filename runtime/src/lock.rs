@@ -288,7 +288,7 @@ pub fn block_on<T>(
             req.validate,
             |_| {},
             timeout,
-            req.interruptible.then_some(&tstate.interrupter),
+            req.interruptible.then_some(&*tstate.interrupter),
             &mut |sleep| {
                 let attached = tstate.is_attached();
                 if attached {

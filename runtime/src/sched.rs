@@ -210,7 +210,7 @@ pub fn run_on_os_thread(
                     req.validate,
                     |_| {},
                     timeout,
-                    req.interruptible.then_some(&tstate.interrupter),
+                    req.interruptible.then_some(&*tstate.interrupter),
                     &mut |sleep| {
                         let _ = tstate.detach(SwitchReason::Block);
                         let r = sleep();

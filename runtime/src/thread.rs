@@ -64,7 +64,7 @@ pub struct ThreadState {
     gilstate_counter: AtomicI32,
     /// Wakes this thread out of an interruptible wait (pending calls to a
     /// sleeping main thread, `interrupt_main`).
-    pub(crate) interrupter: Interrupter,
+    pub(crate) interrupter: crate::sync::parking_lot::LineIsolated<Interrupter>,
     async_exc: Mutex<Option<AsyncExc>>,
     pub(crate) hooks: Mutex<crate::trace::Hooks>,
     /// `PyThreadState_EnterTracing` depth.
@@ -140,7 +140,7 @@ impl ThreadState {
             status: AtomicU32::new(0),
             attached: AtomicBool::new(false),
             gilstate_counter: AtomicI32::new(1),
-            interrupter: Interrupter::new(),
+            interrupter: crate::sync::parking_lot::LineIsolated::new(Interrupter::new()),
             async_exc: Mutex::new(None),
             hooks: Mutex::new(crate::trace::Hooks::default()),
             tracing: AtomicI32::new(0),
@@ -471,7 +471,7 @@ impl ThreadState {
             || true,
             |_| {},
             Some(d),
-            Some(&self.interrupter),
+            Some(&*self.interrupter),
             &mut |sleep| while_detached(sleep),
         );
         match res {
@@ -590,15 +590,16 @@ pub fn gilstate_release(
         ));
     }
     // SAFETY: `p` is current, hence attached and registered; the table
-    // entry is only removed below through an owned clone.
+    // entry is only removed by `delete_current` below, which holds its own
+    // count, and `ts` is not used after it.
     let ts = unsafe { borrow_arc(p) };
     let n = ts.gilstate_counter.load(Ordering::Relaxed) - 1;
     if n == 0 {
-        // Clear while the GIL is held (destructors may run), then delete;
-        // deleting the current state releases the GIL.
-        let owned: Arc<ThreadState> = Arc::clone(&ts);
-        owned.clear();
-        owned.gilstate_counter.store(0, Ordering::Relaxed);
+        // Clear while the GIL is held (destructors may run, with the
+        // counter still 1), then delete; deleting the current state
+        // releases the GIL.
+        ts.clear();
+        ts.gilstate_counter.store(0, Ordering::Relaxed);
         ThreadState::delete_current()?;
     } else {
         ts.gilstate_counter.store(n, Ordering::Relaxed);

@@ -240,10 +240,10 @@ const NUM_BUCKETS: usize = 257;
 /// total order, so at least one side sees the other's write (a double
 /// wake-up is harmless: a node is woken at most once). Plain stores and
 /// loads would do on real hardware with `SeqCst`, but loom cannot verify
-/// that pattern; RMWs it can. Aligned to a cache line so the interrupting
-/// thread's writes do not evict what the owner reads.
+/// that pattern; RMWs it can. A thread state keeps its interrupter in a
+/// [`LineIsolated`], so the interrupting thread's writes do not evict what
+/// the owner reads.
 #[derive(Debug, Default)]
-#[repr(align(64))]
 pub struct Interrupter {
     /// The owner's current wait, if any.
     slot: Mutex<Option<Arc<WaitNode>>>,
@@ -298,6 +298,34 @@ impl Interrupter {
         let mut slot = lock(&self.slot);
         self.parked.swap(false, Ordering::SeqCst);
         *slot = None;
+    }
+}
+
+/// A value with a cache line of padding on each side: nothing else shares
+/// its lines, without the cost of an over-aligned allocation.
+#[derive(Debug)]
+#[repr(C)]
+pub struct LineIsolated<T> {
+    _before: [u8; 64],
+    value: T,
+    _after: [u8; 64],
+}
+
+impl<T> LineIsolated<T> {
+    /// Wraps `value`.
+    pub fn new(value: T) -> LineIsolated<T> {
+        LineIsolated {
+            _before: [0; 64],
+            value,
+            _after: [0; 64],
+        }
+    }
+}
+
+impl<T> std::ops::Deref for LineIsolated<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
     }
 }
 
