@@ -19,6 +19,8 @@
 //! - [`mem`]: allocator domains, pymalloc, debug hooks, tracemalloc, limits.
 //! - [`platform`]: the host a runtime runs on (environment, stdio, files,
 //!   clock).
+//! - [`vm`]: the Python subset that makes all of this do real work: parser,
+//!   compiler, objects, a suspendable eval loop, builtins and modules.
 
 pub mod codecs;
 pub mod config;
@@ -40,6 +42,8 @@ pub mod sync;
 pub mod thread;
 pub mod trace;
 pub mod tss;
+#[cfg(not(loom))]
+pub mod vm;
 pub mod warnings;
 mod wstr;
 

@@ -8,6 +8,10 @@
 //! pyrt-conformance mem-faults [DATA-DIR]
 //!     Commits each memory fault kind under the debug hooks in a child
 //!     process and checks CPython's report; ends with "N passed, N failed".
+//! pyrt-conformance ast-dump [--attrs] FILE...
+//!     Parses each file with pyrt's parser and prints CPython's
+//!     `ast.dump()` of the tree (one line per file), or the SyntaxError as
+//!     `SyntaxError: msg (line, col)`.
 //! pyrt-conformance show-config [PYTHON-ARGS...]
 //!     Reads the configuration exactly as `python PYTHON-ARGS...` would in
 //!     this process's environment, and prints get_configs() as JSON (or
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("config") => run_config(&args[1..]),
         Some("show-config") => show_config(),
+        Some("ast-dump") => ast_dump(&args[1..]),
         Some("mem-faults") => run_mem_faults(args.get(1)),
         Some("mem-fault") => match args.get(1) {
             Some(kind) => ExitCode::from(mem_faults::commit(kind) as u8),
@@ -159,4 +164,26 @@ fn show_config() -> ExitCode {
     let rt = Runtime::new(Platform::host());
     let code = main_with_runtime(&rt, Args::Bytes(argv), &mut ShowConfig);
     ExitCode::from(u8::try_from(code & 0xFF).unwrap_or(1))
+}
+
+fn ast_dump(args: &[String]) -> ExitCode {
+    let attrs = args.iter().any(|a| a == "--attrs");
+    for f in args.iter().filter(|a| *a != "--attrs") {
+        let src = match std::fs::read(f) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{f}: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        let Ok(src) = String::from_utf8(src) else {
+            println!("SyntaxError: invalid utf-8");
+            continue;
+        };
+        match pyrt::vm::parser::parse_module(&src) {
+            Ok(m) => println!("{}", pyrt::vm::ast_dump::dump_module(&m, attrs)),
+            Err(e) => println!("{}: {} ({}, {})", e.kind.name(), e.msg, e.line, e.col),
+        }
+    }
+    ExitCode::SUCCESS
 }
