@@ -42,7 +42,7 @@ use crate::thread::ThreadState;
 use crate::warnings;
 use crate::wstr::{WString, WideStringList};
 
-mod version;
+pub mod version;
 pub use version::{
     BUILD_DATE, PY_VERSION, PYRT_VERSION, build_info, compiler, copyright, platform, version,
 };
@@ -212,6 +212,15 @@ pub trait Executor {
     /// The interactive loop run after the program under `-i`; returns the
     /// exit status.
     fn run_interactive(&mut self, rt: &Runtime) -> i32;
+    /// Called once after the program (and any `-i` loop), before
+    /// finalization: waits for threads, runs `atexit` callbacks, flushes
+    /// `sys.stdout`/`sys.stderr` and lets go of the interpreter's objects.
+    /// Returns the exit status and whether flushing stdout succeeded
+    /// (CPython exits with 120 when it did not).
+    fn shutdown(&mut self, rt: &Runtime, exitcode: i32) -> (i32, bool) {
+        let _ = rt;
+        (exitcode, true)
+    }
 }
 
 /// Built-in modules the runtime core provides before any VM module is
@@ -1147,8 +1156,9 @@ impl Runtime {
     /// finalizes. Returns the exit status: the program's, 120 if
     /// finalization failed to flush stdout/stderr.
     pub fn run_main(&self, executor: &mut dyn Executor) -> i32 {
-        let mut exitcode = self.run_python(executor);
-        if self.finalize() < 0 {
+        let exitcode = self.run_python(executor);
+        let (mut exitcode, flushed) = executor.shutdown(self, exitcode);
+        if self.finalize() < 0 || !flushed {
             // Value unlikely to be confused with a non-error exit status
             // or other special meaning.
             exitcode = 120;
@@ -1441,7 +1451,7 @@ fn py_repr(s: &WString) -> String {
 }
 
 /// `errno` and `strerror()` text of an I/O error.
-fn errno_of(e: &std::io::Error) -> (i32, &'static str) {
+pub(crate) fn errno_of(e: &std::io::Error) -> (i32, &'static str) {
     use std::io::ErrorKind as K;
     match e.kind() {
         K::NotFound => (2, "No such file or directory"),
@@ -1451,6 +1461,10 @@ fn errno_of(e: &std::io::Error) -> (i32, &'static str) {
             Some(20) => (20, "Not a directory"),
             Some(36) => (36, "File name too long"),
             Some(40) => (40, "Too many levels of symbolic links"),
+            Some(28) => (28, "No space left on device"),
+            Some(32) => (32, "Broken pipe"),
+            Some(9) => (9, "Bad file descriptor"),
+            Some(17) => (17, "File exists"),
             _ => (5, "Input/output error"),
         },
     }

@@ -1,0 +1,524 @@
+//! Methods of int and float, `round()` (Objects/longobject.c,
+//! Objects/floatobject.c).
+
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{One, Signed, Zero};
+
+use super::meth_args;
+use crate::vm::code::{BinKind, CmpKind};
+use crate::vm::func::{Args, NativeFn};
+use crate::vm::int::{is_int, to_bigint};
+use crate::vm::object::Value;
+use crate::vm::state::{PyResult, Vm};
+
+/// The inverse of `b` modulo `m` (None if not invertible).
+pub(crate) fn mod_inverse(b: &BigInt, m: &BigInt) -> Option<BigInt> {
+    let m = m.abs();
+    if m.is_one() {
+        return Some(BigInt::zero());
+    }
+    let b = b.mod_floor(&m);
+    let g = b.extended_gcd(&m);
+    if !g.gcd.is_one() {
+        return None;
+    }
+    Some(g.x.mod_floor(&m))
+}
+
+/// Rounds the rational `num / den` (den > 0) to the nearest integer,
+/// ties to even.
+fn round_half_even(num: &BigInt, den: &BigInt) -> BigInt {
+    let (q, r) = num.div_mod_floor(den);
+    let twice: BigInt = &r * 2;
+    match twice.cmp(den) {
+        std::cmp::Ordering::Less => q,
+        std::cmp::Ordering::Greater => q + 1,
+        std::cmp::Ordering::Equal => {
+            if q.is_even() {
+                q
+            } else {
+                q + 1
+            }
+        }
+    }
+}
+
+/// `x` as an exact fraction `num / den` with `den` a power of two.
+fn float_as_ratio(x: f64) -> (BigInt, BigInt) {
+    let bits = x.to_bits();
+    let neg = bits >> 63 == 1;
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (m, e) = if exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1u64 << 52), exp - 1075)
+    };
+    let mut num = BigInt::from(m);
+    if neg {
+        num = -num;
+    }
+    if e >= 0 {
+        (num << (e as usize), BigInt::one())
+    } else {
+        (num, BigInt::one() << ((-e) as usize))
+    }
+}
+
+/// `round(x, ndigits)` for a float: correctly rounded, ties to even on
+/// the exact binary value (as CPython's dtoa-based rounding).
+fn round_float(vm: &Vm, x: f64, nd: i64) -> PyResult<f64> {
+    if !x.is_finite() || x == 0.0 {
+        return Ok(x);
+    }
+    // Beyond these, the result is x itself or a signed zero.
+    if nd > 330 {
+        return Ok(x);
+    }
+    if nd < -330 {
+        return Ok(0.0f64.copysign(x));
+    }
+    let (num, den) = float_as_ratio(x.abs());
+    let p = BigInt::from(10).pow(nd.unsigned_abs() as u32);
+    let q = if nd >= 0 {
+        round_half_even(&(num * &p), &den)
+    } else {
+        round_half_even(&num, &(den * &p))
+    };
+    let text = format!("{q}e{}", -nd);
+    let r: f64 = text.parse().unwrap_or(f64::INFINITY);
+    if r.is_infinite() {
+        return Err(vm.overflow_error("rounded value too large to represent"));
+    }
+    Ok(r.copysign(x))
+}
+
+/// `round(v[, ndigits])`.
+pub(crate) fn round_value(vm: &Vm, v: &Value, ndigits: Option<&Value>) -> PyResult<Value> {
+    let nd = match ndigits {
+        None | Some(Value::None) => None,
+        Some(n) => match vm.index_of(n, "")? {
+            Some(i) => Some(i),
+            None if is_int(n) => Some(if to_bigint(n).is_some_and(|b| b.is_negative()) {
+                i64::MIN
+            } else {
+                i64::MAX
+            }),
+            None => {
+                return Err(vm.type_error(format!(
+                    "'{}' object cannot be interpreted as an integer",
+                    vm.type_name(n)
+                )));
+            }
+        },
+    };
+    match v {
+        Value::Float(x) => match nd {
+            None => {
+                if x.is_nan() {
+                    return Err(vm.value_error("cannot convert float NaN to integer"));
+                }
+                if x.is_infinite() {
+                    return Err(vm.overflow_error("cannot convert float infinity to integer"));
+                }
+                let r = x.round_ties_even();
+                if r.abs() < 9.0e18 {
+                    Ok(Value::Int(r as i64))
+                } else {
+                    let (n, d) = float_as_ratio(r);
+                    vm.new_int(n / d)
+                }
+            }
+            Some(n) => Ok(Value::Float(round_float(vm, *x, n)?)),
+        },
+        v if is_int(v) => match nd {
+            None => Ok(match v {
+                Value::Bool(b) => Value::Int(i64::from(*b)),
+                _ => v.clone(),
+            }),
+            Some(n) if n >= 0 => Ok(match v {
+                Value::Bool(b) => Value::Int(i64::from(*b)),
+                _ => v.clone(),
+            }),
+            Some(n) => {
+                let b = to_bigint(v).unwrap_or_default();
+                if n < -4300 * 4 {
+                    return Ok(Value::Int(0));
+                }
+                let p = BigInt::from(10).pow(n.unsigned_abs() as u32);
+                let q = round_half_even(&b, &p);
+                vm.new_int(q * p)
+            }
+        },
+        _ => match vm.user_special(v, "__round__") {
+            Some(f) => {
+                let args: Vec<Value> = ndigits.cloned().into_iter().collect();
+                vm.call_special(&f, v, &args)
+            }
+            None => Err(vm.type_error(format!(
+                "type {} doesn't define __round__ method",
+                vm.type_name(v)
+            ))),
+        },
+    }
+}
+
+// ---- int ---------------------------------------------------------------------------
+
+fn int_self(vm: &Vm, v: &Value, name: &str) -> PyResult<BigInt> {
+    to_bigint(v).ok_or_else(|| {
+        vm.type_error(format!(
+            "descriptor '{name}' for 'int' objects doesn't apply to a '{}' object",
+            vm.type_name(v)
+        ))
+    })
+}
+
+fn int_bit_length(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "bit_length", &a, 0, 0)?;
+    Ok(Value::Int(
+        int_self(vm, &p[0], "bit_length")?.magnitude().bits() as i64,
+    ))
+}
+
+fn int_bit_count(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "bit_count", &a, 0, 0)?;
+    let b = int_self(vm, &p[0], "bit_count")?;
+    Ok(Value::Int(
+        b.magnitude()
+            .iter_u64_digits()
+            .map(|d| i64::from(d.count_ones()))
+            .sum(),
+    ))
+}
+
+fn int_conjugate(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "conjugate", &a, 0, 0)?;
+    vm.new_int(int_self(vm, &p[0], "conjugate")?)
+}
+
+fn int_as_integer_ratio(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "as_integer_ratio", &a, 0, 0)?;
+    let n = vm.new_int(int_self(vm, &p[0], "as_integer_ratio")?)?;
+    vm.new_tuple(vec![n, Value::Int(1)])
+}
+
+fn int_is_integer(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "is_integer", &a, 0, 0)?;
+    int_self(vm, &p[0], "is_integer")?;
+    Ok(Value::Bool(true))
+}
+
+fn int_index(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__index__", &a, 0, 0)?;
+    vm.new_int(int_self(vm, &p[0], "__index__")?)
+}
+
+fn int_float(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__float__", &a, 0, 0)?;
+    Ok(Value::Float(crate::vm::int::int_to_f64(vm, &p[0])?))
+}
+
+fn int_to_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = a.pos();
+    let v = int_self(vm, &p[0], "to_bytes")?;
+    let length = match p.get(1).or_else(|| a.kwarg("length")) {
+        Some(l) => super::int_arg(vm, l)?,
+        None => 1,
+    };
+    let order = match p.get(2).or_else(|| a.kwarg("byteorder")) {
+        Some(o) => vm.display_str(o),
+        None => "big".into(),
+    };
+    let signed = match a.kwarg("signed") {
+        Some(s) => vm.truthy(s)?,
+        None => false,
+    };
+    if length < 0 {
+        return Err(vm.value_error("length argument must be non-negative"));
+    }
+    if order != "big" && order != "little" {
+        return Err(vm.value_error("byteorder must be either 'little' or 'big'"));
+    }
+    if v.is_negative() && !signed {
+        return Err(vm.overflow_error("can't convert negative int to unsigned"));
+    }
+    let mut bytes = if signed {
+        v.to_signed_bytes_be()
+    } else {
+        v.to_bytes_be().1
+    };
+    if v.is_zero() {
+        bytes.clear();
+    }
+    let len = length as usize;
+    if bytes.len() > len {
+        // Leading sign-extension bytes may be dropped.
+        let fill = if v.is_negative() { 0xff } else { 0 };
+        while bytes.len() > len
+            && bytes[0] == fill
+            && (bytes.len() < 2 || (bytes[1] & 0x80 != 0) == v.is_negative())
+        {
+            bytes.remove(0);
+        }
+        if bytes.len() > len {
+            return Err(vm.overflow_error("int too big to convert"));
+        }
+    }
+    let fill = if v.is_negative() { 0xff } else { 0 };
+    let mut out = vec![fill; len - bytes.len()];
+    out.extend(bytes);
+    if order == "little" {
+        out.reverse();
+    }
+    vm.new_bytes(&out)
+}
+
+fn num_binop(vm: &Vm, a: Args<'_>, name: &str, op: BinKind, reflected: bool) -> PyResult<Value> {
+    let p = meth_args(vm, name, &a, 1, 1)?;
+    let (x, y) = if reflected {
+        (&p[1], &p[0])
+    } else {
+        (&p[0], &p[1])
+    };
+    if crate::vm::int::as_num(x).is_none() || crate::vm::int::as_num(y).is_none() {
+        return Ok(vm.none_like.not_implemented.clone());
+    }
+    vm.binary_op(x, y, op, false)
+}
+
+fn num_cmp(vm: &Vm, a: Args<'_>, name: &str, op: CmpKind) -> PyResult<Value> {
+    let p = meth_args(vm, name, &a, 1, 1)?;
+    if crate::vm::int::as_num(&p[1]).is_none() {
+        return Ok(vm.none_like.not_implemented.clone());
+    }
+    vm.compare(&p[0], &p[1], op)
+}
+
+macro_rules! num_ops {
+    ($($f:ident = $name:literal, $op:ident, $refl:literal;)*) => {
+        $(fn $f(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+            num_binop(vm, a, $name, BinKind::$op, $refl)
+        })*
+    };
+}
+
+num_ops! {
+    n_add = "__add__", Add, false;
+    n_radd = "__radd__", Add, true;
+    n_sub = "__sub__", Sub, false;
+    n_rsub = "__rsub__", Sub, true;
+    n_mul = "__mul__", Mul, false;
+    n_rmul = "__rmul__", Mul, true;
+    n_truediv = "__truediv__", TrueDiv, false;
+    n_floordiv = "__floordiv__", FloorDiv, false;
+    n_mod = "__mod__", Mod, false;
+    n_pow = "__pow__", Pow, false;
+}
+
+macro_rules! num_cmps {
+    ($($f:ident = $name:literal, $op:ident;)*) => {
+        $(fn $f(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+            num_cmp(vm, a, $name, CmpKind::$op)
+        })*
+    };
+}
+
+num_cmps! {
+    n_lt = "__lt__", Lt;
+    n_le = "__le__", Le;
+    n_eq = "__eq__", Eq;
+    n_ne = "__ne__", Ne;
+    n_gt = "__gt__", Gt;
+    n_ge = "__ge__", Ge;
+}
+
+fn n_neg(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__neg__", &a, 0, 0)?;
+    vm.unary_op(&p[0], 1)
+}
+
+fn n_abs(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__abs__", &a, 0, 0)?;
+    vm.call_native(super::bi_abs, &p[..1])
+}
+
+fn n_hash(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__hash__", &a, 0, 0)?;
+    Ok(Value::Int(vm.hash(&p[0])?))
+}
+
+fn n_repr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__repr__", &a, 0, 0)?;
+    vm.repr(&p[0])
+}
+
+fn n_format(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__format__", &a, 1, 1)?;
+    let spec = vm.display_str(&p[1]);
+    vm.format(&p[0], &spec)
+}
+
+fn n_bool(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__bool__", &a, 0, 0)?;
+    Ok(Value::Bool(vm.truthy(&p[0])?))
+}
+
+fn n_int(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__int__", &a, 0, 0)?;
+    vm.call(&Value::Obj(vm.types.int.clone()), Args::positional(&p[..1]))
+}
+
+fn n_round(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__round__", &a, 0, 1)?;
+    round_value(vm, &p[0], p.get(1))
+}
+
+/// Methods of `int` (and `bool`).
+pub(crate) const INT_METHODS: &[(&str, NativeFn)] = &[
+    ("bit_length", int_bit_length),
+    ("bit_count", int_bit_count),
+    ("conjugate", int_conjugate),
+    ("as_integer_ratio", int_as_integer_ratio),
+    ("is_integer", int_is_integer),
+    ("to_bytes", int_to_bytes),
+    ("__index__", int_index),
+    ("__int__", n_int),
+    ("__float__", int_float),
+    ("__round__", n_round),
+    ("__add__", n_add),
+    ("__radd__", n_radd),
+    ("__sub__", n_sub),
+    ("__rsub__", n_rsub),
+    ("__mul__", n_mul),
+    ("__rmul__", n_rmul),
+    ("__truediv__", n_truediv),
+    ("__floordiv__", n_floordiv),
+    ("__mod__", n_mod),
+    ("__pow__", n_pow),
+    ("__neg__", n_neg),
+    ("__abs__", n_abs),
+    ("__lt__", n_lt),
+    ("__le__", n_le),
+    ("__eq__", n_eq),
+    ("__ne__", n_ne),
+    ("__gt__", n_gt),
+    ("__ge__", n_ge),
+    ("__hash__", n_hash),
+    ("__repr__", n_repr),
+    ("__format__", n_format),
+    ("__bool__", n_bool),
+];
+
+// ---- float ---------------------------------------------------------------------------
+
+fn float_self(vm: &Vm, v: &Value, name: &str) -> PyResult<f64> {
+    match v {
+        Value::Float(f) => Ok(*f),
+        _ => Err(vm.type_error(format!(
+            "descriptor '{name}' for 'float' objects doesn't apply to a '{}' object",
+            vm.type_name(v)
+        ))),
+    }
+}
+
+fn float_is_integer(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "is_integer", &a, 0, 0)?;
+    let x = float_self(vm, &p[0], "is_integer")?;
+    Ok(Value::Bool(x.is_finite() && x.fract() == 0.0))
+}
+
+fn float_as_integer_ratio(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "as_integer_ratio", &a, 0, 0)?;
+    let x = float_self(vm, &p[0], "as_integer_ratio")?;
+    if x.is_infinite() {
+        return Err(vm.overflow_error("cannot convert Infinity to integer ratio"));
+    }
+    if x.is_nan() {
+        return Err(vm.value_error("cannot convert NaN to integer ratio"));
+    }
+    let (n, d) = float_as_ratio(x);
+    let g = n.gcd(&d);
+    let (n, d) = if g.is_zero() {
+        (n, d)
+    } else {
+        (n / &g, d / &g)
+    };
+    let nv = vm.new_int(n)?;
+    let dv = vm.new_int(d)?;
+    vm.new_tuple(vec![nv, dv])
+}
+
+fn float_conjugate(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "conjugate", &a, 0, 0)?;
+    Ok(Value::Float(float_self(vm, &p[0], "conjugate")?))
+}
+
+fn float_float(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__float__", &a, 0, 0)?;
+    Ok(Value::Float(float_self(vm, &p[0], "__float__")?))
+}
+
+fn float_hex(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "hex", &a, 0, 0)?;
+    let x = float_self(vm, &p[0], "hex")?;
+    if x.is_nan() {
+        return vm.new_str("nan");
+    }
+    if x.is_infinite() {
+        return vm.new_str(if x > 0.0 { "inf" } else { "-inf" });
+    }
+    let sign = if x.is_sign_negative() { "-" } else { "" };
+    if x == 0.0 {
+        return vm.new_str(&format!("{sign}0x0.0p+0"));
+    }
+    let bits = x.abs().to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (lead, e) = if exp == 0 {
+        (0, -1022)
+    } else {
+        (1, exp - 1023)
+    };
+    let digits = format!("{frac:013x}");
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    vm.new_str(&format!(
+        "{sign}0x{lead}.{digits}p{}{e}",
+        if e >= 0 { "+" } else { "" }
+    ))
+}
+
+/// Methods of `float`.
+pub(crate) const FLOAT_METHODS: &[(&str, NativeFn)] = &[
+    ("is_integer", float_is_integer),
+    ("as_integer_ratio", float_as_integer_ratio),
+    ("conjugate", float_conjugate),
+    ("hex", float_hex),
+    ("__float__", float_float),
+    ("__int__", n_int),
+    ("__round__", n_round),
+    ("__add__", n_add),
+    ("__radd__", n_radd),
+    ("__sub__", n_sub),
+    ("__rsub__", n_rsub),
+    ("__mul__", n_mul),
+    ("__rmul__", n_rmul),
+    ("__truediv__", n_truediv),
+    ("__floordiv__", n_floordiv),
+    ("__mod__", n_mod),
+    ("__pow__", n_pow),
+    ("__neg__", n_neg),
+    ("__abs__", n_abs),
+    ("__lt__", n_lt),
+    ("__le__", n_le),
+    ("__eq__", n_eq),
+    ("__ne__", n_ne),
+    ("__gt__", n_gt),
+    ("__ge__", n_ge),
+    ("__hash__", n_hash),
+    ("__repr__", n_repr),
+    ("__format__", n_format),
+    ("__bool__", n_bool),
+];

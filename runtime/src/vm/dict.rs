@@ -1,0 +1,471 @@
+//! `dict`: an insertion-ordered hash table (Objects/dictobject.c's
+//! compact layout: a sparse index table over a dense entry array).
+//!
+//! Keys that compare by value without running Python code (str, int,
+//! float, bool, None) are found with the table borrowed. Other keys may run
+//! `__eq__`, which may change the dict: those lookups release the borrow
+//! for each comparison and start over if the dict changed meanwhile, as
+//! CPython does — never a double borrow.
+
+use std::cell::RefCell;
+
+use super::heap::{PyVec, pyvec};
+use super::object::{ObjKind, Value};
+use super::state::{PyResult, Vm};
+
+const EMPTY: u32 = u32::MAX;
+const DUMMY: u32 = u32::MAX - 1;
+
+/// One entry (`key` is `Undef` once deleted).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The key's hash.
+    pub hash: i64,
+    /// Key.
+    pub key: Value,
+    /// Value.
+    pub value: Value,
+}
+
+/// Which view of a dict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewKind {
+    /// `dict.keys()`.
+    Keys,
+    /// `dict.values()`.
+    Values,
+    /// `dict.items()`.
+    Items,
+}
+
+/// The table.
+#[derive(Debug)]
+pub struct Dict {
+    indices: PyVec<u32>,
+    /// Entries in insertion order (with holes).
+    pub entries: PyVec<Entry>,
+    used: usize,
+    /// Bumped on every change (iteration checks, global caches).
+    pub version: u64,
+}
+
+impl Default for Dict {
+    fn default() -> Self {
+        Dict::new()
+    }
+}
+
+/// How a key compares.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyClass {
+    /// int, bool, float.
+    Number,
+    /// An int beyond 64 bits.
+    Big,
+    /// str.
+    Str,
+    /// Compares by identity or by a value pyrt knows (None, bytes, types,
+    /// functions, modules).
+    Plain,
+    /// May define `__eq__`.
+    Python,
+}
+
+fn key_class(v: &Value) -> KeyClass {
+    match v {
+        Value::Int(_) | Value::Bool(_) | Value::Float(_) => KeyClass::Number,
+        Value::None | Value::Undef => KeyClass::Plain,
+        Value::Obj(o) => match &o.kind {
+            ObjKind::Str(_) => KeyClass::Str,
+            ObjKind::BigInt(_) => KeyClass::Big,
+            ObjKind::Bytes(_)
+            | ObjKind::Type(_)
+            | ObjKind::Function(_)
+            | ObjKind::Builtin(_)
+            | ObjKind::Module(_)
+            | ObjKind::Code(_)
+            | ObjKind::NotImplemented
+            | ObjKind::Ellipsis => KeyClass::Plain,
+            _ => KeyClass::Python,
+        },
+    }
+}
+
+/// Keys whose equality needs no Python code, compared directly; `None`
+/// when `__eq__` may have to run.
+#[inline]
+pub(crate) fn simple_eq(a: &Value, b: &Value) -> Option<bool> {
+    if let (Value::Obj(x), Value::Obj(y)) = (a, b)
+        && x.ptr_eq(y)
+    {
+        return Some(true);
+    }
+    let (ca, cb) = (key_class(a), key_class(b));
+    if ca == KeyClass::Python || cb == KeyClass::Python {
+        return None;
+    }
+    Some(match (a, b) {
+        (Value::Obj(x), Value::Obj(y)) => match (&x.kind, &y.kind) {
+            (ObjKind::Str(s), ObjKind::Str(t)) => s.as_bytes() == t.as_bytes(),
+            (ObjKind::BigInt(p), ObjKind::BigInt(q)) => p == q,
+            (ObjKind::Bytes(p), ObjKind::Bytes(q)) => p[..] == q[..],
+            _ => false,
+        },
+        _ if ca == KeyClass::Number && cb == KeyClass::Number => {
+            let f = |v: &Value| match v {
+                Value::Int(i) => (*i as f64, Some(*i)),
+                Value::Bool(b) => (f64::from(u8::from(*b)), Some(i64::from(*b))),
+                Value::Float(x) => (*x, None),
+                _ => (f64::NAN, None),
+            };
+            let ((fa, ia), (fb, ib)) = (f(a), f(b));
+            match (ia, ib) {
+                (Some(x), Some(y)) => x == y,
+                (Some(x), None) => fb == x as f64 && fb.fract() == 0.0 && fb as i64 == x,
+                (None, Some(y)) => fa == y as f64 && fa.fract() == 0.0 && fa as i64 == y,
+                (None, None) => fa == fb,
+            }
+        }
+        (Value::None, Value::None) => true,
+        _ if ca == KeyClass::Big || cb == KeyClass::Big => {
+            // A big int against a float may be equal: let the VM decide.
+            if matches!(a, Value::Float(_)) || matches!(b, Value::Float(_)) {
+                return None;
+            }
+            false
+        }
+        _ => false,
+    })
+}
+
+impl Dict {
+    /// An empty dict.
+    pub fn new() -> Dict {
+        Dict {
+            indices: pyvec(),
+            entries: pyvec(),
+            used: 0,
+            version: 0,
+        }
+    }
+
+    /// Number of items.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.used
+    }
+
+    /// True if empty.
+    pub fn is_empty(&self) -> bool {
+        self.used == 0
+    }
+
+    fn mask(&self) -> usize {
+        self.indices.len().wrapping_sub(1)
+    }
+
+    /// Probe positions for `hash`.
+    fn probe(&self, hash: i64) -> impl Iterator<Item = usize> + '_ {
+        let mask = self.mask();
+        let mut perturb = hash as u64;
+        let mut i = (hash as u64 as usize) & mask;
+        let mut first = true;
+        std::iter::from_fn(move || {
+            if first {
+                first = false;
+                return Some(i);
+            }
+            perturb >>= 5;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(1)
+                .wrapping_add(perturb as usize))
+                & mask;
+            Some(i)
+        })
+    }
+
+    /// Finds `key` when its equality is simple; `Err(idx)` means a
+    /// candidate entry `idx` needs a Python-level comparison.
+    fn find_simple(
+        &self,
+        hash: i64,
+        key: &Value,
+        skip_until: usize,
+    ) -> Result<Option<usize>, usize> {
+        if self.indices.is_empty() {
+            return Ok(None);
+        }
+        let mut seen = 0;
+        for slot in self.probe(hash) {
+            let ix = self.indices[slot];
+            if ix == EMPTY {
+                return Ok(None);
+            }
+            if ix == DUMMY {
+                continue;
+            }
+            let e = &self.entries[ix as usize];
+            if e.hash == hash {
+                if seen < skip_until {
+                    seen += 1;
+                    continue;
+                }
+                seen += 1;
+                match simple_eq(&e.key, key) {
+                    Some(true) => return Ok(Some(ix as usize)),
+                    Some(false) => {}
+                    None => return Err(ix as usize),
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn resize(&mut self, vm: &Vm, min_used: usize) -> PyResult<()> {
+        let mut size = 8usize;
+        while size * 2 <= min_used * 3 {
+            size <<= 1;
+        }
+        // Compact the entries.
+        let mut entries: PyVec<Entry> = pyvec();
+        entries
+            .try_reserve(self.used.max(1))
+            .map_err(|_| vm.memory_error())?;
+        for e in self.entries.drain(..) {
+            if !e.key.is_undef() {
+                entries.push(e);
+            }
+        }
+        let mut indices: PyVec<u32> = pyvec();
+        indices.try_reserve(size).map_err(|_| vm.memory_error())?;
+        indices.resize(size, EMPTY);
+        self.entries = entries;
+        self.indices = indices;
+        let mask = size - 1;
+        for (n, e) in self.entries.iter().enumerate() {
+            let mut perturb = e.hash as u64;
+            let mut i = (e.hash as u64 as usize) & mask;
+            while self.indices[i] != EMPTY {
+                perturb >>= 5;
+                i = (i
+                    .wrapping_mul(5)
+                    .wrapping_add(1)
+                    .wrapping_add(perturb as usize))
+                    & mask;
+            }
+            self.indices[i] = n as u32;
+        }
+        Ok(())
+    }
+
+    fn insert_new(&mut self, vm: &Vm, hash: i64, key: Value, value: Value) -> PyResult<()> {
+        if self.indices.is_empty() || (self.entries.len() + 1) * 3 >= self.indices.len() * 2 {
+            self.resize(vm, (self.used + 1) * 2)?;
+        }
+        self.entries.try_reserve(1).map_err(|_| vm.memory_error())?;
+        let n = self.entries.len() as u32;
+        let mask = self.mask();
+        let mut perturb = hash as u64;
+        let mut i = (hash as u64 as usize) & mask;
+        loop {
+            let ix = self.indices[i];
+            if ix == EMPTY || ix == DUMMY {
+                break;
+            }
+            perturb >>= 5;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(1)
+                .wrapping_add(perturb as usize))
+                & mask;
+        }
+        self.indices[i] = n;
+        self.entries.push(Entry { hash, key, value });
+        self.used += 1;
+        self.version += 1;
+        Ok(())
+    }
+
+    /// Iterates (key, value) pairs in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Value, &Value)> {
+        self.entries
+            .iter()
+            .filter(|e| !e.key.is_undef())
+            .map(|e| (&e.key, &e.value))
+    }
+
+    /// The entry at position `i` of the entry array, if live.
+    pub fn entry_at(&self, i: usize) -> Option<&Entry> {
+        self.entries.get(i).filter(|e| !e.key.is_undef())
+    }
+
+    /// Size of the entry array (iteration bound).
+    pub fn entries_len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Removes every item.
+    pub fn clear(&mut self) {
+        self.indices = pyvec();
+        self.entries = pyvec();
+        self.used = 0;
+        self.version += 1;
+    }
+
+    /// Looks up a str key given its bytes and hash (no Python code).
+    pub fn get_str(&self, key: &[u8], hash: i64) -> Option<&Value> {
+        if self.indices.is_empty() {
+            return None;
+        }
+        for slot in self.probe(hash) {
+            let ix = self.indices[slot];
+            if ix == EMPTY {
+                return None;
+            }
+            if ix == DUMMY {
+                continue;
+            }
+            let e = &self.entries[ix as usize];
+            if e.hash == hash
+                && let Some(s) = e.key.as_str()
+                && s.as_bytes() == key
+            {
+                return Some(&e.value);
+            }
+        }
+        None
+    }
+
+    /// Removes the entry at `ix` (found by a lookup).
+    fn remove_at(&mut self, ix: usize) -> Entry {
+        let hash = self.entries[ix].hash;
+        let mut slot_found = None;
+        for slot in self.probe(hash) {
+            if self.indices[slot] == ix as u32 {
+                slot_found = Some(slot);
+                break;
+            }
+            if self.indices[slot] == EMPTY {
+                break;
+            }
+        }
+        if let Some(s) = slot_found {
+            self.indices[s] = DUMMY;
+        }
+        let e = std::mem::replace(
+            &mut self.entries[ix],
+            Entry {
+                hash: 0,
+                key: Value::Undef,
+                value: Value::Undef,
+            },
+        );
+        self.used -= 1;
+        self.version += 1;
+        e
+    }
+}
+
+/// Finds the entry index of `key` in a dict cell, running `__eq__` where
+/// needed without holding the borrow.
+pub fn lookup(vm: &Vm, d: &RefCell<Dict>, key: &Value, hash: i64) -> PyResult<Option<usize>> {
+    let mut skip = 0;
+    loop {
+        let (version, candidate) = {
+            let b = d.borrow();
+            match b.find_simple(hash, key, skip) {
+                Ok(r) => return Ok(r),
+                Err(ix) => (b.version, (ix, b.entries[ix].key.clone())),
+            }
+        };
+        let (ix, ckey) = candidate;
+        let eq = vm.eq(&ckey, key)?;
+        let b = d.borrow();
+        if b.version != version {
+            // Mutated by __eq__: start over.
+            skip = 0;
+            drop(b);
+            continue;
+        }
+        if eq && b.entries.get(ix).is_some_and(|e| e.key.is(&ckey)) {
+            return Ok(Some(ix));
+        }
+        skip += 1;
+    }
+}
+
+/// `d[key]` (None if absent).
+pub fn get(vm: &Vm, d: &RefCell<Dict>, key: &Value) -> PyResult<Option<Value>> {
+    let hash = vm.hash(key)?;
+    get_h(vm, d, key, hash)
+}
+
+/// `d[key]` with a known hash.
+pub fn get_h(vm: &Vm, d: &RefCell<Dict>, key: &Value, hash: i64) -> PyResult<Option<Value>> {
+    Ok(lookup(vm, d, key, hash)?.map(|ix| d.borrow().entries[ix].value.clone()))
+}
+
+/// `d[key] = value`.
+pub fn set(vm: &Vm, d: &RefCell<Dict>, key: Value, value: Value) -> PyResult<()> {
+    let hash = vm.hash(&key)?;
+    set_h(vm, d, key, hash, value)
+}
+
+/// `d[key] = value` with a known hash.
+pub fn set_h(vm: &Vm, d: &RefCell<Dict>, key: Value, hash: i64, value: Value) -> PyResult<()> {
+    match lookup(vm, d, &key, hash)? {
+        Some(ix) => {
+            let old = {
+                let mut b = d.borrow_mut();
+                b.version += 1;
+                std::mem::replace(&mut b.entries[ix].value, value)
+            };
+            drop(old);
+        }
+        None => d.borrow_mut().insert_new(vm, hash, key, value)?,
+    }
+    Ok(())
+}
+
+/// `del d[key]`: the removed value, or None if absent.
+pub fn remove(vm: &Vm, d: &RefCell<Dict>, key: &Value) -> PyResult<Option<Value>> {
+    let hash = vm.hash(key)?;
+    match lookup(vm, d, key, hash)? {
+        Some(ix) => {
+            let e = d.borrow_mut().remove_at(ix);
+            Ok(Some(e.value))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Sets a str-keyed item (module and instance namespaces).
+pub fn set_str(vm: &Vm, d: &RefCell<Dict>, key: &Value, value: Value) -> PyResult<()> {
+    set(vm, d, key.clone(), value)
+}
+
+/// Pops the last item (`popitem`).
+pub fn pop_last(d: &RefCell<Dict>) -> Option<(Value, Value)> {
+    let mut b = d.borrow_mut();
+    let ix = b.entries.iter().rposition(|e| !e.key.is_undef())?;
+    let e = b.remove_at(ix);
+    // Trim trailing holes so repeated popitem stays cheap.
+    while b.entries.last().is_some_and(|e| e.key.is_undef()) {
+        b.entries.pop();
+    }
+    Some((e.key, e.value))
+}
+
+/// Snapshot of the keys.
+pub fn keys(d: &RefCell<Dict>) -> Vec<Value> {
+    d.borrow().iter().map(|(k, _)| k.clone()).collect()
+}
+
+/// Snapshot of the items.
+pub fn items(d: &RefCell<Dict>) -> Vec<(Value, Value)> {
+    d.borrow()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}

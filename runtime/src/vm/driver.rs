@@ -1,0 +1,1255 @@
+//! The VM driver: building an interpreter's VM (builtin types, the
+//! exception hierarchy, builtins and `sys`), compiling source into code
+//! objects, the eval-breaker hook into the runtime, and running a main
+//! program the way `Py_RunMain()` does ([`VmExecutor`]).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use num_bigint::BigInt;
+
+use super::code::Code;
+use super::compile::{CompileOptions, ConstMaker};
+use super::dict::Dict;
+use super::error::SyntaxErr;
+use super::frame::VmThread;
+use super::func::{Args, Builtin};
+use super::heap::{Heap, pyvec};
+use super::object::{ObjKind, ObjRef, PyObject, Value};
+use super::state::{MethodTable, Names, NoneLike, PyErr, PyResult, RtParts, Types, Vm, VmParts};
+use super::typeobj::{Layout, TypeObj, as_type};
+use crate::config::Config;
+use crate::gil::{
+    ASYNC_EXCEPTION_BIT, CALLS_TO_DO_BIT, EVAL_EVENTS_MASK, GIL_DROP_REQUEST_BIT, SwitchReason,
+};
+use crate::lifecycle::{Configs, Executor, MainTarget, Runtime};
+use crate::mem::Mem;
+use crate::platform::{Platform, StdStream};
+use crate::thread::ThreadState;
+
+// ---- constants made by the compiler -------------------------------------------------
+
+/// Builds compiler constants on the VM's heap.
+struct VmConsts<'a> {
+    vm: &'a Vm,
+    /// The first allocation failure (the constant became None).
+    err: Option<PyErr>,
+}
+
+impl VmConsts<'_> {
+    fn keep(&mut self, r: PyResult<Value>) -> Value {
+        match r {
+            Ok(v) => v,
+            Err(e) => {
+                self.err.get_or_insert(e);
+                Value::None
+            }
+        }
+    }
+}
+
+impl ConstMaker for VmConsts<'_> {
+    fn str(&mut self, s: &[u8]) -> Value {
+        let r = self.vm.new_str_bytes(s);
+        self.keep(r)
+    }
+    fn bytes(&mut self, b: &[u8]) -> Value {
+        let r = self.vm.new_bytes(b);
+        self.keep(r)
+    }
+    fn bigint(&mut self, v: BigInt) -> Value {
+        let r = self.vm.new_int(v);
+        self.keep(r)
+    }
+    fn tuple(&mut self, items: Vec<Value>) -> Value {
+        let r = self.vm.new_tuple(items);
+        self.keep(r)
+    }
+    fn code(&mut self, c: Code) -> Value {
+        let r = self.vm.alloc(ObjKind::Code(Box::new(c))).map(Value::Obj);
+        self.keep(r)
+    }
+    fn ellipsis(&mut self) -> Value {
+        self.vm.none_like.ellipsis.clone()
+    }
+}
+
+/// Decodes Python source bytes: a UTF-8 BOM, or a PEP 263 coding
+/// declaration for Latin-1/ASCII; UTF-8 otherwise.
+fn decode_source(vm: &Vm, src: &[u8], filename: &str) -> PyResult<String> {
+    let src = src.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(src);
+    // A coding declaration on line 1 or 2.
+    let mut coding = None;
+    for line in src.split(|&b| b == b'\n').take(2) {
+        let l = String::from_utf8_lossy(line);
+        let t = l.trim_start();
+        if !t.starts_with('#') {
+            if !t.is_empty() {
+                break;
+            }
+            continue;
+        }
+        if let Some(i) = t.find("coding") {
+            let rest = &t[i + 6..];
+            if let Some(rest) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('=')) {
+                let name: String = rest
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                    .collect();
+                coding = Some(name.to_ascii_lowercase().replace('_', "-"));
+                break;
+            }
+        }
+    }
+    match coding.as_deref() {
+        None | Some("utf-8" | "utf8" | "utf-8-sig") => match std::str::from_utf8(src) {
+            Ok(s) => Ok(s.to_string()),
+            Err(e) => {
+                let pos = e.valid_up_to();
+                let line = src[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+                let msg = if coding.is_some() {
+                    format!(
+                        "(unicode error) 'utf-8' codec can't decode byte 0x{:02x} in position {pos}: invalid start byte",
+                        src[pos]
+                    )
+                } else {
+                    format!(
+                        "Non-UTF-8 code starting with '\\x{:02x}' in file {filename} on line {line}, but no encoding declared; see https://peps.python.org/pep-0263/ for details",
+                        src[pos]
+                    )
+                };
+                Err(syntax_error_plain(vm, &msg, filename, line as u32))
+            }
+        },
+        Some("latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1") => {
+            Ok(src.iter().map(|&b| b as char).collect())
+        }
+        Some("ascii" | "us-ascii") => match src.iter().position(|b| *b >= 0x80) {
+            None => Ok(String::from_utf8_lossy(src).into_owned()),
+            Some(pos) => {
+                let line = src[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+                Err(syntax_error_plain(
+                    vm,
+                    &format!(
+                        "(unicode error) 'ascii' codec can't decode byte 0x{:02x} in position {pos}: ordinal not in range(128)",
+                        src[pos]
+                    ),
+                    filename,
+                    line as u32,
+                ))
+            }
+        },
+        Some(other) => Err(syntax_error_plain(
+            vm,
+            &format!("unknown encoding: {other}"),
+            filename,
+            1,
+        )),
+    }
+}
+
+/// A SyntaxError without position details beyond the line.
+fn syntax_error_plain(vm: &Vm, msg: &str, filename: &str, line: u32) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let details = vm.new_tuple(vec![
+            vm.new_str(filename)?,
+            Value::Int(i64::from(line)),
+            Value::None,
+            Value::None,
+            Value::None,
+            Value::None,
+        ])?;
+        let cls = vm.exc_type("SyntaxError");
+        Ok(PyErr(
+            vm.new_exception(&cls, vec![vm.new_str(msg)?, details])?,
+        ))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// The SyntaxError object for a front-end error, with CPython's
+/// `(filename, lineno, offset, text, end_lineno, end_offset)`: offsets
+/// count code points from 1.
+pub(crate) fn syntax_error(vm: &Vm, e: &SyntaxErr, filename: &str, src: &str) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let line_text = src
+            .split_inclusive('\n')
+            .nth(e.line.saturating_sub(1) as usize);
+        let offset_in = |text: Option<&str>, col: u32| -> i64 {
+            match text {
+                Some(t) => {
+                    let col = (col as usize).min(t.len());
+                    let cut = (0..=col)
+                        .rev()
+                        .find(|i| t.is_char_boundary(*i))
+                        .unwrap_or(0);
+                    t[..cut].chars().count() as i64 + 1
+                }
+                None => i64::from(col) + 1,
+            }
+        };
+        let offset = offset_in(line_text, e.col);
+        let (end_line, end_offset) = match e.end {
+            Some((l, c)) => {
+                let t = src.split_inclusive('\n').nth(l.saturating_sub(1) as usize);
+                (i64::from(l), offset_in(t, c))
+            }
+            None if e.from_tokenizer => (i64::from(e.line), offset),
+            None => (i64::from(e.line), offset + 1),
+        };
+        let text = match line_text {
+            Some(t) => vm.new_str(t)?,
+            None => Value::None,
+        };
+        let details = vm.new_tuple(vec![
+            vm.new_str(filename)?,
+            Value::Int(i64::from(e.line)),
+            Value::Int(offset),
+            text,
+            Value::Int(end_line),
+            Value::Int(end_offset),
+        ])?;
+        let cls = vm.exc_type(e.kind.name());
+        Ok(PyErr(
+            vm.new_exception(&cls, vec![vm.new_str(&e.msg)?, details])?,
+        ))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+impl Vm {
+    /// Compiles module source. `show_source`: tracebacks show its lines
+    /// (files and `-c`; not `exec()` strings or stdin, as CPython 3.13).
+    pub fn compile_module_source(
+        &self,
+        src: &[u8],
+        filename: &str,
+        show_source: bool,
+        interactive: bool,
+    ) -> PyResult<ObjRef> {
+        let text = decode_source(self, src, filename)?;
+        let m = super::parser::parse_module(&text)
+            .map_err(|e| syntax_error(self, &e, filename, &text))?;
+        let scope =
+            super::symtable::build(&m).map_err(|e| syntax_error(self, &e, filename, &text))?;
+        let opts = CompileOptions {
+            optimize: self.optimize.get(),
+            interactive,
+        };
+        let source: Option<Rc<str>> = if show_source {
+            Some(Rc::from(text.as_str()))
+        } else {
+            None
+        };
+        let mut maker = VmConsts {
+            vm: self,
+            err: None,
+        };
+        let code = super::compile::compile_module(&m, &scope, filename, source, opts, &mut maker)
+            .map_err(|e| syntax_error(self, &e, filename, &text))?;
+        if let Some(e) = maker.err {
+            return Err(e);
+        }
+        self.alloc(ObjKind::Code(Box::new(code)))
+    }
+
+    /// Compiles source for `exec()` (no source lines in tracebacks).
+    pub fn compile_source(
+        &self,
+        src: &[u8],
+        filename: &str,
+        interactive: bool,
+    ) -> PyResult<ObjRef> {
+        self.compile_module_source(src, filename, false, interactive)
+    }
+
+    /// Compiles an expression for `eval()`.
+    pub fn compile_eval(&self, src: &str, filename: &str) -> PyResult<ObjRef> {
+        let e = super::parser::parse_expression(src)
+            .map_err(|e| syntax_error(self, &e, filename, src))?;
+        let scope =
+            super::symtable::build_expr(&e).map_err(|e| syntax_error(self, &e, filename, src))?;
+        let opts = CompileOptions {
+            optimize: self.optimize.get(),
+            interactive: false,
+        };
+        let mut maker = VmConsts {
+            vm: self,
+            err: None,
+        };
+        let code = super::compile::compile_expression(&e, &scope, filename, opts, &mut maker)
+            .map_err(|e| syntax_error(self, &e, filename, src))?;
+        if let Some(e) = maker.err {
+            return Err(e);
+        }
+        self.alloc(ObjKind::Code(Box::new(code)))
+    }
+
+    /// Runs module source from a file in `globals` (imports).
+    pub fn exec_source(&self, src: &[u8], filename: &str, globals: &ObjRef) -> PyResult<()> {
+        let code = self.compile_module_source(src, filename, true, false)?;
+        super::eval::run_code(self, &code, globals, None)?;
+        Ok(())
+    }
+}
+
+// ---- bootstrap ----------------------------------------------------------------------
+
+/// The 3.13 builtin exception hierarchy: (name, base).
+const EXCEPTIONS: &[(&str, &str)] = &[
+    ("BaseException", ""),
+    ("GeneratorExit", "BaseException"),
+    ("KeyboardInterrupt", "BaseException"),
+    ("SystemExit", "BaseException"),
+    ("Exception", "BaseException"),
+    ("ArithmeticError", "Exception"),
+    ("FloatingPointError", "ArithmeticError"),
+    ("OverflowError", "ArithmeticError"),
+    ("ZeroDivisionError", "ArithmeticError"),
+    ("AssertionError", "Exception"),
+    ("AttributeError", "Exception"),
+    ("BufferError", "Exception"),
+    ("EOFError", "Exception"),
+    ("ImportError", "Exception"),
+    ("ModuleNotFoundError", "ImportError"),
+    ("LookupError", "Exception"),
+    ("IndexError", "LookupError"),
+    ("KeyError", "LookupError"),
+    ("MemoryError", "Exception"),
+    ("NameError", "Exception"),
+    ("UnboundLocalError", "NameError"),
+    ("OSError", "Exception"),
+    ("BlockingIOError", "OSError"),
+    ("ChildProcessError", "OSError"),
+    ("ConnectionError", "OSError"),
+    ("BrokenPipeError", "ConnectionError"),
+    ("ConnectionAbortedError", "ConnectionError"),
+    ("ConnectionRefusedError", "ConnectionError"),
+    ("ConnectionResetError", "ConnectionError"),
+    ("FileExistsError", "OSError"),
+    ("FileNotFoundError", "OSError"),
+    ("InterruptedError", "OSError"),
+    ("IsADirectoryError", "OSError"),
+    ("NotADirectoryError", "OSError"),
+    ("PermissionError", "OSError"),
+    ("ProcessLookupError", "OSError"),
+    ("TimeoutError", "OSError"),
+    ("ReferenceError", "Exception"),
+    ("RuntimeError", "Exception"),
+    ("NotImplementedError", "RuntimeError"),
+    ("PythonFinalizationError", "RuntimeError"),
+    ("RecursionError", "RuntimeError"),
+    ("StopAsyncIteration", "Exception"),
+    ("StopIteration", "Exception"),
+    ("SyntaxError", "Exception"),
+    ("IndentationError", "SyntaxError"),
+    ("TabError", "IndentationError"),
+    ("SystemError", "Exception"),
+    ("TypeError", "Exception"),
+    ("ValueError", "Exception"),
+    ("UnicodeError", "ValueError"),
+    ("UnicodeDecodeError", "UnicodeError"),
+    ("UnicodeEncodeError", "UnicodeError"),
+    ("UnicodeTranslateError", "UnicodeError"),
+    ("Warning", "Exception"),
+    ("BytesWarning", "Warning"),
+    ("DeprecationWarning", "Warning"),
+    ("EncodingWarning", "Warning"),
+    ("FutureWarning", "Warning"),
+    ("ImportWarning", "Warning"),
+    ("PendingDeprecationWarning", "Warning"),
+    ("ResourceWarning", "Warning"),
+    ("RuntimeWarning", "Warning"),
+    ("SyntaxWarning", "Warning"),
+    ("UnicodeWarning", "Warning"),
+    ("UserWarning", "Warning"),
+];
+
+/// A builtin type object with `methods` in its namespace.
+pub(crate) fn new_type(
+    vm: &Vm,
+    name: &'static str,
+    base: Option<&ObjRef>,
+    methods: MethodTable,
+    layout: Layout,
+    module: &str,
+) -> PyResult<ObjRef> {
+    let d = vm.new_dict()?;
+    for (mname, f) in methods {
+        let b = vm.alloc(ObjKind::Builtin(Box::new(Builtin {
+            name: mname,
+            f: *f,
+            bound: Value::Undef,
+            owner: name,
+            module: "",
+        })))?;
+        vm.dict_set_str(&d, mname, Value::Obj(b))?;
+    }
+    vm.dict_set_str(&d, "__module__", vm.new_str(module)?)?;
+    vm.dict_set_str(&d, "__doc__", Value::None)?;
+    let t = vm.alloc(ObjKind::Type(Box::new(TypeObj {
+        name: name.to_string(),
+        qualname: RefCell::new(name.to_string()),
+        bases: base.into_iter().cloned().collect(),
+        mro: RefCell::new(Vec::new()),
+        dict: d,
+        layout,
+        builtin: true,
+        version: Cell::new(0),
+        kind_tag: name,
+    })))?;
+    let mut mro = vec![t.clone()];
+    if let Some(b) = base.and_then(|b| as_type(b)) {
+        mro.extend(b.mro());
+    }
+    if let Some(tt) = as_type(&t) {
+        *tt.mro.borrow_mut() = mro;
+    }
+    Ok(t)
+}
+
+fn placeholder_types(p: &ObjRef) -> Types {
+    Types {
+        object: p.clone(),
+        type_: p.clone(),
+        none: p.clone(),
+        bool_: p.clone(),
+        int: p.clone(),
+        float: p.clone(),
+        str_: p.clone(),
+        bytes: p.clone(),
+        tuple: p.clone(),
+        list: p.clone(),
+        dict: p.clone(),
+        set: p.clone(),
+        frozenset: p.clone(),
+        range: p.clone(),
+        slice: p.clone(),
+        function: p.clone(),
+        builtin_function: p.clone(),
+        method: p.clone(),
+        module: p.clone(),
+        cell: p.clone(),
+        code: p.clone(),
+        generator: p.clone(),
+        property: p.clone(),
+        staticmethod: p.clone(),
+        classmethod: p.clone(),
+        super_: p.clone(),
+        not_implemented_type: p.clone(),
+        ellipsis_type: p.clone(),
+        frame: p.clone(),
+        traceback: p.clone(),
+        dict_keys: p.clone(),
+        dict_values: p.clone(),
+        dict_items: p.clone(),
+        enumerate: p.clone(),
+        zip: p.clone(),
+        map: p.clone(),
+        filter: p.clone(),
+        reversed: p.clone(),
+        base_exception: p.clone(),
+    }
+}
+
+fn build_types(vm: &Vm) -> PyResult<Types> {
+    use super::builtins as b;
+    let object = new_type(
+        vm,
+        "object",
+        None,
+        b::OBJECT_METHODS,
+        Layout::Object,
+        "builtins",
+    )?;
+    let o = Some(&object);
+    let t = |name: &'static str, methods: MethodTable| {
+        new_type(vm, name, o, methods, Layout::Builtin, "builtins")
+    };
+    let int = t("int", b::INT_METHODS)?;
+    let iters = super::builtins::iter_methods();
+    let base_exception = new_type(
+        vm,
+        "BaseException",
+        o,
+        b::BASE_EXCEPTION_METHODS,
+        Layout::Exception,
+        "builtins",
+    )?;
+    Ok(Types {
+        type_: t("type", b::TYPE_METHODS)?,
+        none: t("NoneType", &[])?,
+        bool_: new_type(vm, "bool", Some(&int), &[], Layout::Builtin, "builtins")?,
+        float: t("float", b::FLOAT_METHODS)?,
+        str_: t("str", b::STR_METHODS)?,
+        bytes: t("bytes", b::BYTES_METHODS)?,
+        tuple: t("tuple", b::TUPLE_METHODS)?,
+        list: t("list", b::LIST_METHODS)?,
+        dict: t("dict", b::DICT_METHODS)?,
+        set: t("set", b::SET_METHODS)?,
+        frozenset: t("frozenset", b::FROZENSET_METHODS)?,
+        range: t("range", &[])?,
+        slice: t("slice", &[])?,
+        function: t("function", &[])?,
+        builtin_function: t("builtin_function_or_method", &[])?,
+        method: t("method", &[])?,
+        module: t("module", &[])?,
+        cell: t("cell", &[])?,
+        code: t("code", &[])?,
+        generator: t("generator", b::GENERATOR_METHODS)?,
+        property: t("property", b::PROPERTY_METHODS)?,
+        staticmethod: t("staticmethod", &[])?,
+        classmethod: t("classmethod", &[])?,
+        super_: t("super", &[])?,
+        not_implemented_type: t("NotImplementedType", &[])?,
+        ellipsis_type: t("ellipsis", &[])?,
+        frame: t("frame", &[])?,
+        traceback: t("traceback", &[])?,
+        dict_keys: t("dict_keys", b::DICTVIEW_METHODS)?,
+        dict_values: t("dict_values", b::DICTVIEW_METHODS)?,
+        dict_items: t("dict_items", b::DICTVIEW_METHODS)?,
+        enumerate: t("enumerate", iters)?,
+        zip: t("zip", iters)?,
+        map: t("map", iters)?,
+        filter: t("filter", iters)?,
+        reversed: t("reversed", iters)?,
+        int,
+        base_exception,
+        object,
+    })
+}
+
+fn build_names(vm: &Vm) -> PyResult<Names> {
+    Ok(Names {
+        init: vm.new_str("__init__")?,
+        new: vm.new_str("__new__")?,
+        name: vm.new_str("__name__")?,
+        qualname: vm.new_str("__qualname__")?,
+        module: vm.new_str("__module__")?,
+        doc: vm.new_str("__doc__")?,
+        dict: vm.new_str("__dict__")?,
+        class: vm.new_str("__class__")?,
+        classcell: vm.new_str("__classcell__")?,
+        builtins: vm.new_str("__builtins__")?,
+        file: vm.new_str("__file__")?,
+        main: vm.new_str("__main__")?,
+        spec: vm.new_str("__spec__")?,
+        annotations: vm.new_str("__annotations__")?,
+        empty: vm.new_str("")?,
+    })
+}
+
+/// What an interpreter's VM is built from.
+#[derive(Debug)]
+pub struct VmInit {
+    /// The interpreter's configuration.
+    pub config: Config,
+    /// The host.
+    pub platform: Platform,
+    /// The allocator domains objects come from.
+    pub mem: Arc<Mem>,
+    /// The interpreter state (None for a VM outside a runtime: tests).
+    pub interp: Option<Arc<crate::interp::InterpreterState>>,
+    /// `_testinternalcapi.get_configs()` data.
+    pub configs: Option<Configs>,
+}
+
+impl Vm {
+    /// Builds a VM: builtin types, exceptions, `builtins`, `sys`. The
+    /// caller must hold the interpreter's GIL.
+    pub fn new(init: VmInit) -> Result<Box<Vm>, String> {
+        let VmInit {
+            config,
+            platform,
+            mem,
+            interp,
+            configs,
+        } = init;
+        let heap = Heap::new(mem);
+        let placeholder = PyObject::alloc(&heap, ObjKind::Ellipsis).ok_or("out of memory")?;
+        let empty = PyObject::alloc(&heap, ObjKind::Tuple(pyvec())).ok_or("out of memory")?;
+        let ni = PyObject::alloc(&heap, ObjKind::NotImplemented).ok_or("out of memory")?;
+        let ell = PyObject::alloc(&heap, ObjKind::Ellipsis).ok_or("out of memory")?;
+        let dict = || {
+            PyObject::alloc(&heap, ObjKind::Dict(RefCell::new(Dict::new()))).ok_or("out of memory")
+        };
+        let (builtins_dict, modules) = (dict()?, dict()?);
+        let hash_key = super::hash::hash_key(config.use_hash_seed != 0, config.hash_seed);
+        let rt = RtParts { platform, interp };
+        let parts = VmParts {
+            heap,
+            types: placeholder_types(&placeholder),
+            names: Names {
+                init: Value::None,
+                new: Value::None,
+                name: Value::None,
+                qualname: Value::None,
+                module: Value::None,
+                doc: Value::None,
+                dict: Value::None,
+                class: Value::None,
+                classcell: Value::None,
+                builtins: Value::None,
+                file: Value::None,
+                main: Value::None,
+                spec: Value::None,
+                annotations: Value::None,
+                empty: Value::None,
+            },
+            none_like: NoneLike {
+                not_implemented: Value::Obj(ni),
+                ellipsis: Value::Obj(ell),
+            },
+            builtins: placeholder.clone(),
+            builtins_dict,
+            modules,
+            empty_tuple: Value::Obj(empty),
+            hash_key,
+            config,
+            rt,
+        };
+        let mut vm = Box::new(Vm::from_parts(parts));
+        // The heap lives inside the box: its address is stable from here.
+        let guard = vm.heap.enter();
+        let r = (|| -> PyResult<()> {
+            let types = build_types(&vm)?;
+            vm.types = types;
+            vm.names = build_names(&vm)?;
+            // Exceptions.
+            vm.register_exc_type("BaseException", vm.types.base_exception.clone());
+            for (name, base) in &EXCEPTIONS[1..] {
+                let b = vm.exc_type(base);
+                let t = new_type(&vm, name, Some(&b), &[], Layout::Exception, "builtins")?;
+                vm.register_exc_type(name, t);
+            }
+            let me = vm.exc_type("MemoryError");
+            let e = vm.new_exception(&me, Vec::new())?;
+            *vm.memory_error.borrow_mut() = Some(e);
+            // builtins (its dict was made before the types existed).
+            for (k, v) in [
+                ("__name__", vm.new_str("builtins")?),
+                ("__doc__", Value::None),
+                ("__package__", vm.new_str("")?),
+                ("__loader__", Value::None),
+                ("__spec__", Value::None),
+            ] {
+                vm.dict_set_str(&vm.builtins_dict, k, v)?;
+            }
+            let bm = vm.alloc(ObjKind::Module(Box::new(super::module::ModuleObj {
+                name: vm.new_str("builtins")?,
+                dict: vm.builtins_dict.clone(),
+            })))?;
+            vm.builtins = bm.clone();
+            super::builtins::install(&vm, &vm.builtins_dict)?;
+            vm.dict_set_str(&vm.modules, "builtins", Value::Obj(bm))?;
+            vm.recursion_limit.set(1000);
+            vm.int_max_str_digits
+                .set(i64::from(vm.config.int_max_str_digits.max(0)));
+            vm.optimize
+                .set(vm.config.optimization_level.clamp(0, 255) as u8);
+            *vm.configs.borrow_mut() = configs;
+            super::modules::register(&vm)?;
+            let sys = vm.import_builtin_module("sys")?;
+            *vm.sys.borrow_mut() = Some(sys);
+            Ok(())
+        })();
+        drop(placeholder);
+        drop(guard);
+        match r {
+            Ok(()) => Ok(vm),
+            Err(e) => {
+                let _g = vm.heap.enter();
+                let msg = format!("{} during VM initialization", e.0.kind_name());
+                drop(e);
+                Err(msg)
+            }
+        }
+    }
+
+    /// Tears the VM down: clears module namespaces, collects cycles and
+    /// frees every object with the heap current.
+    pub fn teardown(self: Box<Self>) {
+        let guard = self.heap.enter();
+        // Break the module ↔ function cycles as CPython's finalization does.
+        if let ObjKind::Dict(mods) = &self.modules.kind {
+            for (_, m) in super::dict::items(mods) {
+                if let Some(ObjKind::Module(mo)) = m.as_obj().map(|o| &o.kind)
+                    && let ObjKind::Dict(d) = &mo.dict.kind
+                    && !mo.dict.ptr_eq(&self.builtins_dict)
+                {
+                    let old = std::mem::take(&mut *d.borrow_mut());
+                    drop(old);
+                }
+            }
+            let old = std::mem::take(&mut *mods.borrow_mut());
+            drop(old);
+        }
+        *self.sys.borrow_mut() = None;
+        self.atexit.borrow_mut().clear();
+        self.heap.gc.collect(true);
+        if let ObjKind::Dict(b) = &self.builtins_dict.kind {
+            let old = std::mem::take(&mut *b.borrow_mut());
+            drop(old);
+        }
+        self.heap.gc.collect(true);
+        drop(self);
+        drop(guard);
+    }
+}
+
+// ---- the eval breaker -----------------------------------------------------------------
+
+/// An exception a pending call or an asynchronous-exception request
+/// raises in the thread that runs it (`KeyboardInterrupt` from
+/// `interrupt_main`, …).
+#[derive(Clone, Debug)]
+pub struct RaiseRequest {
+    /// Builtin exception class name.
+    pub class: String,
+    /// Message (empty: no arguments).
+    pub msg: String,
+}
+
+fn raise_request(vm: &Vm, r: &RaiseRequest) -> PyErr {
+    let cls = vm.exc_type(&r.class);
+    let args = if r.msg.is_empty() {
+        Vec::new()
+    } else {
+        vec![vm.new_str(&r.msg).unwrap_or(Value::None)]
+    };
+    match vm.new_exception(&cls, args) {
+        Ok(e) => PyErr(e),
+        Err(e) => e,
+    }
+}
+
+/// Handles the eval-breaker bits of the running thread: GIL drop
+/// requests, pending calls, asynchronous exceptions.
+pub(crate) fn check_breaker(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
+    // SAFETY: the running VM thread (eval.rs); no Python code runs while
+    // the reference is alive.
+    let ts = match unsafe { &(*thp).tstate } {
+        Some(t) => t.clone(),
+        None => return Ok(()),
+    };
+    let eb = ts.eval_breaker();
+    let bits = eb.load();
+    if bits & EVAL_EVENTS_MASK == 0 {
+        return Ok(());
+    }
+    if bits & CALLS_TO_DO_BIT != 0
+        && let Err(e) = crate::pending::make_pending_calls(&ts)
+    {
+        return Err(match e.downcast_ref::<RaiseRequest>() {
+            Some(r) => raise_request(vm, r),
+            None => vm.runtime_error("a pending call failed"),
+        });
+    }
+    if bits & GIL_DROP_REQUEST_BIT != 0 {
+        // Give the GIL away and queue for it again.
+        if ts.detach(SwitchReason::Interval).is_ok() && ts.attach().is_err() {
+            return Err(vm.new_error("PythonFinalizationError", "the runtime is finalizing"));
+        }
+    }
+    if bits & ASYNC_EXCEPTION_BIT != 0
+        && let Some(x) = ts.take_async_exc()
+    {
+        return Err(match x.downcast_ref::<RaiseRequest>() {
+            Some(r) => raise_request(vm, r),
+            None => match x.downcast_ref::<&'static str>() {
+                Some(name) => raise_request(
+                    vm,
+                    &RaiseRequest {
+                        class: (*name).to_string(),
+                        msg: String::new(),
+                    },
+                ),
+                None => vm.new_error("SystemError", "unknown asynchronous exception"),
+            },
+        });
+    }
+    Ok(())
+}
+
+// ---- running programs -------------------------------------------------------------------
+
+/// What an uncaught exception means for the exit status
+/// (`_Py_HandleSystemExit` / `PyErr_Print`).
+pub fn handle_uncaught(vm: &Vm, e: &PyErr) -> i32 {
+    if vm.exc_matches(e, "SystemExit") {
+        let code = match &e.0.kind {
+            ObjKind::Exception(x) => vm.dict_get_str(&x.dict, "code").unwrap_or(Value::None),
+            _ => Value::None,
+        };
+        return match &code {
+            Value::None => 0,
+            Value::Int(i) => *i as i32,
+            Value::Bool(b) => i32::from(*b),
+            v if super::int::is_int(v) => -1,
+            other => {
+                let text = vm.str_string(other).unwrap_or_default();
+                super::io::write_stderr(vm, &format!("{text}\n"));
+                1
+            }
+        };
+    }
+    // sys.excepthook, if replaced.
+    let hook = vm
+        .sys
+        .borrow()
+        .clone()
+        .and_then(|s| vm.dict_get_str(&module_dict(&s), "excepthook"));
+    let default = vm
+        .sys
+        .borrow()
+        .clone()
+        .and_then(|s| vm.dict_get_str(&module_dict(&s), "__excepthook__"));
+    let ev = Value::Obj(e.0.clone());
+    if let (Some(h), Some(d)) = (&hook, &default)
+        && !h.is(d)
+    {
+        let t = Value::Obj(vm.type_of(&ev));
+        let tb = super::exc_support::traceback_of(vm, &ev).unwrap_or(Value::None);
+        if let Err(e2) = vm.call(h, Args::positional(&[t, ev.clone(), tb])) {
+            super::io::write_stderr(vm, "Error in sys.excepthook:\n");
+            super::exc_support::print_exception(vm, &e2.0);
+            super::io::write_stderr(vm, "\nOriginal exception was:\n");
+            super::exc_support::print_exception(vm, &e.0);
+        }
+    } else {
+        super::exc_support::print_exception(vm, &e.0);
+    }
+    if vm.exc_matches(e, "KeyboardInterrupt") {
+        return EXIT_KEYBOARD_INTERRUPT;
+    }
+    1
+}
+
+/// The status for an uncaught KeyboardInterrupt: CPython re-raises
+/// SIGINT (the shell sees 130); a host that can signal itself does so.
+pub const EXIT_KEYBOARD_INTERRUPT: i32 = 130;
+
+fn module_dict(m: &ObjRef) -> ObjRef {
+    match &m.kind {
+        ObjKind::Module(mo) => mo.dict.clone(),
+        _ => m.clone(),
+    }
+}
+
+/// Runs Python programs for [`Runtime::run_main`]: owns the main
+/// interpreter's VM and the main thread's VM state.
+#[derive(Default)]
+pub struct VmExecutor {
+    vm: Option<Box<Vm>>,
+    thread: Option<Box<VmThread>>,
+    /// The program ended with an uncaught KeyboardInterrupt.
+    keyboard_interrupt: bool,
+}
+
+impl std::fmt::Debug for VmExecutor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VmExecutor")
+            .field("has_vm", &self.vm.is_some())
+            .finish()
+    }
+}
+
+impl VmExecutor {
+    /// An executor; the VM is built on first use.
+    pub fn new() -> VmExecutor {
+        VmExecutor::default()
+    }
+
+    fn ensure(&mut self, rt: &Runtime) -> Result<(), i32> {
+        if self.vm.is_some() {
+            return Ok(());
+        }
+        let Some(config) = rt.config() else {
+            return Err(1);
+        };
+        let init = VmInit {
+            config,
+            platform: rt.platform().clone(),
+            mem: rt.mem(),
+            interp: rt.main_interpreter(),
+            configs: rt.get_configs(),
+        };
+        match Vm::new(init) {
+            Ok(vm) => {
+                let mut th = Box::new(VmThread::new());
+                th.tstate = ThreadState::current();
+                self.vm = Some(vm);
+                self.thread = Some(th);
+                Ok(())
+            }
+            Err(msg) => {
+                let text = format!("Fatal Python error: init_interp_main: {msg}\n");
+                let _ = rt
+                    .platform()
+                    .stdio
+                    .write(StdStream::Stderr, text.as_bytes());
+                Err(1)
+            }
+        }
+    }
+
+    /// Runs `f` with the VM's heap and the main VM thread current.
+    fn with_vm<R>(&mut self, f: impl FnOnce(&Vm) -> R) -> Option<R> {
+        let vm = self.vm.as_deref()?;
+        let th = self.thread.as_deref_mut()?;
+        let _h = vm.heap.enter();
+        let _t = super::eval::enter_thread(th as *mut VmThread);
+        Some(f(vm))
+    }
+
+    /// True if the program ended with an uncaught `KeyboardInterrupt`
+    /// (a native host then re-raises SIGINT, as CPython does).
+    pub fn keyboard_interrupt(&self) -> bool {
+        self.keyboard_interrupt
+    }
+
+    /// The VM, for embedders and tests (None before the first run).
+    pub fn vm(&self) -> Option<&Vm> {
+        self.vm.as_deref()
+    }
+
+    /// Runs source as `__main__` (embedding API: `PyRun_SimpleString`).
+    pub fn run_source(&mut self, rt: &Runtime, source: &[u8], filename: &str) -> i32 {
+        if let Err(code) = self.ensure(rt) {
+            return code;
+        }
+        self.with_vm(
+            |vm| match run_main_module(vm, source, filename, true, None, None) {
+                Ok(()) => 0,
+                Err(e) => handle_uncaught(vm, &e),
+            },
+        )
+        .unwrap_or(1)
+    }
+}
+
+/// Creates `__main__` and runs `source` in it.
+fn run_main_module(
+    vm: &Vm,
+    source: &[u8],
+    filename: &str,
+    show_source: bool,
+    file: Option<&str>,
+    spec_name: Option<&str>,
+) -> PyResult<()> {
+    let m = match vm.dict_get_str(&vm.modules, "__main__") {
+        Some(Value::Obj(m)) if matches!(m.kind, ObjKind::Module(_)) => m,
+        _ => {
+            let m = vm.new_module("__main__")?;
+            vm.dict_set_str(&vm.modules, "__main__", Value::Obj(m.clone()))?;
+            m
+        }
+    };
+    let d = module_dict(&m);
+    vm.dict_set_str(&d, "__builtins__", Value::Obj(vm.builtins.clone()))?;
+    vm.dict_set_str(&d, "__annotations__", Value::Obj(vm.new_dict()?))?;
+    if let Some(f) = file {
+        vm.dict_set_str(&d, "__file__", vm.new_str(f)?)?;
+        vm.dict_set_str(&d, "__cached__", Value::None)?;
+    }
+    if let Some(name) = spec_name {
+        let spec = super::modules::module_spec(vm, name, file)?;
+        vm.dict_set_str(&d, "__spec__", spec)?;
+    }
+    let code = vm.compile_module_source(source, filename, show_source, false)?;
+    super::eval::run_code(vm, &code, &d, None)?;
+    Ok(())
+}
+
+fn read_stdin_all(vm: &Vm) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match vm.rt_parts.platform.stdio.read_stdin(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    out
+}
+
+/// True if `src` is an unfinished statement the REPL should keep reading.
+fn incomplete(src: &str) -> bool {
+    match super::parser::parse_module(src) {
+        Ok(_) => false,
+        Err(e) => {
+            let m = e.msg.as_str();
+            m.contains("was never closed")
+                || m.contains("unterminated triple-quoted")
+                || m.starts_with("expected an indented block")
+                || m.contains("unexpected EOF")
+        }
+    }
+}
+
+impl Executor for VmExecutor {
+    fn run_main(&mut self, rt: &Runtime, target: &MainTarget) -> i32 {
+        if let Err(code) = self.ensure(rt) {
+            return code;
+        }
+        let target = target.clone();
+        let mut ki = false;
+        let code = self
+            .with_vm(|vm| {
+                let r = match &target {
+                    MainTarget::Command(cmd) => {
+                        run_main_module(vm, cmd.as_bytes(), "<string>", true, None, None)
+                    }
+                    MainTarget::File { path, source } => {
+                        let p = path.to_string_lossy().into_owned();
+                        let src = if vm.config.skip_source_first_line != 0 {
+                            // -x: skip the first line (keep its newline for line numbers).
+                            match source.iter().position(|&b| b == b'\n') {
+                                Some(i) => &source[i..],
+                                None => &[][..],
+                            }
+                        } else {
+                            &source[..]
+                        };
+                        run_main_module(vm, src, &p, true, Some(&p), None)
+                    }
+                    MainTarget::Module { name, path } => {
+                        let n = name.to_string_lossy().into_owned();
+                        match path {
+                            None => {
+                                let exe = vm.config.executable.clone().unwrap_or_default();
+                                super::io::write_stderr(
+                                    vm,
+                                    &format!(
+                                        "{}: No code object available for {n}\n",
+                                        exe.to_string_lossy()
+                                    ),
+                                );
+                                return 1;
+                            }
+                            Some(p) => {
+                                let p = p.to_string_lossy().into_owned();
+                                // runpy: sys.argv[0] becomes the module's file.
+                                if let Some(sys) = vm.sys.borrow().clone()
+                                    && let Some(Value::Obj(argv)) =
+                                        vm.dict_get_str(&module_dict(&sys), "argv")
+                                    && let ObjKind::List(l) = &argv.kind
+                                    && let Ok(pv) = vm.new_str(&p)
+                                    && let Some(first) = l.borrow_mut().first_mut()
+                                {
+                                    *first = pv;
+                                }
+                                match vm.rt_parts.platform.fs.read(p.as_bytes()) {
+                                    Ok(src) => {
+                                        run_main_module(vm, &src, &p, true, Some(&p), Some(&n))
+                                    }
+                                    Err(e) => Err(vm.new_error("OSError", e.to_string())),
+                                }
+                            }
+                        }
+                    }
+                    MainTarget::Stdin => {
+                        let src = read_stdin_all(vm);
+                        run_main_module(vm, &src, "<stdin>", false, Some("<stdin>"), None)
+                    }
+                    MainTarget::Interactive => return repl(vm),
+                };
+                match r {
+                    Ok(()) => 0,
+                    Err(e) => {
+                        ki = vm.exc_matches(&e, "KeyboardInterrupt");
+                        handle_uncaught(vm, &e)
+                    }
+                }
+            })
+            .unwrap_or(1);
+        self.keyboard_interrupt |= ki;
+        code
+    }
+
+    fn run_interactive(&mut self, rt: &Runtime) -> i32 {
+        if let Err(code) = self.ensure(rt) {
+            return code;
+        }
+        self.with_vm(repl).unwrap_or(1)
+    }
+
+    fn shutdown(&mut self, _rt: &Runtime, exitcode: i32) -> (i32, bool) {
+        let mut flush_ok = true;
+        let mut code = exitcode;
+        if self.vm.is_some() {
+            let r = self.with_vm(|vm| {
+                let c = run_atexit(vm, code);
+                let ok = super::io::flush_std(vm);
+                (c, ok)
+            });
+            if let Some((c, ok)) = r {
+                code = c;
+                flush_ok = ok;
+            }
+        }
+        // Drop the thread's values, then the VM, with its heap current.
+        if let (Some(vm), Some(th)) = (self.vm.take(), self.thread.take()) {
+            {
+                let _h = vm.heap.enter();
+                drop(th);
+            }
+            vm.teardown();
+        }
+        (code, flush_ok)
+    }
+}
+
+/// Runs the `atexit` callbacks, last registered first; a failing one is
+/// reported as "Exception ignored in atexit callback" and the rest run.
+pub(crate) fn run_atexit(vm: &Vm, exitcode: i32) -> i32 {
+    let code = exitcode;
+    loop {
+        let next = vm.atexit.borrow_mut().pop();
+        let Some((f, args, kwargs)) = next else { break };
+        let mut all: Vec<Value> = match args.as_obj().map(|o| &o.kind) {
+            Some(ObjKind::Tuple(t)) => t.iter().cloned().collect(),
+            _ => Vec::new(),
+        };
+        let mut names = Vec::new();
+        if let Some(ObjKind::Dict(d)) = kwargs.as_obj().map(|o| &o.kind) {
+            for (k, v) in super::dict::items(d) {
+                names.push(k);
+                all.push(v);
+            }
+        }
+        if let Err(e) = vm.call(
+            &f,
+            Args {
+                all: &all,
+                kwnames: &names,
+            },
+        ) {
+            if vm.exc_matches(&e, "SystemExit") {
+                // CPython ignores SystemExit here too, but reports it.
+            }
+            let fr = vm.repr_string(&f).unwrap_or_else(|_| "<callback>".into());
+            super::io::write_stderr(vm, &format!("Exception ignored in atexit callback: {fr}\n"));
+            super::exc_support::print_exception(vm, &e.0);
+        }
+    }
+    code
+}
+
+/// The basic REPL (`PyRun_InteractiveLoop` with the basic reader):
+/// prompts `sys.ps1`/`sys.ps2` on stderr, one statement at a time,
+/// expression values through the display hook.
+fn repl(vm: &Vm) -> i32 {
+    let stdio = vm.rt_parts.platform.stdio.clone();
+    if vm.config.quiet == 0
+        && vm.config.run_command.is_none()
+        && vm.config.run_module.is_none()
+        && vm.config.run_filename.is_none()
+    {
+        let banner = format!(
+            "Python {} on {}\nType \"help\", \"copyright\", \"credits\" or \"license\" for more information.\n",
+            crate::lifecycle::version::version(),
+            crate::lifecycle::version::platform()
+        );
+        super::io::write_stderr(vm, &banner);
+    }
+    let main = match vm.dict_get_str(&vm.modules, "__main__") {
+        Some(Value::Obj(m)) => m,
+        _ => match vm.new_module("__main__") {
+            Ok(m) => {
+                let _ = vm.dict_set_str(&vm.modules, "__main__", Value::Obj(m.clone()));
+                m
+            }
+            Err(_) => return 1,
+        },
+    };
+    let d = module_dict(&main);
+    let _ = vm.dict_set_str(&d, "__builtins__", Value::Obj(vm.builtins.clone()));
+    let prompt = |name: &str, default: &str| -> String {
+        vm.sys
+            .borrow()
+            .clone()
+            .and_then(|s| vm.dict_get_str(&module_dict(&s), name))
+            .map_or_else(
+                || default.to_string(),
+                |v| vm.str_string(&v).unwrap_or_default(),
+            )
+    };
+    let mut pending = Vec::<u8>::new();
+    let mut buf = String::new();
+    loop {
+        let p = if buf.is_empty() {
+            prompt("ps1", ">>> ")
+        } else {
+            prompt("ps2", "... ")
+        };
+        super::io::write_stderr(vm, &p);
+        let _ = super::io::flush_std(vm);
+        // Read one line.
+        let mut line = Vec::new();
+        let mut eof = false;
+        loop {
+            if let Some(i) = pending.iter().position(|&b| b == b'\n') {
+                line.extend(pending.drain(..=i));
+                break;
+            }
+            let mut chunk = [0u8; 4096];
+            match stdio.read_stdin(&mut chunk) {
+                Ok(0) | Err(_) => {
+                    line.append(&mut pending);
+                    eof = true;
+                    break;
+                }
+                Ok(n) => pending.extend_from_slice(&chunk[..n]),
+            }
+        }
+        if eof && line.is_empty() {
+            super::io::write_stderr(vm, "\n");
+            if !buf.is_empty() {
+                let _ = run_interactive_chunk(vm, &buf, &d);
+            }
+            return 0;
+        }
+        let text = String::from_utf8_lossy(&line).into_owned();
+        let text = if text.ends_with('\n') {
+            text
+        } else {
+            format!("{text}\n")
+        };
+        if buf.is_empty() && text.trim().is_empty() {
+            continue;
+        }
+        buf.push_str(&text);
+        let first_opens = buf.lines().next().is_some_and(|l| {
+            let t = l.split('#').next().unwrap_or("").trim_end();
+            t.ends_with(':') || t.ends_with('\\')
+        });
+        let blank = text.trim().is_empty();
+        let multi = buf.lines().count() > 1 || first_opens;
+        if (multi && !blank) || (!multi && incomplete(&buf)) {
+            continue;
+        }
+        let chunk = std::mem::take(&mut buf);
+        if let Some(code) = run_interactive_chunk(vm, &chunk, &d) {
+            return code;
+        }
+    }
+}
+
+/// Runs one interactive statement; `Some(status)` when it raised
+/// SystemExit.
+fn run_interactive_chunk(vm: &Vm, src: &str, globals: &ObjRef) -> Option<i32> {
+    let r = vm
+        .compile_module_source(src.as_bytes(), "<stdin>", false, true)
+        .and_then(|code| super::eval::run_code(vm, &code, globals, None));
+    match r {
+        Ok(_) => None,
+        Err(e) if vm.exc_matches(&e, "SystemExit") => Some(handle_uncaught(vm, &e)),
+        Err(e) => {
+            handle_uncaught(vm, &e);
+            None
+        }
+    }
+}

@@ -1,0 +1,2037 @@
+//! The eval loop (Python/ceval.c, Python/bytecodes.c, 3.13).
+//!
+//! One loop runs every frame of a thread: a call to a Python function
+//! pushes a frame and continues; a return pops it and resumes the caller.
+//! The Rust stack grows only when Rust code calls back into Python (a
+//! builtin calling a key function, a `__eq__` during a dict lookup …),
+//! and that nesting is bounded.
+//!
+//! The loop checks the eval breaker (pending calls, GIL drop requests,
+//! asynchronous exceptions, a scheduled cycle collection) at backward
+//! jumps and function entries, as CPython does.
+//!
+//! The thread's state is reached through a raw pointer: no Rust
+//! reference to it is held across a call that may re-enter the loop.
+
+use std::cell::{Cell, RefCell};
+
+use smallvec::SmallVec;
+
+use super::code::{BinKind, CmpKind, Code, Op, flags};
+use super::frame::{Frame, Ret, VmThread};
+use super::func::{Args, Function};
+use super::object::{ObjKind, ObjRef, Value};
+use super::state::{PyErr, PyResult, Vm};
+
+thread_local! {
+    static THREAD: Cell<*mut VmThread> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// Deepest Rust-level nesting of eval loops (each costs Rust stack).
+const MAX_NATIVE_DEPTH: usize = 160;
+
+/// Makes `th` this OS thread's running VM thread until the guard drops.
+pub fn enter_thread(th: *mut VmThread) -> ThreadGuard {
+    let prev = THREAD.with(|c| c.replace(th));
+    ThreadGuard { prev }
+}
+
+/// Restores the previous VM thread.
+#[derive(Debug)]
+pub struct ThreadGuard {
+    prev: *mut VmThread,
+}
+
+impl Drop for ThreadGuard {
+    fn drop(&mut self) {
+        THREAD.with(|c| c.set(self.prev));
+    }
+}
+
+/// The running VM thread's pointer.
+pub(crate) fn thread_ptr() -> *mut VmThread {
+    THREAD.with(Cell::get)
+}
+
+macro_rules! th {
+    ($p:expr) => {
+        // SAFETY: the pointer is this OS thread's running VM thread (set by
+        // `enter_thread`); the reference is used within one statement and
+        // never held across a call that may re-enter the loop.
+        unsafe { &mut *$p }
+    };
+}
+
+fn code_of(f: &Frame) -> &Code {
+    match &f.code.kind {
+        ObjKind::Code(c) => c,
+        _ => unreachable!("frames hold code objects"),
+    }
+}
+
+/// Calls a Python function from Rust (a nested loop).
+pub fn call_function(vm: &Vm, func: &ObjRef, args: Args<'_>) -> PyResult<Value> {
+    let thp = thread_ptr();
+    if thp.is_null() {
+        return Err(vm.runtime_error("no Python thread is running"));
+    }
+    let depth = th!(thp).native_depth;
+    if depth >= MAX_NATIVE_DEPTH {
+        return Err(vm.new_error("RecursionError", "maximum recursion depth exceeded"));
+    }
+    let sp = th!(thp).stack.len();
+    {
+        let th = th!(thp);
+        th.stack.push(Value::Obj(func.clone()));
+        th.stack.push(Value::Undef);
+    }
+    let nkw = args.kwnames.len();
+    th!(thp).stack.extend_from_slice(args.all);
+    let kwnames: SmallVec<[Value; 4]> = args.kwnames.iter().cloned().collect();
+    match push_function_frame(
+        vm,
+        thp,
+        func,
+        sp,
+        sp + 2,
+        args.all.len() - nkw,
+        &kwnames,
+        Ret::Boundary,
+    ) {
+        Err(e) => {
+            th!(thp).stack.truncate(sp);
+            return Err(e);
+        }
+        Ok(false) => {
+            // A generator object.
+            return Ok(th!(thp).stack.pop().unwrap_or_default());
+        }
+        Ok(true) => {}
+    }
+    super::tracing::on_call(vm, thp)?;
+    th!(thp).native_depth += 1;
+    let stop = th!(thp).frames.len() - 1;
+    let r = run(vm, thp, stop);
+    th!(thp).native_depth -= 1;
+    r
+}
+
+/// Runs a code object (module body, `exec`) in `globals` with `locals`.
+pub fn run_code(
+    vm: &Vm,
+    code: &ObjRef,
+    globals: &ObjRef,
+    locals: Option<ObjRef>,
+) -> PyResult<Value> {
+    let thp = thread_ptr();
+    if thp.is_null() {
+        return Err(vm.runtime_error("no Python thread is running"));
+    }
+    let builtins = module_builtins(vm, globals);
+    let ObjKind::Code(c) = &code.kind else {
+        return Err(vm.type_error("expected a code object"));
+    };
+    let sp = th!(thp).stack.len();
+    {
+        let th = th!(thp);
+        th.stack.reserve(c.nslots() + c.stacksize as usize);
+        for _ in 0..c.nslots() {
+            th.stack.push(Value::Undef);
+        }
+        if th.frames.len() >= vm.recursion_limit.get() {
+            th.stack.truncate(sp);
+            return Err(vm.new_error("RecursionError", "maximum recursion depth exceeded"));
+        }
+        th.frames.push(Frame {
+            code: code.clone(),
+            ip: 0,
+            base: sp,
+            ret_sp: sp,
+            globals: globals.clone(),
+            builtins,
+            locals,
+            func: None,
+            generator: None,
+            ret: Ret::Boundary,
+            last_line: 0,
+            last_traced: -1,
+        });
+    }
+    th!(thp).native_depth += 1;
+    let stop = th!(thp).frames.len() - 1;
+    super::tracing::on_call(vm, thp)?;
+    let r = run(vm, thp, stop);
+    th!(thp).native_depth -= 1;
+    r
+}
+
+/// The builtins dict for a globals dict (`__builtins__`, else the VM's).
+fn module_builtins(vm: &Vm, globals: &ObjRef) -> ObjRef {
+    match vm.dict_get_strval(globals, &vm.names.builtins) {
+        Some(Value::Obj(b)) => match &b.kind {
+            ObjKind::Module(m) => m.dict.clone(),
+            ObjKind::Dict(_) => b,
+            _ => vm.builtins_dict.clone(),
+        },
+        _ => vm.builtins_dict.clone(),
+    }
+}
+
+/// Sets up the frame of a call: the callee's arguments are on the stack at
+/// `args_at..` (positional first, then keyword values named by
+/// `kwnames`); `ret_sp` is where the stack returns to.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn push_function_frame(
+    vm: &Vm,
+    thp: *mut VmThread,
+    func: &ObjRef,
+    ret_sp: usize,
+    args_at: usize,
+    npos: usize,
+    kwnames: &[Value],
+    ret: Ret,
+) -> PyResult<bool> {
+    let ObjKind::Function(f) = &func.kind else {
+        return Err(vm.type_error("not a function"));
+    };
+    let ObjKind::Code(code) = &f.code.kind else {
+        return Err(vm.type_error("function without code"));
+    };
+    if th!(thp).frames.len() >= vm.recursion_limit.get() {
+        return Err(vm.new_error("RecursionError", "maximum recursion depth exceeded"));
+    }
+    let nslots = code.nslots();
+    let nlocals = code.nlocals();
+    let argcount = code.argcount as usize;
+    // Fast path: exactly the positional parameters, no keywords.
+    let simple = kwnames.is_empty()
+        && npos == argcount
+        && code.kwonlyargcount == 0
+        && code.flags & (flags::VARARGS | flags::VARKEYWORDS) == 0;
+    if simple {
+        let th = th!(thp);
+        th.stack
+            .reserve(nslots - argcount + code.stacksize as usize);
+        for _ in argcount..nslots {
+            th.stack.push(Value::Undef);
+        }
+    } else {
+        bind_args(vm, thp, f, code, args_at, npos, kwnames)?;
+    }
+    // Cells and free variables.
+    if !code.cellvars.is_empty() || !code.freevars.is_empty() {
+        for (i, _) in code.cellvars.iter().enumerate() {
+            let init = match code.cell2arg[i] {
+                Some(a) => std::mem::take(&mut th!(thp).stack[args_at + a as usize]),
+                None => Value::Undef,
+            };
+            let cell = vm.alloc(ObjKind::Cell(RefCell::new(init)))?;
+            th!(thp).stack[args_at + nlocals + i] = Value::Obj(cell);
+        }
+        if let Value::Obj(t) = &f.closure
+            && let ObjKind::Tuple(cells) = &t.kind
+        {
+            for (i, c) in cells.iter().enumerate() {
+                th!(thp).stack[args_at + nlocals + code.cellvars.len() + i] = c.clone();
+            }
+        }
+    }
+    let frame = Frame {
+        code: f.code.clone(),
+        ip: 0,
+        base: args_at,
+        ret_sp,
+        globals: f.globals.clone(),
+        builtins: module_builtins(vm, &f.globals),
+        locals: None,
+        func: Some(func.clone()),
+        generator: None,
+        ret,
+        last_line: 0,
+        last_traced: -1,
+    };
+    if code.flags & flags::GENERATOR != 0 {
+        // A generator function: its frame and slots move into a new
+        // generator object, which is the call's result.
+        let stack: Vec<Value> = th!(thp).stack.drain(args_at..).collect();
+        let g = super::generator::GenState {
+            frame: Some(Frame {
+                base: 0,
+                ret_sp: 0,
+                ret: Ret::Push,
+                ..frame
+            }),
+            stack,
+            running: false,
+            started: false,
+            name: f.name.borrow().clone(),
+            qualname: f.qualname.borrow().clone(),
+            code: f.code.clone(),
+        };
+        let gobj = vm.alloc(ObjKind::Generator(RefCell::new(g)))?;
+        let th = th!(thp);
+        th.stack.truncate(ret_sp);
+        th.stack.push(Value::Obj(gobj));
+        return Ok(false);
+    }
+    th!(thp).frames.push(frame);
+    Ok(true)
+}
+
+/// Argument binding for the general case (`_PyEval_MakeFrameVector`'s
+/// `initialize_locals`), with CPython's TypeError messages.
+fn bind_args(
+    vm: &Vm,
+    thp: *mut VmThread,
+    f: &Function,
+    code: &Code,
+    at: usize,
+    npos: usize,
+    kwnames: &[Value],
+) -> PyResult<()> {
+    let nslots = code.nslots();
+    let argcount = code.argcount as usize;
+    let kwonly = code.kwonlyargcount as usize;
+    let posonly = code.posonlyargcount as usize;
+    let has_varargs = code.flags & flags::VARARGS != 0;
+    let has_varkw = code.flags & flags::VARKEYWORDS != 0;
+    let qual = vm.display_str(&f.qualname.borrow());
+    // Take the arguments off the stack.
+    let given: Vec<Value> = th!(thp).stack.drain(at..).collect();
+    let (pos, kwv) = given.split_at(npos);
+    let mut slots: Vec<Value> = vec![Value::Undef; nslots];
+    let nfill = pos.len().min(argcount);
+    slots[..nfill].clone_from_slice(&pos[..nfill]);
+    let mut vararg_idx = argcount + kwonly;
+    if has_varargs {
+        let extra = if pos.len() > argcount {
+            pos[argcount..].to_vec()
+        } else {
+            Vec::new()
+        };
+        slots[vararg_idx] = vm.new_tuple(extra)?;
+        vararg_idx += 1;
+    } else if pos.len() > argcount {
+        let kwgiven = kwnames.len();
+        let defaults = f.defaults.borrow().clone();
+        let ndef = match defaults.as_obj().map(|o| &o.kind) {
+            Some(ObjKind::Tuple(t)) => t.len(),
+            _ => 0,
+        };
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let takes = if ndef > 0 {
+            format!(
+                "from {} to {} positional arguments",
+                argcount - ndef,
+                argcount
+            )
+        } else {
+            format!("{argcount} positional argument{}", plural(argcount))
+        };
+        let kwpart = if kwgiven > 0 {
+            format!(
+                " positional argument{} (and {kwgiven} keyword-only argument{})",
+                plural(pos.len()),
+                plural(kwgiven)
+            )
+        } else {
+            String::new()
+        };
+        let msg = if kwpart.is_empty() {
+            format!(
+                "{qual}() takes {takes} but {} {} given",
+                pos.len(),
+                if pos.len() == 1 { "was" } else { "were" }
+            )
+        } else {
+            format!(
+                "{qual}() takes {takes} but {}{kwpart} were given",
+                pos.len()
+            )
+        };
+        return Err(vm.type_error(msg));
+    }
+    let kwdict = if has_varkw {
+        let d = vm.new_dict()?;
+        slots[vararg_idx] = Value::Obj(d.clone());
+        Some(d)
+    } else {
+        None
+    };
+    // Keywords.
+    let mut posonly_as_kw: Vec<String> = Vec::new();
+    for (name, val) in kwnames.iter().zip(kwv) {
+        let nb = name.as_str().map(|s| s.as_bytes()).unwrap_or(b"");
+        let idx = code.varnames[..argcount + kwonly]
+            .iter()
+            .position(|v| v.as_bytes() == nb);
+        match idx {
+            Some(i) if i >= posonly => {
+                if !slots[i].is_undef() {
+                    return Err(vm.type_error(format!(
+                        "{qual}() got multiple values for argument '{}'",
+                        code.varnames[i]
+                    )));
+                }
+                slots[i] = val.clone();
+            }
+            other => {
+                if let Some(d) = &kwdict {
+                    vm.dict_set(d, name.clone(), val.clone())?;
+                } else if let Some(i) = other {
+                    posonly_as_kw.push(code.varnames[i].to_string());
+                } else {
+                    return Err(vm.type_error(format!(
+                        "{qual}() got an unexpected keyword argument '{}'",
+                        String::from_utf8_lossy(nb)
+                    )));
+                }
+            }
+        }
+    }
+    if !posonly_as_kw.is_empty() {
+        return Err(vm.type_error(format!(
+            "{qual}() got some positional-only arguments passed as keyword arguments: '{}'",
+            posonly_as_kw.join(", ")
+        )));
+    }
+    // Defaults.
+    let defaults = f.defaults.borrow().clone();
+    if let Some(ObjKind::Tuple(d)) = defaults.as_obj().map(|o| &o.kind) {
+        let first = argcount - d.len();
+        for (k, dv) in d.iter().enumerate() {
+            if slots[first + k].is_undef() {
+                slots[first + k] = dv.clone();
+            }
+        }
+    }
+    let missing: Vec<&str> = (0..argcount)
+        .filter(|&i| slots[i].is_undef())
+        .map(|i| &*code.varnames[i])
+        .collect();
+    if !missing.is_empty() {
+        return Err(vm.type_error(format!(
+            "{qual}() missing {} required positional argument{}: {}",
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" },
+            name_list(&missing)
+        )));
+    }
+    if kwonly > 0 {
+        let kwd = f.kwdefaults.borrow().clone();
+        for (slot, name) in slots[argcount..argcount + kwonly]
+            .iter_mut()
+            .zip(&code.varnames[argcount..])
+        {
+            if slot.is_undef()
+                && let Some(d) = kwd.as_obj()
+                && let Some(v) = vm.dict_get_str(d, name)
+            {
+                *slot = v;
+            }
+        }
+        let missing: Vec<&str> = (argcount..argcount + kwonly)
+            .filter(|&i| slots[i].is_undef())
+            .map(|i| &*code.varnames[i])
+            .collect();
+        if !missing.is_empty() {
+            return Err(vm.type_error(format!(
+                "{qual}() missing {} required keyword-only argument{}: {}",
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" },
+                name_list(&missing)
+            )));
+        }
+    }
+    let th = th!(thp);
+    th.stack.reserve(nslots + code.stacksize as usize);
+    th.stack.extend(slots);
+    Ok(())
+}
+
+fn name_list(names: &[&str]) -> String {
+    let q: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    match q.len() {
+        1 => q[0].clone(),
+        2 => format!("{} and {}", q[0], q[1]),
+        _ => format!("{}, and {}", q[..q.len() - 1].join(", "), q[q.len() - 1]),
+    }
+}
+
+/// Why the loop stopped early (for drivers that run in slices).
+#[derive(Debug)]
+pub enum Stop {
+    /// The stop frame returned.
+    Returned(Value),
+}
+
+/// Runs frames until the frame at index `stop` returns or raises.
+pub(crate) fn run(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
+    run_with(vm, thp, stop, None)
+}
+
+/// Runs frames, starting by raising `initial` in the top frame (a
+/// generator's `throw()`).
+pub(crate) fn run_with(
+    vm: &Vm,
+    thp: *mut VmThread,
+    stop: usize,
+    initial: Option<PyErr>,
+) -> PyResult<Value> {
+    let mut pending: Option<PyErr> = initial;
+    let mut reraise = false;
+    loop {
+        let r = match pending.take() {
+            None => run_inner(vm, thp, stop),
+            Some(e) => Err(e),
+        };
+        match r {
+            Ok(v) => return Ok(v),
+            Err(e) => {
+                // Unwind: find a handler in this frame or pop it.
+                match unwind(vm, thp, stop, e, reraise) {
+                    Unwound::Handled => {
+                        reraise = false;
+                        continue;
+                    }
+                    Unwound::Propagate(e) => return Err(e),
+                    Unwound::Next(e) => {
+                        // Popped a frame; the error continues in the caller.
+                        pending = Some(e);
+                        reraise = false;
+                        continue;
+                    }
+                }
+            }
+        }
+    }
+}
+
+enum Unwound {
+    Handled,
+    Next(PyErr),
+    Propagate(PyErr),
+}
+
+thread_local! {
+    /// Set by `Reraise`: the next unwind adds no traceback entry.
+    static RERAISING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, e: PyErr, _reraise: bool) -> Unwound {
+    let reraising = RERAISING.with(|r| r.replace(false));
+    let fi = th!(thp).frames.len() - 1;
+    let (code, lasti, base, is_inlined) = {
+        let f = &th!(thp).frames[fi];
+        let c = code_of(f);
+        (
+            f.code.clone(),
+            f.ip.saturating_sub(1),
+            f.base,
+            c.flags & flags::INLINED != 0,
+        )
+    };
+    let ObjKind::Code(c) = &code.kind else {
+        return Unwound::Propagate(e);
+    };
+    if !reraising && !is_inlined {
+        super::exc_support::add_traceback(vm, &e, &code, lasti as u32, c.line_of(lasti));
+    }
+    if !reraising {
+        super::tracing::on_exception(vm, thp, &e);
+    }
+    if let Some(h) = c.handler_for(lasti) {
+        let th = th!(thp);
+        th.stack.truncate(base + c.nslots() + h.depth as usize);
+        th.stack.push(Value::Obj(e.0));
+        th.frames[fi].ip = h.target as usize;
+        return Unwound::Handled;
+    }
+    // No handler: pop the frame.
+    let frame = th!(thp).frames.pop().expect("a frame");
+    super::tracing::on_return(vm, thp, &frame, &Value::None, true);
+    th!(thp).stack.truncate(frame.ret_sp);
+    if let Some(g) = &frame.generator {
+        super::gen_support::finished(g);
+    }
+    if fi == stop || matches!(frame.ret, Ret::Boundary | Ret::Generator) {
+        return Unwound::Propagate(e);
+    }
+    Unwound::Next(e)
+}
+
+/// The main loop proper: runs until the stop frame returns (Ok) or an
+/// instruction raises (Err, unwound by the caller).
+#[allow(clippy::too_many_lines)]
+fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
+    'frame: loop {
+        let fi = th!(thp).frames.len() - 1;
+        let (code_obj, base) = {
+            let f = &th!(thp).frames[fi];
+            (f.code.clone(), f.base)
+        };
+        let ObjKind::Code(code) = &code_obj.kind else {
+            return Err(vm.type_error("bad frame"));
+        };
+        let instrs = &code.instrs[..];
+        let _nslots = code.nslots();
+        let tracing = !th!(thp).trace.is_none() || !th!(thp).profile.is_none();
+        let mut ip = th!(thp).frames[fi].ip;
+        macro_rules! stack {
+            () => {
+                th!(thp).stack
+            };
+        }
+        macro_rules! pop {
+            () => {
+                th!(thp).stack.pop().unwrap_or_default()
+            };
+        }
+        macro_rules! push {
+            ($v:expr) => {{
+                let v = $v;
+                th!(thp).stack.push(v)
+            }};
+        }
+        macro_rules! top {
+            () => {
+                th!(thp).stack.last().cloned().unwrap_or_default()
+            };
+        }
+        macro_rules! sync {
+            () => {
+                th!(thp).frames[fi].ip = ip
+            };
+        }
+        macro_rules! err {
+            ($e:expr) => {{
+                sync!();
+                return Err($e);
+            }};
+        }
+        macro_rules! tri {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => err!(e),
+                }
+            };
+        }
+        loop {
+            let Some(&ins) = instrs.get(ip) else {
+                err!(vm.new_error("SystemError", "instruction pointer out of range"));
+            };
+            ip += 1;
+            if tracing {
+                sync!();
+                tri!(super::tracing::on_instruction(vm, thp, ip - 1));
+                if th!(thp).frames.len() - 1 != fi {
+                    continue 'frame;
+                }
+            }
+            let arg = ins.arg;
+            match ins.op {
+                Op::Nop => {}
+                Op::PopTop => {
+                    drop(pop!());
+                }
+                Op::Copy => {
+                    let n = stack!().len();
+                    let v = stack!()[n - arg as usize].clone();
+                    push!(v);
+                }
+                Op::Swap => {
+                    let n = stack!().len();
+                    stack!().swap(n - 1, n - arg as usize);
+                }
+                Op::PushUndef => push!(Value::Undef),
+                Op::LoadConst => push!(code.consts[arg as usize].clone()),
+                Op::LoadFast => {
+                    let v = stack!()[base + arg as usize].clone();
+                    if v.is_undef() {
+                        err!(unbound_local(vm, &code.varnames[arg as usize]));
+                    }
+                    push!(v);
+                }
+                Op::StoreFast => {
+                    let v = pop!();
+                    let old = std::mem::replace(&mut stack!()[base + arg as usize], v);
+                    drop(old);
+                }
+                Op::DeleteFast => {
+                    let old = std::mem::take(&mut stack!()[base + arg as usize]);
+                    if old.is_undef() {
+                        err!(unbound_local(vm, &code.varnames[arg as usize]));
+                    }
+                    drop(old);
+                }
+                Op::LoadDeref => {
+                    let cell = stack!()[base + arg as usize].clone();
+                    let v = match cell.as_obj().map(|o| &o.kind) {
+                        Some(ObjKind::Cell(c)) => c.borrow().clone(),
+                        _ => Value::Undef,
+                    };
+                    if v.is_undef() {
+                        let name = deref_name(code, arg as usize);
+                        if (arg as usize) < code.nlocals() + code.cellvars.len() {
+                            err!(unbound_local(vm, &name));
+                        }
+                        err!(vm.new_error(
+                            "NameError",
+                            format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope")
+                        ));
+                    }
+                    push!(v);
+                }
+                Op::StoreDeref => {
+                    let v = pop!();
+                    let cell = stack!()[base + arg as usize].clone();
+                    if let Some(ObjKind::Cell(c)) = cell.as_obj().map(|o| &o.kind) {
+                        let old = c.replace(v);
+                        drop(old);
+                    }
+                }
+                Op::DeleteDeref => {
+                    let cell = stack!()[base + arg as usize].clone();
+                    if let Some(ObjKind::Cell(c)) = cell.as_obj().map(|o| &o.kind) {
+                        let old = c.replace(Value::Undef);
+                        if old.is_undef() {
+                            err!(unbound_local(vm, &deref_name(code, arg as usize)));
+                        }
+                    }
+                }
+                Op::LoadClosure => {
+                    let v = stack!()[base + arg as usize].clone();
+                    push!(v);
+                }
+                Op::LoadGlobal => {
+                    let name_i = (arg & 0xFFFF) as usize;
+                    let cache_i = (arg >> 16) as usize;
+                    let (globals, builtins) = {
+                        let f = &th!(thp).frames[fi];
+                        (f.globals.clone(), f.builtins.clone())
+                    };
+                    let gv = dict_version(&globals);
+                    let bv = dict_version(&builtins);
+                    let cached = code.global_cache.get(cache_i).and_then(|c| {
+                        let c = c.borrow();
+                        (c.globals_version == gv && c.builtins_version == bv && !c.value.is_undef())
+                            .then(|| c.value.clone())
+                    });
+                    let v = match cached {
+                        Some(v) => v,
+                        None => {
+                            let name = &code.names[name_i];
+                            let v = match vm.dict_get_strval(&globals, name) {
+                                Some(v) => v,
+                                None => match vm.dict_get_strval(&builtins, name) {
+                                    Some(v) => v,
+                                    None => err!(name_error(vm, name)),
+                                },
+                            };
+                            if let Some(c) = code.global_cache.get(cache_i) {
+                                let mut c = c.borrow_mut();
+                                c.globals_version = gv;
+                                c.builtins_version = bv;
+                                c.value = v.clone();
+                            }
+                            v
+                        }
+                    };
+                    push!(v);
+                }
+                Op::StoreGlobal => {
+                    let v = pop!();
+                    let g = th!(thp).frames[fi].globals.clone();
+                    tri!(vm.dict_set(&g, code.names[arg as usize].clone(), v));
+                }
+                Op::DeleteGlobal => {
+                    let g = th!(thp).frames[fi].globals.clone();
+                    let name = &code.names[arg as usize];
+                    let ObjKind::Dict(d) = &g.kind else { continue };
+                    if tri!(super::dict::remove(vm, d, name)).is_none() {
+                        err!(name_error(vm, name));
+                    }
+                }
+                Op::LoadName => {
+                    let name = &code.names[arg as usize];
+                    let (locals, globals, builtins) = {
+                        let f = &th!(thp).frames[fi];
+                        (f.locals.clone(), f.globals.clone(), f.builtins.clone())
+                    };
+                    let mut found = None;
+                    if let Some(l) = &locals {
+                        found = match &l.kind {
+                            ObjKind::Dict(d) => tri!(super::dict::get(vm, d, name)),
+                            _ => match vm.getitem(&Value::Obj(l.clone()), name) {
+                                Ok(v) => Some(v),
+                                Err(e) if vm.exc_matches(&e, "KeyError") => None,
+                                Err(e) => err!(e),
+                            },
+                        };
+                    }
+                    let v = match found {
+                        Some(v) => v,
+                        None => match vm
+                            .dict_get_strval(&globals, name)
+                            .or_else(|| vm.dict_get_strval(&builtins, name))
+                        {
+                            Some(v) => v,
+                            None => err!(name_error(vm, name)),
+                        },
+                    };
+                    push!(v);
+                }
+                Op::StoreName => {
+                    let v = pop!();
+                    let target = {
+                        let f = &th!(thp).frames[fi];
+                        f.locals.clone().unwrap_or_else(|| f.globals.clone())
+                    };
+                    match &target.kind {
+                        ObjKind::Dict(_) => {
+                            tri!(vm.dict_set(&target, code.names[arg as usize].clone(), v))
+                        }
+                        _ => tri!(vm.setitem(&Value::Obj(target), &code.names[arg as usize], v)),
+                    }
+                }
+                Op::DeleteName => {
+                    let target = {
+                        let f = &th!(thp).frames[fi];
+                        f.locals.clone().unwrap_or_else(|| f.globals.clone())
+                    };
+                    let name = &code.names[arg as usize];
+                    let ObjKind::Dict(d) = &target.kind else {
+                        continue;
+                    };
+                    if tri!(super::dict::remove(vm, d, name)).is_none() {
+                        err!(name_error(vm, name));
+                    }
+                }
+                Op::LoadAttr => {
+                    let obj = pop!();
+                    sync!();
+                    let v = tri!(vm.getattr(&obj, &code.names[arg as usize]));
+                    push!(v);
+                }
+                Op::LoadMethod => {
+                    let obj = pop!();
+                    sync!();
+                    let name = &code.names[arg as usize];
+                    let (m, slf) = tri!(load_method(vm, &obj, name));
+                    push!(m);
+                    push!(slf);
+                }
+                Op::StoreAttr => {
+                    let obj = pop!();
+                    let v = pop!();
+                    sync!();
+                    tri!(vm.setattr(&obj, &code.names[arg as usize], v));
+                }
+                Op::DeleteAttr => {
+                    let obj = pop!();
+                    sync!();
+                    tri!(vm.delattr(&obj, &code.names[arg as usize]));
+                }
+                Op::BinarySubscr => {
+                    let key = pop!();
+                    let obj = pop!();
+                    // Fast paths: list[int], dict[str].
+                    if let (Value::Obj(o), Value::Int(i)) = (&obj, &key)
+                        && let ObjKind::List(l) = &o.kind
+                    {
+                        let l = l.borrow();
+                        let n = l.len() as i64;
+                        let j = if *i < 0 { i + n } else { *i };
+                        if (0..n).contains(&j) {
+                            let v = l[j as usize].clone();
+                            drop(l);
+                            push!(v);
+                            continue;
+                        }
+                    }
+                    sync!();
+                    let v = tri!(vm.getitem(&obj, &key));
+                    push!(v);
+                }
+                Op::StoreSubscr => {
+                    let key = pop!();
+                    let obj = pop!();
+                    let v = pop!();
+                    if let (Value::Obj(o), Value::Int(i)) = (&obj, &key)
+                        && let ObjKind::List(l) = &o.kind
+                        && let Ok(mut l) = l.try_borrow_mut()
+                    {
+                        let n = l.len() as i64;
+                        let j = if *i < 0 { i + n } else { *i };
+                        if (0..n).contains(&j) {
+                            let old = std::mem::replace(&mut l[j as usize], v);
+                            drop(l);
+                            drop(old);
+                            continue;
+                        }
+                        drop(l);
+                        sync!();
+                        tri!(vm.setitem(&obj, &key, v));
+                        continue;
+                    }
+                    sync!();
+                    tri!(vm.setitem(&obj, &key, v));
+                }
+                Op::DeleteSubscr => {
+                    let key = pop!();
+                    let obj = pop!();
+                    sync!();
+                    tri!(vm.delitem(&obj, &key));
+                }
+                Op::BinaryOp => {
+                    let b = pop!();
+                    let a = pop!();
+                    // Fast paths for small ints and floats.
+                    let kind = BinKind::from_arg(arg);
+                    let fast = match (&a, &b) {
+                        (Value::Int(x), Value::Int(y)) => match kind {
+                            BinKind::Add => x.checked_add(*y).map(Value::Int),
+                            BinKind::Sub => x.checked_sub(*y).map(Value::Int),
+                            BinKind::Mul => x.checked_mul(*y).map(Value::Int),
+                            BinKind::And => Some(Value::Int(x & y)),
+                            BinKind::Or => Some(Value::Int(x | y)),
+                            BinKind::Xor => Some(Value::Int(x ^ y)),
+                            BinKind::Mod if *y > 0 && *x >= 0 => Some(Value::Int(x % y)),
+                            BinKind::FloorDiv if *y > 0 && *x >= 0 => Some(Value::Int(x / y)),
+                            _ => None,
+                        },
+                        (Value::Float(x), Value::Float(y)) => match kind {
+                            BinKind::Add => Some(Value::Float(x + y)),
+                            BinKind::Sub => Some(Value::Float(x - y)),
+                            BinKind::Mul => Some(Value::Float(x * y)),
+                            BinKind::TrueDiv if *y != 0.0 => Some(Value::Float(x / y)),
+                            _ => None,
+                        },
+                        (Value::Float(x), Value::Int(y)) => match kind {
+                            BinKind::Add => Some(Value::Float(x + *y as f64)),
+                            BinKind::Sub => Some(Value::Float(x - *y as f64)),
+                            BinKind::Mul => Some(Value::Float(x * *y as f64)),
+                            _ => None,
+                        },
+                        (Value::Int(x), Value::Float(y)) => match kind {
+                            BinKind::Add => Some(Value::Float(*x as f64 + y)),
+                            BinKind::Sub => Some(Value::Float(*x as f64 - y)),
+                            BinKind::Mul => Some(Value::Float(*x as f64 * y)),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    let v = match fast {
+                        Some(v) => v,
+                        None => {
+                            sync!();
+                            tri!(vm.binary_op(&a, &b, kind, arg >= 16))
+                        }
+                    };
+                    push!(v);
+                }
+                Op::UnaryOp => {
+                    let v = pop!();
+                    sync!();
+                    let r = tri!(vm.unary_op(&v, arg));
+                    push!(r);
+                }
+                Op::CompareOp => {
+                    let b = pop!();
+                    let a = pop!();
+                    let op = CmpKind::from_arg(arg);
+                    let fast = match (&a, &b) {
+                        (Value::Int(x), Value::Int(y)) => Some(match op {
+                            CmpKind::Lt => x < y,
+                            CmpKind::Le => x <= y,
+                            CmpKind::Eq => x == y,
+                            CmpKind::Ne => x != y,
+                            CmpKind::Gt => x > y,
+                            CmpKind::Ge => x >= y,
+                        }),
+                        (Value::Float(x), Value::Float(y)) => Some(match op {
+                            CmpKind::Lt => x < y,
+                            CmpKind::Le => x <= y,
+                            CmpKind::Eq => x == y,
+                            CmpKind::Ne => x != y,
+                            CmpKind::Gt => x > y,
+                            CmpKind::Ge => x >= y,
+                        }),
+                        _ => None,
+                    };
+                    let v = match fast {
+                        Some(b) => Value::Bool(b),
+                        None => {
+                            sync!();
+                            tri!(vm.compare(&a, &b, op))
+                        }
+                    };
+                    push!(v);
+                }
+                Op::IsOp => {
+                    let b = pop!();
+                    let a = pop!();
+                    push!(Value::Bool(a.is(&b) != (arg == 1)));
+                }
+                Op::ContainsOp => {
+                    let container = pop!();
+                    let item = pop!();
+                    sync!();
+                    let r = tri!(vm.contains(&container, &item));
+                    push!(Value::Bool(r != (arg == 1)));
+                }
+                Op::BuildTuple => {
+                    let n = stack!().len();
+                    let items: Vec<Value> = stack!().drain(n - arg as usize..).collect();
+                    let t = tri!(vm.new_tuple(items));
+                    push!(t);
+                }
+                Op::BuildList => {
+                    let n = stack!().len();
+                    let items: Vec<Value> = stack!().drain(n - arg as usize..).collect();
+                    let l = tri!(vm.new_list(items));
+                    push!(l);
+                }
+                Op::BuildSet => {
+                    let n = stack!().len();
+                    let items: Vec<Value> = stack!().drain(n - arg as usize..).collect();
+                    sync!();
+                    let s = tri!(vm.alloc(ObjKind::Set(RefCell::new(super::set::SetData::new()))));
+                    if let ObjKind::Set(c) = &s.kind {
+                        for x in items {
+                            tri!(super::set::add(vm, c, x));
+                        }
+                    }
+                    push!(Value::Obj(s));
+                }
+                Op::BuildMap => {
+                    let n = stack!().len();
+                    let items: Vec<Value> = stack!().drain(n - 2 * arg as usize..).collect();
+                    sync!();
+                    let d = tri!(vm.new_dict());
+                    for kv in items.chunks(2) {
+                        tri!(vm.dict_set(&d, kv[0].clone(), kv[1].clone()));
+                    }
+                    push!(Value::Obj(d));
+                }
+                Op::BuildString => {
+                    let n = stack!().len();
+                    let parts: Vec<Value> = stack!().drain(n - arg as usize..).collect();
+                    let mut data = super::heap::pyvec::<u8>();
+                    let mut chars = 0;
+                    for p in &parts {
+                        if let Some(s) = p.as_str() {
+                            if data.try_reserve(s.as_bytes().len()).is_err() {
+                                err!(vm.memory_error());
+                            }
+                            data.extend_from_slice(s.as_bytes());
+                            chars += s.len();
+                        }
+                    }
+                    let s = tri!(vm.str_from_pyvec(data, chars));
+                    push!(s);
+                }
+                Op::BuildSlice => {
+                    let step = if arg == 3 { pop!() } else { Value::None };
+                    let stop = pop!();
+                    let start = pop!();
+                    let s = tri!(vm.alloc(ObjKind::Slice(Box::new([start, stop, step]))));
+                    push!(Value::Obj(s));
+                }
+                Op::ListAppend | Op::SetAdd => {
+                    let v = pop!();
+                    let n = stack!().len();
+                    let target = stack!()[n - arg as usize].clone();
+                    sync!();
+                    match target.as_obj().map(|o| &o.kind) {
+                        Some(ObjKind::List(l)) => {
+                            let mut l = l.borrow_mut();
+                            if l.try_reserve(1).is_err() {
+                                drop(l);
+                                err!(vm.memory_error());
+                            }
+                            l.push(v);
+                        }
+                        Some(ObjKind::Set(s)) => tri!(super::set::add(vm, s, v)),
+                        _ => {}
+                    }
+                }
+                Op::MapAdd => {
+                    let v = pop!();
+                    let k = pop!();
+                    let n = stack!().len();
+                    let target = stack!()[n - arg as usize].clone();
+                    sync!();
+                    if let Some(d) = target.as_obj() {
+                        tri!(vm.dict_set(d, k, v));
+                    }
+                }
+                Op::ListExtend | Op::SetUpdate => {
+                    let it = pop!();
+                    let n = stack!().len();
+                    let target = stack!()[n - arg as usize].clone();
+                    sync!();
+                    let items = match vm.to_vec(&it) {
+                        Ok(v) => v,
+                        Err(e) if vm.exc_matches(&e, "TypeError") && ins.op == Op::ListExtend => {
+                            err!(vm.type_error(format!(
+                                "Value after * must be an iterable, not {}",
+                                vm.type_name(&it)
+                            )));
+                        }
+                        Err(e) => err!(e),
+                    };
+                    match target.as_obj().map(|o| &o.kind) {
+                        Some(ObjKind::List(l)) => l.borrow_mut().extend(items),
+                        Some(ObjKind::Set(s)) => {
+                            for x in items {
+                                tri!(super::set::add(vm, s, x));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Op::DictUpdate | Op::DictMerge => {
+                    let m = pop!();
+                    let n = stack!().len();
+                    let target = stack!()[n - arg as usize].clone();
+                    sync!();
+                    tri!(super::builtins::dict_update_from(
+                        vm,
+                        &target,
+                        &m,
+                        ins.op == Op::DictMerge
+                    ));
+                }
+                Op::ListToTuple => {
+                    let l = pop!();
+                    let items = tri!(vm.to_vec(&l));
+                    let t = tri!(vm.new_tuple(items));
+                    push!(t);
+                }
+                Op::UnpackSequence => {
+                    let seq = pop!();
+                    sync!();
+                    let items = tri!(unpack(vm, &seq, arg as usize, None));
+                    for x in items.into_iter().rev() {
+                        push!(x);
+                    }
+                }
+                Op::UnpackEx => {
+                    let seq = pop!();
+                    sync!();
+                    let before = (arg & 0xFF) as usize;
+                    let after = (arg >> 8) as usize;
+                    let items = tri!(unpack(vm, &seq, before, Some(after)));
+                    for x in items.into_iter().rev() {
+                        push!(x);
+                    }
+                }
+                Op::FormatValue => {
+                    let spec = if arg & 4 != 0 { Some(pop!()) } else { None };
+                    let v = pop!();
+                    sync!();
+                    let v = match arg & 3 {
+                        1 => tri!(vm.str_(&v)),
+                        2 => tri!(vm.repr(&v)),
+                        3 => tri!(super::builtins::ascii_of(vm, &v)),
+                        _ => v,
+                    };
+                    let spec_s = spec.as_ref().map(|s| vm.display_str(s)).unwrap_or_default();
+                    let r = if spec_s.is_empty() && v.as_str().is_some() {
+                        v
+                    } else {
+                        tri!(vm.format(&v, &spec_s))
+                    };
+                    push!(r);
+                }
+                Op::GetIter => {
+                    let v = pop!();
+                    sync!();
+                    let it = tri!(vm.iter(&v));
+                    push!(it);
+                }
+                Op::ForIter => {
+                    let it = top!();
+                    // Fast paths: range and list iterators.
+                    if let Value::Obj(o) = &it
+                        && let ObjKind::Iter(st) = &o.kind
+                    {
+                        let mut st = st.borrow_mut();
+                        match &mut *st {
+                            super::iter::IterState::Range { cur, left, step } => {
+                                if *left > 0 {
+                                    let v = *cur;
+                                    *cur = cur.wrapping_add(*step);
+                                    *left -= 1;
+                                    drop(st);
+                                    push!(Value::Int(v));
+                                } else {
+                                    drop(st);
+                                    drop(pop!());
+                                    ip = arg as usize;
+                                }
+                                continue;
+                            }
+                            super::iter::IterState::Seq { seq, idx, .. } => {
+                                if let Value::Obj(so) = seq
+                                    && let ObjKind::List(l) = &so.kind
+                                {
+                                    let next = l.borrow().get(*idx).cloned();
+                                    match next {
+                                        Some(v) => {
+                                            *idx += 1;
+                                            drop(st);
+                                            push!(v);
+                                        }
+                                        None => {
+                                            *st = super::iter::IterState::Done;
+                                            drop(st);
+                                            drop(pop!());
+                                            ip = arg as usize;
+                                        }
+                                    }
+                                    continue;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    // Generators: resume as a frame.
+                    if let Value::Obj(o) = &it
+                        && let ObjKind::Generator(_) = &o.kind
+                    {
+                        sync!();
+                        match super::gen_support::resume_in_loop(
+                            vm,
+                            thp,
+                            o,
+                            Value::None,
+                            Ret::GenFor(arg),
+                        ) {
+                            Ok(true) => continue 'frame,
+                            Ok(false) => {
+                                // Exhausted.
+                                drop(pop!());
+                                ip = arg as usize;
+                                continue;
+                            }
+                            Err(e) => err!(e),
+                        }
+                    }
+                    sync!();
+                    match tri!(vm.next(&it)) {
+                        Some(v) => push!(v),
+                        None => {
+                            drop(pop!());
+                            ip = arg as usize;
+                        }
+                    }
+                }
+                Op::Jump => ip = arg as usize,
+                Op::JumpBackward => {
+                    ip = arg as usize;
+                    sync!();
+                    tri!(breaker(vm, thp));
+                }
+                Op::PopJumpIfFalse => {
+                    let v = pop!();
+                    let t = match v {
+                        Value::Bool(b) => b,
+                        _ => {
+                            sync!();
+                            tri!(vm.truthy(&v))
+                        }
+                    };
+                    if !t {
+                        ip = arg as usize;
+                    }
+                }
+                Op::PopJumpIfTrue => {
+                    let v = pop!();
+                    let t = match v {
+                        Value::Bool(b) => b,
+                        _ => {
+                            sync!();
+                            tri!(vm.truthy(&v))
+                        }
+                    };
+                    if t {
+                        ip = arg as usize;
+                    }
+                }
+                Op::PopJumpIfNone => {
+                    if pop!().is_none() {
+                        ip = arg as usize;
+                    }
+                }
+                Op::PopJumpIfNotNone => {
+                    if !pop!().is_none() {
+                        ip = arg as usize;
+                    }
+                }
+                Op::JumpIfFalseOrPop | Op::JumpIfTrueOrPop => {
+                    let v = top!();
+                    sync!();
+                    let t = tri!(vm.truthy(&v));
+                    if t == (ins.op == Op::JumpIfTrueOrPop) {
+                        ip = arg as usize;
+                    } else {
+                        drop(pop!());
+                    }
+                }
+                Op::Call | Op::CallKw => {
+                    let (nargs, kwnames) = if ins.op == Op::CallKw {
+                        let names = pop!();
+                        (arg as usize, names)
+                    } else {
+                        (arg as usize, Value::None)
+                    };
+                    sync!();
+                    match tri!(do_call(vm, thp, nargs, &kwnames)) {
+                        CallOutcome::Pushed => continue 'frame,
+                        CallOutcome::Done => {}
+                    }
+                }
+                Op::CallEx => {
+                    let kwargs = if arg & 1 != 0 { pop!() } else { Value::None };
+                    let args = pop!();
+                    sync!();
+                    let mut all: Vec<Value> = tri!(vm.to_vec(&args));
+                    let mut names: Vec<Value> = Vec::new();
+                    if let Some(ObjKind::Dict(d)) = kwargs.as_obj().map(|o| &o.kind) {
+                        for (k, v) in super::dict::items(d) {
+                            if k.as_str().is_none() {
+                                err!(vm.type_error("keywords must be strings"));
+                            }
+                            names.push(k);
+                            all.push(v);
+                        }
+                    }
+                    let npos = all.len() - names.len();
+                    let n = stack!().len();
+                    let _ = npos;
+                    // [callable, self] stay; push args.
+                    let _ = n;
+                    th!(thp).stack.extend(all);
+                    let kwt = if names.is_empty() {
+                        Value::None
+                    } else {
+                        tri!(vm.new_tuple(names))
+                    };
+                    let count = th!(thp).stack.len() - n;
+                    match tri!(do_call(vm, thp, count, &kwt)) {
+                        CallOutcome::Pushed => continue 'frame,
+                        CallOutcome::Done => {}
+                    }
+                }
+                Op::MakeFunction => {
+                    let code_v = pop!();
+                    let closure = if arg & 8 != 0 { pop!() } else { Value::None };
+                    let kwdefaults = if arg & 2 != 0 { pop!() } else { Value::None };
+                    let defaults = if arg & 1 != 0 { pop!() } else { Value::None };
+                    let globals = th!(thp).frames[fi].globals.clone();
+                    sync!();
+                    let f = tri!(make_function(
+                        vm, &code_v, globals, defaults, kwdefaults, closure
+                    ));
+                    push!(f);
+                }
+                Op::BuildClass | Op::BuildClassKw => {
+                    let kwnames = if ins.op == Op::BuildClassKw {
+                        pop!()
+                    } else {
+                        Value::None
+                    };
+                    let nkw = match kwnames.as_obj().map(|o| &o.kind) {
+                        Some(ObjKind::Tuple(t)) => t.len(),
+                        _ => 0,
+                    };
+                    let n = stack!().len();
+                    let items: Vec<Value> = stack!().drain(n - arg as usize..).collect();
+                    let name = pop!();
+                    let body = pop!();
+                    let (bases, kwvals) = items.split_at(items.len() - nkw);
+                    sync!();
+                    let bases = tri!(vm.tuple_from(bases));
+                    let kwargs = if nkw > 0 {
+                        let d = tri!(vm.new_dict());
+                        if let Some(ObjKind::Tuple(t)) = kwnames.as_obj().map(|o| &o.kind) {
+                            for (k, v) in t.iter().zip(kwvals) {
+                                tri!(vm.dict_set(&d, k.clone(), v.clone()));
+                            }
+                        }
+                        Value::Obj(d)
+                    } else {
+                        Value::None
+                    };
+                    tri!(start_class_body(vm, thp, &body, name, bases, kwargs));
+                    continue 'frame;
+                }
+                Op::ReturnValue => {
+                    let v = pop!();
+                    sync!();
+                    let frame = th!(thp).frames.pop().expect("frame");
+                    super::tracing::on_return(vm, thp, &frame, &v, false);
+                    th!(thp).stack.truncate(frame.ret_sp);
+                    let done = fi == stop || matches!(frame.ret, Ret::Boundary | Ret::Generator);
+                    match finish_return(vm, thp, frame, v) {
+                        Ok(Some(v)) => {
+                            if done {
+                                return Ok(v);
+                            }
+                            push!(v);
+                        }
+                        Ok(None) => {
+                            // Build-class continuation pushed a frame or value.
+                        }
+                        Err(e) => {
+                            if done {
+                                return Err(e);
+                            }
+                            return Err(e);
+                        }
+                    }
+                    if done {
+                        return Ok(Value::None);
+                    }
+                    continue 'frame;
+                }
+                Op::YieldValue => {
+                    let v = pop!();
+                    sync!();
+                    match super::gen_support::suspend(vm, thp, v) {
+                        super::gen_support::Suspended::ToRust(v) => return Ok(v),
+                        super::gen_support::Suspended::InLoop => continue 'frame,
+                    }
+                }
+                Op::YieldFrom => {
+                    // [inner, sent]: step the inner iterator; yield what it
+                    // yields (re-running this instruction on resume) or push
+                    // its return value.
+                    let sent = pop!();
+                    let inner = top!();
+                    sync!();
+                    match tri!(super::gen_support::yield_from_step(vm, &inner, sent)) {
+                        super::gen_support::YfStep::Yield(v) => {
+                            ip -= 1;
+                            sync!();
+                            match super::gen_support::suspend(vm, thp, v) {
+                                super::gen_support::Suspended::ToRust(v) => return Ok(v),
+                                super::gen_support::Suspended::InLoop => continue 'frame,
+                            }
+                        }
+                        super::gen_support::YfStep::Done(result) => {
+                            drop(pop!());
+                            push!(result);
+                        }
+                    }
+                }
+                Op::RaiseVarargs => {
+                    sync!();
+                    let e = match arg {
+                        0 => {
+                            let h = th!(thp).handled.clone();
+                            match h {
+                                Value::Obj(o) if matches!(o.kind, ObjKind::Exception(_)) => {
+                                    RERAISING.with(|r| r.set(true));
+                                    PyErr(o)
+                                }
+                                _ => vm.runtime_error("No active exception to reraise"),
+                            }
+                        }
+                        1 => {
+                            let exc = pop!();
+                            tri!(super::exc_support::make_raisable(
+                                vm,
+                                exc,
+                                None,
+                                &th!(thp).handled.clone()
+                            ))
+                        }
+                        _ => {
+                            let cause = pop!();
+                            let exc = pop!();
+                            tri!(super::exc_support::make_raisable(
+                                vm,
+                                exc,
+                                Some(cause),
+                                &th!(thp).handled.clone()
+                            ))
+                        }
+                    };
+                    return Err(e);
+                }
+                Op::Reraise => {
+                    let e = pop!();
+                    sync!();
+                    RERAISING.with(|r| r.set(true));
+                    match e {
+                        Value::Obj(o) => return Err(PyErr(o)),
+                        _ => err!(vm.runtime_error("reraise of a non-exception")),
+                    }
+                }
+                Op::PushExcInfo => {
+                    let e = pop!();
+                    let prev = std::mem::replace(&mut th!(thp).handled, e.clone());
+                    push!(prev);
+                    push!(e);
+                }
+                Op::PopExcept => {
+                    let prev = pop!();
+                    let old = std::mem::replace(&mut th!(thp).handled, prev);
+                    drop(old);
+                }
+                Op::CheckExcMatch => {
+                    let typ = pop!();
+                    let exc = top!();
+                    sync!();
+                    let r = tri!(super::exc_support::exc_match(vm, &exc, &typ));
+                    push!(Value::Bool(r));
+                }
+                Op::ExcInfo => {
+                    let exc = pop!();
+                    let t = Value::Obj(vm.type_of(&exc));
+                    let tb = tri!(super::exc_support::traceback_of(vm, &exc));
+                    push!(t);
+                    push!(exc);
+                    push!(tb);
+                }
+                Op::LoadAssertionError => push!(Value::Obj(vm.exc_type("AssertionError"))),
+                Op::BeforeWith => {
+                    let mgr = pop!();
+                    sync!();
+                    let enter = vm.lookup_special(&mgr, "__enter__");
+                    let exit = vm.lookup_special(&mgr, "__exit__");
+                    let (Some(enter), Some(exit)) = (enter, exit) else {
+                        err!(vm.type_error(format!(
+                            "'{}' object does not support the context manager protocol",
+                            vm.type_name(&mgr)
+                        )));
+                    };
+                    let t = vm.type_of(&mgr);
+                    let exit_bound = tri!(vm.bind(exit, &mgr, &t));
+                    push!(exit_bound);
+                    push!(enter);
+                    push!(mgr);
+                }
+                Op::ImportName => {
+                    let fromlist = pop!();
+                    let level = pop!();
+                    sync!();
+                    let globals = th!(thp).frames[fi].globals.clone();
+                    let m = tri!(super::import::import_name(
+                        vm,
+                        &code.names[arg as usize],
+                        &globals,
+                        &fromlist,
+                        &level
+                    ));
+                    push!(m);
+                }
+                Op::ImportFrom => {
+                    let m = top!();
+                    sync!();
+                    let v = tri!(super::import::import_from(
+                        vm,
+                        &m,
+                        &code.names[arg as usize]
+                    ));
+                    push!(v);
+                }
+                Op::ImportStar => {
+                    let m = pop!();
+                    sync!();
+                    let target = {
+                        let f = &th!(thp).frames[fi];
+                        f.locals.clone().unwrap_or_else(|| f.globals.clone())
+                    };
+                    tri!(super::import::import_star(vm, &m, &target));
+                }
+                Op::SetupAnnotations => {
+                    let target = {
+                        let f = &th!(thp).frames[fi];
+                        f.locals.clone().unwrap_or_else(|| f.globals.clone())
+                    };
+                    if vm.dict_get_strval(&target, &vm.names.annotations).is_none() {
+                        let d = tri!(vm.new_dict());
+                        tri!(vm.dict_set(&target, vm.names.annotations.clone(), Value::Obj(d)));
+                    }
+                }
+                Op::StopIterationError => {
+                    let e = pop!();
+                    err!(PyErr(
+                        e.as_obj().cloned().unwrap_or_else(|| vm.memory_error().0)
+                    ));
+                }
+                Op::PrintExpr => {
+                    let v = pop!();
+                    sync!();
+                    tri!(super::builtins::display_hook(vm, &v));
+                }
+                Op::LoadLocals => {
+                    let l = th!(thp).frames[fi].locals.clone();
+                    match l {
+                        Some(l) => push!(Value::Obj(l)),
+                        None => err!(vm.new_error("SystemError", "no locals")),
+                    }
+                }
+                Op::Unsupported => {
+                    err!(vm.not_supported(vm.display_str(&code.names[arg as usize])));
+                }
+            }
+        }
+    }
+}
+
+/// What a call did.
+pub(crate) enum CallOutcome {
+    /// A Python frame was pushed: continue with it.
+    Pushed,
+    /// The result is on the stack.
+    Done,
+}
+
+/// Calls `[callable, self_or_undef, args…]` at the top of the stack.
+fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResult<CallOutcome> {
+    let n = th!(thp).stack.len();
+    let callable_at = n - nargs - 2;
+    let callable = th!(thp).stack[callable_at].clone();
+    let self_slot = th!(thp).stack[callable_at + 1].clone();
+    let kw: SmallVec<[Value; 4]> = match kwnames.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Tuple(t)) => t.iter().cloned().collect(),
+        _ => SmallVec::new(),
+    };
+    let has_self = !self_slot.is_undef();
+    let args_at = if has_self {
+        callable_at + 1
+    } else {
+        callable_at + 2
+    };
+    let total = nargs + usize::from(has_self);
+    let npos = total - kw.len();
+    if let Value::Obj(o) = &callable {
+        match &o.kind {
+            ObjKind::Function(_) => {
+                push_frame_for_call(vm, thp, o, callable_at, args_at, npos, &kw, Ret::Push)?;
+                return Ok(CallOutcome::Pushed);
+            }
+
+            ObjKind::Method(m) if !has_self => {
+                // Unpack the bound method in place: [func, self, args…].
+                if let Value::Obj(f) = &m.0
+                    && matches!(f.kind, ObjKind::Function(_))
+                {
+                    let (f, s) = (m.0.clone(), m.1.clone());
+                    th!(thp).stack[callable_at] = f.clone();
+                    th!(thp).stack[callable_at + 1] = s;
+                    let fo = f.as_obj().expect("function").clone();
+                    push_frame_for_call(
+                        vm,
+                        thp,
+                        &fo,
+                        callable_at,
+                        callable_at + 1,
+                        npos + 1,
+                        &kw,
+                        Ret::Push,
+                    )?;
+                    return Ok(CallOutcome::Pushed);
+                }
+            }
+            ObjKind::Type(t) if t.layout == super::typeobj::Layout::Object && !t.builtin => {
+                // A Python class: create the instance, run __init__ as a frame.
+                if let Some((inst, init)) = super::call::prepare_instance(vm, o)? {
+                    match init {
+                        Some(Value::Obj(initf)) if matches!(initf.kind, ObjKind::Function(_)) => {
+                            th!(thp).stack[callable_at] = Value::Obj(initf.clone());
+                            // [init, inst, args…]: insert the instance as self.
+                            let args: Vec<Value> = th!(thp).stack.drain(args_at..).collect();
+                            th!(thp).stack.truncate(callable_at + 1);
+                            th!(thp).stack.push(inst.clone());
+                            th!(thp).stack.extend(args);
+                            push_frame_for_call(
+                                vm,
+                                thp,
+                                &initf,
+                                callable_at,
+                                callable_at + 1,
+                                npos + 1,
+                                &kw,
+                                Ret::Init(inst),
+                            )?;
+                            return Ok(CallOutcome::Pushed);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // Everything else: a native call with the arguments moved out.
+    let args: SmallVec<[Value; 8]> = th!(thp).stack.drain(args_at..).collect();
+    th!(thp).stack.truncate(callable_at);
+    let r = if tracing_active(thp) {
+        super::tracing::native_call(vm, thp, &callable, &args, &kw)?
+    } else {
+        call_native_value(vm, thp, &callable, &args, &kw)?
+    };
+    th!(thp).stack.push(r);
+    Ok(CallOutcome::Done)
+}
+
+fn tracing_active(thp: *mut VmThread) -> bool {
+    !th!(thp).profile.is_none()
+}
+
+/// Calls a non-Python-function callable with arguments already off the
+/// stack.
+pub(crate) fn call_native_value(
+    vm: &Vm,
+    thp: *mut VmThread,
+    callable: &Value,
+    args: &[Value],
+    kw: &[Value],
+) -> PyResult<Value> {
+    // zero-argument super() needs the caller's frame.
+    if let Value::Obj(o) = callable
+        && o.ptr_eq(&vm.types.super_)
+        && args.is_empty()
+    {
+        return super::call::zero_arg_super(vm, thp);
+    }
+    vm.call(
+        callable,
+        Args {
+            all: args,
+            kwnames: kw,
+        },
+    )
+}
+
+/// Pushes a frame for a Python function called from the loop.
+#[allow(clippy::too_many_arguments)]
+fn push_frame_for_call(
+    vm: &Vm,
+    thp: *mut VmThread,
+    func: &ObjRef,
+    callable_at: usize,
+    args_at: usize,
+    npos: usize,
+    kw: &[Value],
+    ret: Ret,
+) -> PyResult<()> {
+    match push_function_frame(vm, thp, func, callable_at, args_at, npos, kw, ret) {
+        Ok(true) => {
+            super::tracing::on_call(vm, thp)?;
+            // Function entry is an eval-breaker check point.
+            breaker(vm, thp)
+        }
+        // A generator object is on the stack: the caller continues.
+        Ok(false) => Ok(()),
+        Err(e) => {
+            th!(thp).stack.truncate(callable_at);
+            Err(e)
+        }
+    }
+}
+
+/// Completes a frame's return per its continuation. `Ok(Some(v))`: push
+/// `v`; `Ok(None)`: the continuation already arranged the caller.
+fn finish_return(vm: &Vm, thp: *mut VmThread, frame: Frame, v: Value) -> PyResult<Option<Value>> {
+    match frame.ret {
+        Ret::Push | Ret::Boundary => Ok(Some(v)),
+        Ret::Init(inst) => {
+            if !v.is_none() {
+                return Err(vm.type_error(format!(
+                    "__init__() should return None, not '{}'",
+                    vm.type_name(&v)
+                )));
+            }
+            Ok(Some(inst))
+        }
+        Ret::BuildClass {
+            name,
+            bases,
+            kwargs,
+        } => {
+            let ns = frame.locals.clone().map(Value::Obj).unwrap_or(Value::None);
+            let cls = super::call::build_class(vm, &name, &bases, &ns, &kwargs)?;
+            let _ = thp;
+            Ok(Some(cls))
+        }
+        Ret::Generator => {
+            // The generator returned: StopIteration(v) to its consumer.
+            if let Some(g) = &frame.generator {
+                super::gen_support::finished(g);
+            }
+            Err(super::gen_support::stop_iteration(vm, v)?)
+        }
+        Ret::GenFor(target) => {
+            // A for loop's generator is exhausted: pop it, leave the loop.
+            if let Some(g) = &frame.generator {
+                super::gen_support::finished(g);
+            }
+            let th = th!(thp);
+            drop(th.stack.pop());
+            if let Some(f) = th.frames.last_mut() {
+                f.ip = target as usize;
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// Starts running a class body: a frame whose locals are a fresh
+/// namespace dict; when it returns, the class is built.
+fn start_class_body(
+    vm: &Vm,
+    thp: *mut VmThread,
+    body: &Value,
+    name: Value,
+    bases: Value,
+    kwargs: Value,
+) -> PyResult<()> {
+    let Some(ObjKind::Function(f)) = body.as_obj().map(|o| &o.kind) else {
+        return Err(vm.type_error("__build_class__: func must be a function"));
+    };
+    let ns = super::call::prepare_namespace(vm, &name, &bases, &kwargs)?;
+    let sp = th!(thp).stack.len();
+    let ObjKind::Code(code) = &f.code.kind else {
+        return Err(vm.type_error("bad class body"));
+    };
+    {
+        let th = th!(thp);
+        for _ in 0..code.nslots() {
+            th.stack.push(Value::Undef);
+        }
+    }
+    if let Value::Obj(t) = &f.closure
+        && let ObjKind::Tuple(cells) = &t.kind
+    {
+        let nl = code.nlocals() + code.cellvars.len();
+        for (i, c) in cells.iter().enumerate() {
+            th!(thp).stack[sp + nl + i] = c.clone();
+        }
+    }
+    for (i, _) in code.cellvars.iter().enumerate() {
+        let cell = vm.alloc(ObjKind::Cell(RefCell::new(Value::Undef)))?;
+        th!(thp).stack[sp + code.nlocals() + i] = Value::Obj(cell);
+    }
+    if th!(thp).frames.len() >= vm.recursion_limit.get() {
+        th!(thp).stack.truncate(sp);
+        return Err(vm.new_error("RecursionError", "maximum recursion depth exceeded"));
+    }
+    th!(thp).frames.push(Frame {
+        code: f.code.clone(),
+        ip: 0,
+        base: sp,
+        ret_sp: sp,
+        globals: f.globals.clone(),
+        builtins: module_builtins(vm, &f.globals),
+        locals: Some(ns),
+        func: None,
+        generator: None,
+        ret: Ret::BuildClass {
+            name,
+            bases,
+            kwargs,
+        },
+        last_line: 0,
+        last_traced: -1,
+    });
+    super::tracing::on_call(vm, thp)
+}
+
+/// The eval-breaker check: pending calls, GIL drop requests, async
+/// exceptions, a due cycle collection.
+#[inline]
+pub(crate) fn breaker(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
+    if vm.heap.gc.due() {
+        vm.heap.gc.collect_if_due();
+    }
+    super::driver::check_breaker(vm, thp)
+}
+
+/// `obj.name` for a method call: (method, self) without a bound method.
+pub(crate) fn load_method(vm: &Vm, obj: &Value, name: &Value) -> PyResult<(Value, Value)> {
+    match obj {
+        Value::Obj(o) if matches!(o.kind, ObjKind::Instance(_)) => {
+            let ObjKind::Instance(inst) = &o.kind else {
+                unreachable!()
+            };
+            let cls = inst.class.borrow().clone();
+            if let Some(c) = vm.lookup_type(&cls, name)
+                && let Value::Obj(co) = &c
+                && matches!(co.kind, ObjKind::Function(_))
+                && vm.dict_get_strval(&inst.dict, name).is_none()
+            {
+                return Ok((c, obj.clone()));
+            }
+        }
+        Value::Obj(o)
+            if matches!(
+                o.kind,
+                ObjKind::Module(_) | ObjKind::Type(_) | ObjKind::Super(_)
+            ) => {}
+        _ => {
+            // Builtin kinds: unbound method descriptor + self.
+            let t = vm.type_of(obj);
+            if let Some(c) = vm.lookup_type(&t, name)
+                && let Value::Obj(co) = &c
+                && let ObjKind::Builtin(b) = &co.kind
+                && b.bound.is_undef()
+                && !b.owner.is_empty()
+                && !matches!(obj, Value::Obj(x) if matches!(x.kind, ObjKind::Exception(_) | ObjKind::Function(_)))
+            {
+                return Ok((c, obj.clone()));
+            }
+        }
+    }
+    Ok((vm.getattr(obj, name)?, Value::Undef))
+}
+
+fn dict_version(d: &ObjRef) -> u64 {
+    match &d.kind {
+        ObjKind::Dict(c) => c.borrow().version ^ (d.as_ptr() as u64).rotate_left(32),
+        _ => 0,
+    }
+}
+
+fn unbound_local(vm: &Vm, name: &str) -> PyErr {
+    vm.new_error(
+        "UnboundLocalError",
+        format!("cannot access local variable '{name}' where it is not associated with a value"),
+    )
+}
+
+fn name_error(vm: &Vm, name: &Value) -> PyErr {
+    let n = vm.display_str(name);
+    let e = vm.new_error("NameError", format!("name '{n}' is not defined"));
+    if let ObjKind::Exception(x) = &e.0.kind {
+        let _ = vm.dict_set_str(&x.dict, "name", name.clone());
+    }
+    e
+}
+
+fn deref_name(code: &Code, i: usize) -> String {
+    let nl = code.nlocals();
+    if i < nl {
+        return code.varnames[i].to_string();
+    }
+    let i = i - nl;
+    if i < code.cellvars.len() {
+        return code.cellvars[i].to_string();
+    }
+    code.freevars
+        .get(i - code.cellvars.len())
+        .map_or_else(String::new, ToString::to_string)
+}
+
+/// Unpacks `seq` into `n` values (or `n` + a starred list + `after`).
+fn unpack(vm: &Vm, seq: &Value, n: usize, after: Option<usize>) -> PyResult<Vec<Value>> {
+    let items: Vec<Value> = match seq.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Tuple(t)) => t.iter().cloned().collect(),
+        Some(ObjKind::List(l)) => l.borrow().iter().cloned().collect(),
+        _ => {
+            let it = match vm.iter(seq) {
+                Ok(it) => it,
+                Err(e) if vm.exc_matches(&e, "TypeError") => {
+                    return Err(vm.type_error(format!(
+                        "cannot unpack non-iterable {} object",
+                        vm.type_name(seq)
+                    )));
+                }
+                Err(e) => return Err(e),
+            };
+            let mut out = Vec::new();
+            let limit = if after.is_some() { usize::MAX } else { n + 1 };
+            while out.len() < limit {
+                match vm.next(&it)? {
+                    Some(x) => out.push(x),
+                    None => break,
+                }
+            }
+            out
+        }
+    };
+    match after {
+        None => {
+            if items.len() == n {
+                Ok(items)
+            } else if items.len() < n {
+                Err(vm.value_error(format!(
+                    "not enough values to unpack (expected {n}, got {})",
+                    items.len()
+                )))
+            } else if matches!(
+                seq.as_obj().map(|o| &o.kind),
+                Some(ObjKind::Tuple(_) | ObjKind::List(_))
+            ) {
+                Err(vm.value_error(format!(
+                    "too many values to unpack (expected {n}, got {})",
+                    items.len()
+                )))
+            } else {
+                Err(vm.value_error(format!("too many values to unpack (expected {n})")))
+            }
+        }
+        Some(after) => {
+            if items.len() < n + after {
+                return Err(vm.value_error(format!(
+                    "not enough values to unpack (expected at least {}, got {})",
+                    n + after,
+                    items.len()
+                )));
+            }
+            let mut out: Vec<Value> = items[..n].to_vec();
+            let mid = items[n..items.len() - after].to_vec();
+            out.push(vm.new_list(mid)?);
+            out.extend_from_slice(&items[items.len() - after..]);
+            Ok(out)
+        }
+    }
+}
+
+/// `MAKE_FUNCTION`.
+fn make_function(
+    vm: &Vm,
+    code_v: &Value,
+    globals: ObjRef,
+    defaults: Value,
+    kwdefaults: Value,
+    closure: Value,
+) -> PyResult<Value> {
+    let Some(code) = code_v.as_obj() else {
+        return Err(vm.type_error("MAKE_FUNCTION without code"));
+    };
+    let ObjKind::Code(c) = &code.kind else {
+        return Err(vm.type_error("MAKE_FUNCTION without code"));
+    };
+    let name = vm.new_str(&c.name)?;
+    let qualname = vm.new_str(&c.qualname)?;
+    let module = vm
+        .dict_get_strval(&globals, &vm.names.name)
+        .unwrap_or(Value::None);
+    let doc = c
+        .consts
+        .first()
+        .filter(|v| v.as_str().is_some())
+        .cloned()
+        .unwrap_or(Value::None);
+    let f = vm.alloc(ObjKind::Function(Box::new(Function {
+        code: code.clone(),
+        globals,
+        name: RefCell::new(name),
+        qualname: RefCell::new(qualname),
+        defaults: RefCell::new(defaults),
+        kwdefaults: RefCell::new(kwdefaults),
+        closure,
+        dict: RefCell::new(None),
+        module: RefCell::new(module),
+        doc: RefCell::new(doc),
+    })))?;
+    Ok(Value::Obj(f))
+}

@@ -1,0 +1,170 @@
+//! Frames and the per-thread VM state.
+//!
+//! Frames live in a vector on the VM thread, their slots and operand
+//! stacks in one shared value stack: a Python call pushes a frame and
+//! continues the same loop, so Python recursion never grows the Rust
+//! stack, and a thread can be suspended between any two instructions.
+
+use super::object::{ObjRef, Value};
+
+/// What the caller does with a frame's return value.
+#[derive(Debug, Clone)]
+pub enum Ret {
+    /// Push it on the caller's stack.
+    Push,
+    /// `__init__` returned: it must be None; push the instance.
+    Init(Value),
+    /// A class body finished: build the class.
+    BuildClass {
+        /// Class name.
+        name: Value,
+        /// Bases (a tuple).
+        bases: Value,
+        /// Keywords (a dict, or None).
+        kwargs: Value,
+    },
+    /// The frame was entered from Rust (a nested call): the loop returns
+    /// the value to its caller.
+    Boundary,
+    /// A generator resumed from Rust (`next()`): yields and returns go
+    /// back to the Rust caller.
+    Generator,
+    /// A generator resumed by a `for` loop's FOR_ITER: a yield pushes the
+    /// value; a return ends the loop (jump to the target).
+    GenFor(u32),
+}
+
+/// One activation.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The code object.
+    pub code: ObjRef,
+    /// Next instruction.
+    pub ip: usize,
+    /// Index of slot 0 in the thread's value stack.
+    pub base: usize,
+    /// Stack length to restore when the frame returns (the callee slot).
+    pub ret_sp: usize,
+    /// Module globals (a dict object).
+    pub globals: ObjRef,
+    /// The builtins dict.
+    pub builtins: ObjRef,
+    /// The namespace dict of module and class bodies.
+    pub locals: Option<ObjRef>,
+    /// The function being run (None for module and class bodies).
+    pub func: Option<ObjRef>,
+    /// The generator that owns this frame, if any.
+    pub generator: Option<ObjRef>,
+    /// What to do with the return value.
+    pub ret: Ret,
+    /// Line of the last "line" trace event.
+    pub last_line: u32,
+    /// Instruction of the last trace event (-1: none yet).
+    pub last_traced: i64,
+}
+
+impl Frame {
+    /// Values it references besides its stack region.
+    pub fn traverse(&self, visit: &mut dyn FnMut(&Value)) {
+        visit(&Value::Obj(self.code.clone()));
+        visit(&Value::Obj(self.globals.clone()));
+        if let Some(l) = &self.locals {
+            visit(&Value::Obj(l.clone()));
+        }
+        if let Some(f) = &self.func {
+            visit(&Value::Obj(f.clone()));
+        }
+        if let Ret::Init(v) = &self.ret {
+            visit(v);
+        }
+        if let Ret::BuildClass {
+            name,
+            bases,
+            kwargs,
+        } = &self.ret
+        {
+            visit(name);
+            visit(bases);
+            visit(kwargs);
+        }
+    }
+}
+
+/// A frame as Python code sees it (`sys._getframe`, tracer arguments):
+/// a snapshot taken when asked for.
+#[derive(Debug)]
+pub struct FrameObj {
+    /// `f_code`.
+    pub code: ObjRef,
+    /// `f_lineno`.
+    pub lineno: std::cell::Cell<u32>,
+    /// `f_globals`.
+    pub globals: ObjRef,
+    /// `f_locals` (a dict snapshot).
+    pub locals: Value,
+    /// `f_back`.
+    pub back: Value,
+    /// `f_trace`.
+    pub trace: std::cell::RefCell<Value>,
+    /// Depth of the frame on its thread (identifies it while live).
+    pub depth: usize,
+}
+
+/// The VM side of a Python thread.
+#[derive(Debug)]
+pub struct VmThread {
+    /// Active frames, innermost last.
+    pub frames: Vec<Frame>,
+    /// Slots and operand stacks of all frames.
+    pub stack: Vec<Value>,
+    /// The exception being handled (`sys.exception()`), or None.
+    pub handled: Value,
+    /// Nested Rust-level calls into the eval loop (bounded so no input
+    /// overflows the Rust stack).
+    pub native_depth: usize,
+    /// `sys.settrace` function.
+    pub trace: Value,
+    /// `sys.setprofile` function.
+    pub profile: Value,
+    /// Inside a trace/profile callback.
+    pub tracing: bool,
+    /// Python frame objects handed to tracers, by frame depth.
+    pub frame_objs: Vec<Option<ObjRef>>,
+    /// The runtime thread state this VM thread runs on (its eval breaker).
+    pub tstate: Option<std::sync::Arc<crate::thread::ThreadState>>,
+}
+
+impl Default for VmThread {
+    fn default() -> Self {
+        VmThread::new()
+    }
+}
+
+impl VmThread {
+    /// A thread with no frames.
+    pub fn new() -> VmThread {
+        VmThread {
+            frames: Vec::new(),
+            stack: Vec::with_capacity(1024),
+            handled: Value::None,
+            native_depth: 0,
+            trace: Value::None,
+            profile: Value::None,
+            tracing: false,
+            frame_objs: Vec::new(),
+            tstate: None,
+        }
+    }
+
+    /// Values it references (roots for the cycle collector are never
+    /// collected, but generators referencing frames need the stack).
+    pub fn traverse(&self, visit: &mut dyn FnMut(&Value)) {
+        self.stack.iter().for_each(&mut *visit);
+        for f in &self.frames {
+            f.traverse(visit);
+        }
+        visit(&self.handled);
+        visit(&self.trace);
+        visit(&self.profile);
+    }
+}

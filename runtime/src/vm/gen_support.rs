@@ -1,0 +1,262 @@
+//! Running generators: resuming a suspended frame inside the loop or from
+//! Rust, suspending it at a `yield`, `send`/`throw`/`close`.
+
+use super::eval::{run_with, thread_ptr};
+use super::frame::{Ret, VmThread};
+use super::object::{ObjKind, ObjRef, Value};
+use super::state::{PyErr, PyResult, Vm};
+
+macro_rules! th {
+    ($p:expr) => {
+        // SAFETY: the running VM thread (see eval.rs); used within one
+        // statement, never across a call back into the loop.
+        unsafe { &mut *$p }
+    };
+}
+
+/// Where a yielded value went.
+#[derive(Debug)]
+pub enum Suspended {
+    /// The generator was resumed from Rust: return the value to it.
+    ToRust(Value),
+    /// Pushed on the resuming frame's stack; continue the loop.
+    InLoop,
+}
+
+/// Suspends the top frame (a generator) at a `yield` of `v`.
+pub(crate) fn suspend(_vm: &Vm, thp: *mut VmThread, v: Value) -> Suspended {
+    let th = th!(thp);
+    let Some(mut frame) = th.frames.pop() else {
+        return Suspended::ToRust(v);
+    };
+    let region: Vec<Value> = th.stack.drain(frame.base..).collect();
+    th.stack.truncate(frame.ret_sp);
+    let ret = std::mem::replace(&mut frame.ret, Ret::Push);
+    if let Some(g) = frame.generator.take()
+        && let ObjKind::Generator(st) = &g.kind
+    {
+        let mut st = st.borrow_mut();
+        frame.base = 0;
+        frame.ret_sp = 0;
+        st.frame = Some(frame);
+        st.stack = region;
+        st.running = false;
+    }
+    match ret {
+        Ret::Generator | Ret::Boundary => Suspended::ToRust(v),
+        _ => {
+            th!(thp).stack.push(v);
+            Suspended::InLoop
+        }
+    }
+}
+
+/// Marks a generator finished (returned or raised out).
+pub(crate) fn finished(g: &ObjRef) {
+    if let ObjKind::Generator(st) = &g.kind
+        && let Ok(mut st) = st.try_borrow_mut()
+    {
+        st.frame = None;
+        st.stack.clear();
+        st.running = false;
+    }
+}
+
+/// `StopIteration(value)`.
+pub(crate) fn stop_iteration(vm: &Vm, value: Value) -> PyResult<PyErr> {
+    let cls = vm.exc_type("StopIteration");
+    let args = if value.is_none() { vec![] } else { vec![value] };
+    Ok(PyErr(vm.new_exception(&cls, args)?))
+}
+
+/// The `value` of a StopIteration.
+pub(crate) fn stop_value(vm: &Vm, e: &PyErr) -> Value {
+    match &e.0.kind {
+        ObjKind::Exception(x) => vm.dict_get_str(&x.dict, "value").unwrap_or(Value::None),
+        _ => Value::None,
+    }
+}
+
+/// Pushes the generator's frame to resume it with `sent`; false if it is
+/// already finished.
+pub(crate) fn resume_in_loop(
+    vm: &Vm,
+    thp: *mut VmThread,
+    g: &ObjRef,
+    sent: Value,
+    ret: Ret,
+) -> PyResult<bool> {
+    let ObjKind::Generator(st) = &g.kind else {
+        return Err(vm.type_error("not a generator"));
+    };
+    let (mut frame, region, started) = {
+        let Ok(mut st) = st.try_borrow_mut() else {
+            return Err(vm.value_error("generator already executing"));
+        };
+        if st.running {
+            return Err(vm.value_error("generator already executing"));
+        }
+        let Some(frame) = st.frame.take() else {
+            return Ok(false);
+        };
+        let started = st.started;
+        if !started && !sent.is_none() {
+            st.frame = Some(frame);
+            return Err(vm.type_error("can't send non-None value to a just-started generator"));
+        }
+        st.running = true;
+        st.started = true;
+        (frame, std::mem::take(&mut st.stack), started)
+    };
+    if th!(thp).frames.len() >= vm.recursion_limit.get() {
+        if let ObjKind::Generator(st) = &g.kind {
+            let mut st = st.borrow_mut();
+            st.frame = Some(frame);
+            st.stack = region;
+            st.running = false;
+        }
+        return Err(vm.new_error("RecursionError", "maximum recursion depth exceeded"));
+    }
+    let th = th!(thp);
+    let base = th.stack.len();
+    th.stack.extend(region);
+    if started {
+        th.stack.push(sent);
+    }
+    frame.base = base;
+    frame.ret_sp = base;
+    frame.ret = ret;
+    frame.generator = Some(g.clone());
+    th.frames.push(frame);
+    Ok(true)
+}
+
+/// Resumes a generator from Rust: `Ok(Some(v))` it yielded `v`;
+/// `Err(StopIteration)` it returned; other errors propagate.
+pub(crate) fn resume_nested(
+    vm: &Vm,
+    g: &ObjRef,
+    sent: Value,
+    throw: Option<PyErr>,
+) -> PyResult<Option<Value>> {
+    let thp = thread_ptr();
+    if thp.is_null() {
+        return Err(vm.runtime_error("no Python thread is running"));
+    }
+    if !resume_in_loop(vm, thp, g, sent, Ret::Generator)? {
+        return match throw {
+            Some(e) => Err(e),
+            None => Ok(None),
+        };
+    }
+    th!(thp).native_depth += 1;
+    let stop = th!(thp).frames.len() - 1;
+    let r = run_with(vm, thp, stop, throw);
+    th!(thp).native_depth -= 1;
+    match r {
+        Ok(v) => {
+            // Yielded (frame kept) or returned (frame gone, handled as an
+            // error by finish_return).
+            Ok(Some(v))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `next(gen)`: None when exhausted.
+pub(crate) fn gen_next(vm: &Vm, g: &ObjRef) -> PyResult<Option<Value>> {
+    match resume_nested(vm, g, Value::None, None) {
+        Ok(v) => Ok(v),
+        Err(e) if vm.exc_matches(&e, "StopIteration") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// One step of `yield from`.
+#[derive(Debug)]
+pub enum YfStep {
+    /// The inner iterator yielded this.
+    Yield(Value),
+    /// It finished with this result.
+    Done(Value),
+}
+
+/// Advances the inner iterator of `yield from` with `sent`.
+pub(crate) fn yield_from_step(vm: &Vm, inner: &Value, sent: Value) -> PyResult<YfStep> {
+    if let Value::Obj(o) = inner
+        && let ObjKind::Generator(_) = &o.kind
+    {
+        return match resume_nested(vm, o, sent, None) {
+            Ok(Some(v)) => Ok(YfStep::Yield(v)),
+            Ok(None) => Ok(YfStep::Done(Value::None)),
+            Err(e) if vm.exc_matches(&e, "StopIteration") => Ok(YfStep::Done(stop_value(vm, &e))),
+            Err(e) => Err(e),
+        };
+    }
+    if sent.is_none() {
+        match vm.next(inner)? {
+            Some(v) => Ok(YfStep::Yield(v)),
+            None => Ok(YfStep::Done(Value::None)),
+        }
+    } else {
+        let send = vm.getattr(inner, &vm.new_str("send")?)?;
+        match vm.call(&send, super::func::Args::positional(&[sent])) {
+            Ok(v) => Ok(YfStep::Yield(v)),
+            Err(e) if vm.exc_matches(&e, "StopIteration") => Ok(YfStep::Done(stop_value(vm, &e))),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// `gen.send(v)`.
+pub(crate) fn send(vm: &Vm, g: &ObjRef, v: Value) -> PyResult<Value> {
+    match resume_nested(vm, g, v, None)? {
+        Some(v) => Ok(v),
+        None => Err(stop_iteration(vm, Value::None)?),
+    }
+}
+
+/// `gen.throw(exc)`.
+pub(crate) fn throw(vm: &Vm, g: &ObjRef, exc: PyErr) -> PyResult<Value> {
+    let started = match &g.kind {
+        ObjKind::Generator(st) => st.borrow().started,
+        _ => false,
+    };
+    if !started {
+        // Not started: the exception is raised at once and it finishes.
+        finished(g);
+        return Err(exc);
+    }
+    match resume_nested(vm, g, Value::None, Some(exc))? {
+        Some(v) => Ok(v),
+        None => Err(stop_iteration(vm, Value::None)?),
+    }
+}
+
+/// `gen.close()`.
+pub(crate) fn close(vm: &Vm, g: &ObjRef) -> PyResult<Value> {
+    let (alive, started) = match &g.kind {
+        ObjKind::Generator(st) => {
+            let st = st.borrow();
+            (st.frame.is_some(), st.started)
+        }
+        _ => (false, false),
+    };
+    if !alive {
+        return Ok(Value::None);
+    }
+    if !started {
+        finished(g);
+        return Ok(Value::None);
+    }
+    let cls = vm.exc_type("GeneratorExit");
+    let e = PyErr(vm.new_exception(&cls, vec![])?);
+    match resume_nested(vm, g, Value::None, Some(e)) {
+        Ok(Some(_)) => Err(vm.runtime_error("generator ignored GeneratorExit")),
+        Ok(None) => Ok(Value::None),
+        Err(e) if vm.exc_matches(&e, "GeneratorExit") || vm.exc_matches(&e, "StopIteration") => {
+            Ok(Value::None)
+        }
+        Err(e) => Err(e),
+    }
+}

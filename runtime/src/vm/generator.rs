@@ -1,0 +1,33 @@
+//! Generators: a suspended frame and its stack.
+
+use super::frame::Frame;
+use super::object::{ObjRef, Value};
+
+/// A generator's state.
+#[derive(Debug)]
+pub struct GenState {
+    /// The suspended frame (None once finished).
+    pub frame: Option<Frame>,
+    /// Its slots and operand stack while suspended.
+    pub stack: Vec<Value>,
+    /// Running right now (re-entry is a ValueError).
+    pub running: bool,
+    /// Has started (a non-None `send` before start is an error).
+    pub started: bool,
+    /// `__name__`.
+    pub name: Value,
+    /// `__qualname__`.
+    pub qualname: Value,
+    /// The code object.
+    pub code: ObjRef,
+}
+
+impl GenState {
+    /// Values it references.
+    pub fn traverse(&self, visit: &mut dyn FnMut(&Value)) {
+        self.stack.iter().for_each(&mut *visit);
+        if let Some(f) = &self.frame {
+            f.traverse(visit);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Where Python objects live: the interpreter's heap.
+//!
+//! Every object header and every payload buffer (list items, dict tables,
+//! string bytes) is allocated from the runtime's allocator domains — OBJ
+//! for objects, MEM for buffers — so tracemalloc, the debug hooks and the
+//! memory limit see what Python code really holds (DESIGN.md decision 6).
+//!
+//! The heap in use is a thread-local pointer set while a thread runs
+//! Python code of that interpreter (it holds the interpreter's GIL then).
+//! Objects are only created and destroyed in that state; a value dropped
+//! with no heap current (a bug elsewhere) is leaked, never freed through
+//! the wrong allocator.
+//!
+//! Deallocation is iterative (CPython's "trashcan"): freeing an object
+//! whose fields free more objects queues them instead of recursing, so
+//! tearing down a million-deep nested list cannot overflow the Rust stack.
+
+use std::cell::{Cell, RefCell};
+use std::ffi::c_void;
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+use allocator_api2::alloc::{AllocError, Allocator, Layout};
+
+use crate::mem::{Domain, Mem};
+
+/// The per-interpreter heap.
+pub struct Heap {
+    pub(crate) mem: Arc<Mem>,
+    /// Objects queued for deallocation while one is being torn down.
+    pending: RefCell<Vec<NonNull<super::object::PyObject>>>,
+    deallocating: Cell<bool>,
+    pub(crate) gc: super::gc::GcState,
+}
+
+impl std::fmt::Debug for Heap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Heap").finish_non_exhaustive()
+    }
+}
+
+thread_local! {
+    static CURRENT: Cell<*const Heap> = const { Cell::new(std::ptr::null()) };
+}
+
+impl Heap {
+    /// A heap over `mem`.
+    pub fn new(mem: Arc<Mem>) -> Heap {
+        Heap {
+            mem,
+            pending: RefCell::new(Vec::new()),
+            deallocating: Cell::new(false),
+            gc: super::gc::GcState::new(),
+        }
+    }
+
+    /// The heap current on this thread.
+    #[inline]
+    pub(crate) fn current() -> Option<&'static Heap> {
+        let p = CURRENT.with(Cell::get);
+        // SAFETY: set by `enter` from a heap that outlives the guard (the
+        // VM owns it and clears the pointer when it goes).
+        unsafe { p.as_ref() }
+    }
+
+    /// Makes `self` this thread's heap until the guard drops.
+    pub fn enter(&self) -> HeapGuard {
+        let prev = CURRENT.with(|c| c.replace(self as *const Heap));
+        HeapGuard { prev }
+    }
+
+    /// Allocates `size` bytes in `d`; `None` when out of memory or over the
+    /// runtime's limit.
+    #[inline]
+    pub(crate) fn alloc_bytes(&self, d: Domain, size: usize) -> Option<NonNull<u8>> {
+        // SAFETY: the caller holds the GIL of this interpreter (a heap is
+        // only current while it does).
+        NonNull::new(unsafe { self.mem.malloc(d, size) }.cast::<u8>())
+    }
+
+    /// Frees a block from `d`.
+    ///
+    /// # Safety
+    /// `p` came from `alloc_bytes(d, ..)` of this heap and is not used
+    /// again.
+    #[inline]
+    pub(crate) unsafe fn free_bytes(&self, d: Domain, p: NonNull<u8>) {
+        // SAFETY: per the caller.
+        unsafe { self.mem.free(d, p.as_ptr().cast::<c_void>()) }
+    }
+
+    /// Queues `p` for deallocation, or deallocates it (and everything its
+    /// teardown releases) now.
+    pub(crate) fn dealloc(&self, p: NonNull<super::object::PyObject>) {
+        self.pending.borrow_mut().push(p);
+        if self.deallocating.get() {
+            return;
+        }
+        self.deallocating.set(true);
+        loop {
+            let next = self.pending.borrow_mut().pop();
+            let Some(p) = next else { break };
+            // SAFETY: the count reached zero: nobody else references the
+            // object; it was allocated by `PyObject::alloc` on this heap.
+            unsafe { super::object::PyObject::destroy(self, p) };
+        }
+        self.deallocating.set(false);
+    }
+}
+
+/// Restores the previous current heap on drop.
+#[derive(Debug)]
+pub struct HeapGuard {
+    prev: *const Heap,
+}
+
+impl Drop for HeapGuard {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.prev));
+    }
+}
+
+/// The allocator of payload buffers: the current heap's MEM domain.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PyAlloc;
+
+// SAFETY: blocks come from the MEM domain of the current heap and go back
+// to it; every Python buffer is allocated and freed with the same heap
+// current (objects never cross interpreters). Without a current heap,
+// allocation fails and deallocation leaks, which is safe.
+unsafe impl Allocator for PyAlloc {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let heap = Heap::current().ok_or(AllocError)?;
+        if layout.align() > crate::mem::ALIGNMENT {
+            return Err(AllocError);
+        }
+        let size = layout.size().max(1);
+        let p = heap.alloc_bytes(Domain::Mem, size).ok_or(AllocError)?;
+        Ok(NonNull::slice_from_raw_parts(p, layout.size()))
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, _layout: Layout) {
+        if let Some(heap) = Heap::current() {
+            // SAFETY: allocated by `allocate` above on this heap.
+            unsafe { heap.free_bytes(Domain::Mem, ptr) };
+        }
+    }
+
+    unsafe fn grow(
+        &self,
+        ptr: NonNull<u8>,
+        _old: Layout,
+        new: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        let heap = Heap::current().ok_or(AllocError)?;
+        if new.align() > crate::mem::ALIGNMENT {
+            return Err(AllocError);
+        }
+        // SAFETY: `ptr` is a live MEM block of this heap (the Allocator
+        // contract); realloc keeps the contents.
+        let p = unsafe {
+            heap.mem
+                .realloc(Domain::Mem, ptr.as_ptr().cast(), new.size().max(1))
+        };
+        let p = NonNull::new(p.cast::<u8>()).ok_or(AllocError)?;
+        Ok(NonNull::slice_from_raw_parts(p, new.size()))
+    }
+
+    unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old: Layout,
+        new: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: same contract as `grow`.
+        unsafe { self.grow(ptr, old, new) }
+    }
+}
+
+/// A vector whose buffer lives in the interpreter's MEM domain.
+pub type PyVec<T> = allocator_api2::vec::Vec<T, PyAlloc>;
+
+/// An empty [`PyVec`].
+#[inline]
+pub fn pyvec<T>() -> PyVec<T> {
+    PyVec::new_in(PyAlloc)
+}
+
+/// A [`PyVec`] with room for `n`, or `None` when memory is exhausted.
+pub fn pyvec_with_capacity<T>(n: usize) -> Option<PyVec<T>> {
+    let mut v = PyVec::new_in(PyAlloc);
+    v.try_reserve(n).ok()?;
+    Some(v)
+}

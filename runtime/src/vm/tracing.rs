@@ -1,0 +1,320 @@
+//! `sys.settrace` and `sys.setprofile` (Python/legacy_tracing.c, 3.13
+//! semantics): call/line/return/exception events for the trace function,
+//! call/return/c_call/c_return/c_exception for the profile function.
+//!
+//! A frame's local trace function is what the global one returned for its
+//! 'call' event; a 'line' event fires when execution reaches a new line
+//! or jumps backwards; the trace and profile functions themselves are not
+//! traced.
+
+use std::cell::{Cell, RefCell};
+
+use super::code::{Op, flags};
+use super::frame::{Frame, FrameObj, VmThread};
+use super::func::Args;
+use super::object::{ObjKind, ObjRef, Value};
+use super::state::{PyErr, PyResult, Vm};
+
+macro_rules! th {
+    ($p:expr) => {
+        // SAFETY: the running VM thread (see eval.rs); one statement only.
+        unsafe { &mut *$p }
+    };
+}
+
+fn code_of(f: &Frame) -> Option<&super::code::Code> {
+    match &f.code.kind {
+        ObjKind::Code(c) => Some(c),
+        _ => None,
+    }
+}
+
+fn active(thp: *mut VmThread) -> bool {
+    let th = th!(thp);
+    !th.tracing && (!th.trace.is_none() || !th.profile.is_none())
+}
+
+/// The frame object for the frame at `depth`, created on first use
+/// (with those of its callers, iteratively: no Rust recursion).
+fn frame_obj(vm: &Vm, thp: *mut VmThread, depth: usize) -> PyResult<ObjRef> {
+    if let Some(Some(o)) = th!(thp).frame_objs.get(depth) {
+        return Ok(o.clone());
+    }
+    // The deepest caller that already has one.
+    let mut start = depth;
+    while start > 0 && !matches!(th!(thp).frame_objs.get(start - 1), Some(Some(_))) {
+        start -= 1;
+    }
+    let mut back = if start > 0 {
+        th!(thp).frame_objs[start - 1]
+            .clone()
+            .map_or(Value::None, Value::Obj)
+    } else {
+        Value::None
+    };
+    let mut last = None;
+    for d in start..=depth {
+        let (code, globals) = {
+            let f = &th!(thp).frames[d];
+            (f.code.clone(), f.globals.clone())
+        };
+        let line = code_of(&th!(thp).frames[d]).map_or(0, |c| c.firstlineno);
+        let o = vm.alloc(ObjKind::Frame(Box::new(FrameObj {
+            code,
+            lineno: Cell::new(line),
+            globals,
+            locals: Value::None,
+            back: back.clone(),
+            trace: RefCell::new(Value::None),
+            depth: d,
+        })))?;
+        let th = th!(thp);
+        if th.frame_objs.len() <= d {
+            th.frame_objs.resize(d + 1, None);
+        }
+        th.frame_objs[d] = Some(o.clone());
+        back = Value::Obj(o.clone());
+        last = Some(o);
+    }
+    last.ok_or_else(|| vm.runtime_error("no frame"))
+}
+
+/// `sys._getframe(n)`: the frame object `n` calls up, its line current.
+pub(crate) fn frame_object(vm: &Vm, thp: *mut VmThread, up: usize) -> PyResult<Option<ObjRef>> {
+    let n = th!(thp).frames.len();
+    if up >= n {
+        return Ok(None);
+    }
+    let depth = n - 1 - up;
+    let o = frame_obj(vm, thp, depth)?;
+    for d in 0..=depth {
+        let line = {
+            let f = &th!(thp).frames[d];
+            code_of(f).map(|c| c.line_of(f.ip.saturating_sub(1)))
+        };
+        if let (Some(line), Some(Some(fo))) = (line, th!(thp).frame_objs.get(d)) {
+            set_line(fo, line);
+        }
+    }
+    Ok(Some(o))
+}
+
+fn set_line(fo: &ObjRef, line: u32) {
+    if let ObjKind::Frame(f) = &fo.kind {
+        f.lineno.set(line);
+    }
+}
+
+fn local_trace(fo: &ObjRef) -> Value {
+    match &fo.kind {
+        ObjKind::Frame(f) => f.trace.borrow().clone(),
+        _ => Value::None,
+    }
+}
+
+fn set_local_trace(fo: &ObjRef, v: Value) {
+    if let ObjKind::Frame(f) = &fo.kind {
+        *f.trace.borrow_mut() = v;
+    }
+}
+
+/// Calls a trace/profile function with tracing suspended; an error in it
+/// removes it (as CPython does) and propagates.
+fn call_tracer(
+    vm: &Vm,
+    thp: *mut VmThread,
+    f: &Value,
+    fo: &ObjRef,
+    event: &str,
+    arg: Value,
+    is_profile: bool,
+) -> PyResult<Value> {
+    th!(thp).tracing = true;
+    let ev = vm.new_str(event);
+    let r = match ev {
+        Ok(ev) => vm.call(f, Args::positional(&[Value::Obj(fo.clone()), ev, arg])),
+        Err(e) => Err(e),
+    };
+    th!(thp).tracing = false;
+    if r.is_err() {
+        let th = th!(thp);
+        if is_profile {
+            th.profile = Value::None;
+        } else {
+            th.trace = Value::None;
+        }
+    }
+    r
+}
+
+/// A frame was entered ('call').
+pub(crate) fn on_call(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
+    if !active(thp) {
+        return Ok(());
+    }
+    let depth = th!(thp).frames.len() - 1;
+    if code_of(&th!(thp).frames[depth]).is_some_and(|c| c.flags & flags::INLINED != 0) {
+        return Ok(());
+    }
+    // Drop stale frame objects of frames that are gone.
+    th!(thp).frame_objs.truncate(depth);
+    let profile = th!(thp).profile.clone();
+    let trace = th!(thp).trace.clone();
+    let fo = frame_obj(vm, thp, depth)?;
+    if !profile.is_none() {
+        call_tracer(vm, thp, &profile, &fo, "call", Value::None, true)?;
+    }
+    if !trace.is_none() {
+        let r = call_tracer(vm, thp, &trace, &fo, "call", Value::None, false)?;
+        set_local_trace(&fo, r);
+        // The first instruction starts a line.
+        th!(thp).frames[depth].last_line = 0;
+        th!(thp).frames[depth].last_traced = -1;
+    }
+    Ok(())
+}
+
+/// Before instruction `ip` of the top frame: 'line' events.
+pub(crate) fn on_instruction(vm: &Vm, thp: *mut VmThread, ip: usize) -> PyResult<()> {
+    if th!(thp).tracing || th!(thp).trace.is_none() {
+        return Ok(());
+    }
+    let depth = th!(thp).frames.len() - 1;
+    let Some(Some(fo)) = th!(thp).frame_objs.get(depth).cloned() else {
+        return Ok(());
+    };
+    let lt = local_trace(&fo);
+    let (op, line, prev, jumped_back) = {
+        let f = &th!(thp).frames[depth];
+        let Some(c) = code_of(f) else { return Ok(()) };
+        let op = c.instrs[ip].op;
+        (
+            op,
+            c.line_of(ip),
+            f.last_line,
+            f.last_traced >= 0 && (ip as i64) <= f.last_traced,
+        )
+    };
+    th!(thp).frames[depth].last_traced = ip as i64;
+    if op == Op::JumpBackward || lt.is_none() {
+        if line != 0 && op != Op::JumpBackward {
+            th!(thp).frames[depth].last_line = line;
+        }
+        return Ok(());
+    }
+    if line == 0 || (line == prev && !jumped_back) {
+        return Ok(());
+    }
+    th!(thp).frames[depth].last_line = line;
+    set_line(&fo, line);
+    refresh_locals(vm, thp, depth, &fo)?;
+    let r = call_tracer(vm, thp, &lt, &fo, "line", Value::None, false)?;
+    set_local_trace(&fo, r);
+    Ok(())
+}
+
+fn refresh_locals(vm: &Vm, thp: *mut VmThread, depth: usize, fo: &ObjRef) -> PyResult<()> {
+    let _ = (vm, thp, depth, fo);
+    Ok(())
+}
+
+/// A frame is returning (`exception`: it is unwinding with an exception).
+pub(crate) fn on_return(
+    vm: &Vm,
+    thp: *mut VmThread,
+    frame: &Frame,
+    value: &Value,
+    exception: bool,
+) {
+    if !active(thp) {
+        return;
+    }
+    let depth = th!(thp).frames.len();
+    let Some(c) = code_of(frame) else { return };
+    if c.flags & flags::INLINED != 0 {
+        return;
+    }
+    let fo = match th!(thp).frame_objs.get(depth).cloned().flatten() {
+        Some(fo) => fo,
+        None => return,
+    };
+    let line = c.line_of(frame.ip.saturating_sub(1));
+    set_line(&fo, line);
+    let arg = if exception {
+        Value::None
+    } else {
+        value.clone()
+    };
+    let profile = th!(thp).profile.clone();
+    if !profile.is_none() {
+        let _ = call_tracer(vm, thp, &profile, &fo, "return", arg.clone(), true);
+    }
+    let lt = local_trace(&fo);
+    if !lt.is_none() {
+        let _ = call_tracer(vm, thp, &lt, &fo, "return", arg, false);
+    }
+    th!(thp).frame_objs.truncate(depth);
+}
+
+/// An exception was raised (or propagated into) the top frame.
+pub(crate) fn on_exception(vm: &Vm, thp: *mut VmThread, e: &PyErr) {
+    if !active(thp) {
+        return;
+    }
+    let depth = th!(thp).frames.len() - 1;
+    let Some(Some(fo)) = th!(thp).frame_objs.get(depth).cloned() else {
+        return;
+    };
+    let lt = local_trace(&fo);
+    if lt.is_none() {
+        return;
+    }
+    let (line, ip) = {
+        let f = &th!(thp).frames[depth];
+        (
+            code_of(f).map_or(0, |c| c.line_of(f.ip.saturating_sub(1))),
+            f.ip,
+        )
+    };
+    let _ = ip;
+    set_line(&fo, line);
+    let ev = Value::Obj(e.0.clone());
+    let t = Value::Obj(vm.type_of(&ev));
+    let tb = super::exc_support::traceback_of(vm, &ev).unwrap_or(Value::None);
+    let Ok(arg) = vm.new_tuple(vec![t, ev, tb]) else {
+        return;
+    };
+    if let Ok(r) = call_tracer(vm, thp, &lt, &fo, "exception", arg, false) {
+        set_local_trace(&fo, r);
+    }
+}
+
+/// A builtin call under a profile function: c_call / c_return /
+/// c_exception around it.
+pub(crate) fn native_call(
+    vm: &Vm,
+    thp: *mut VmThread,
+    callable: &Value,
+    args: &[Value],
+    kw: &[Value],
+) -> PyResult<Value> {
+    let is_c = matches!(
+        callable.as_obj().map(|o| &o.kind),
+        Some(ObjKind::Builtin(_))
+    );
+    if !is_c || !active(thp) || th!(thp).profile.is_none() {
+        return super::eval::call_native_value(vm, thp, callable, args, kw);
+    }
+    let depth = th!(thp).frames.len() - 1;
+    let fo = frame_obj(vm, thp, depth)?;
+    let profile = th!(thp).profile.clone();
+    // The descriptor, unbound (its __name__ is the method name).
+    call_tracer(vm, thp, &profile, &fo, "c_call", callable.clone(), true)?;
+    let r = super::eval::call_native_value(vm, thp, callable, args, kw);
+    let profile = th!(thp).profile.clone();
+    if !profile.is_none() {
+        let ev = if r.is_ok() { "c_return" } else { "c_exception" };
+        call_tracer(vm, thp, &profile, &fo, ev, callable.clone(), true)?;
+    }
+    r
+}

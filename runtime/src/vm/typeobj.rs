@@ -1,0 +1,121 @@
+//! Classes: `type` objects for builtin types and classes defined in
+//! Python, their method resolution order, and instances.
+
+use std::cell::{Cell, RefCell};
+
+use super::object::{ObjKind, ObjRef, Value};
+
+/// What instances of a type are made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Plain objects with a `__dict__` (`object` and Python classes).
+    Object,
+    /// Exceptions (`BaseException` and subclasses).
+    Exception,
+    /// A builtin payload kind (int, str, list, …); subclassing these in
+    /// Python is outside the subset.
+    Builtin,
+}
+
+/// A class.
+#[derive(Debug)]
+pub struct TypeObj {
+    /// `__name__`.
+    pub name: String,
+    /// `__qualname__`.
+    pub qualname: RefCell<String>,
+    /// Direct bases.
+    pub bases: Vec<ObjRef>,
+    /// Method resolution order (this type first).
+    pub mro: RefCell<Vec<ObjRef>>,
+    /// The class namespace (a dict object).
+    pub dict: ObjRef,
+    /// What instances are made of.
+    pub layout: Layout,
+    /// A builtin type (attributes cannot be set from Python).
+    pub builtin: bool,
+    /// Bumped whenever the namespace of this type or a base changes.
+    pub version: Cell<u64>,
+    /// The payload kind name for builtin types (`"int"`, …).
+    pub kind_tag: &'static str,
+}
+
+impl TypeObj {
+    /// The MRO entries, this type first.
+    pub fn mro(&self) -> Vec<ObjRef> {
+        self.mro.borrow().clone()
+    }
+}
+
+/// An instance of a Python class.
+#[derive(Debug)]
+pub struct Instance {
+    /// Its class.
+    pub class: RefCell<ObjRef>,
+    /// Its `__dict__` (a dict object).
+    pub dict: ObjRef,
+}
+
+/// The type payload of a class object.
+#[inline]
+pub fn as_type(o: &ObjRef) -> Option<&TypeObj> {
+    match &o.kind {
+        ObjKind::Type(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// C3 linearization of `bases` for a new class (`None`: inconsistent).
+pub fn c3_mro(new: &ObjRef, bases: &[ObjRef]) -> Option<Vec<ObjRef>> {
+    let mut seqs: Vec<Vec<ObjRef>> = bases
+        .iter()
+        .filter_map(|b| as_type(b).map(TypeObj::mro))
+        .collect();
+    seqs.push(bases.to_vec());
+    let mut out = vec![new.clone()];
+    loop {
+        seqs.retain(|s| !s.is_empty());
+        if seqs.is_empty() {
+            return Some(out);
+        }
+        let mut cand = None;
+        for s in &seqs {
+            let head = &s[0];
+            let in_tail = seqs.iter().any(|t| t[1..].iter().any(|x| x.ptr_eq(head)));
+            if !in_tail {
+                cand = Some(head.clone());
+                break;
+            }
+        }
+        let c = cand?;
+        for s in &mut seqs {
+            if s[0].ptr_eq(&c) {
+                s.remove(0);
+            }
+        }
+        out.push(c);
+    }
+}
+
+/// True if `t` is `base` or a subclass of it.
+pub fn is_subtype(t: &ObjRef, base: &ObjRef) -> bool {
+    if t.ptr_eq(base) {
+        return true;
+    }
+    match as_type(t) {
+        Some(tt) => tt.mro.borrow().iter().any(|m| m.ptr_eq(base)),
+        None => false,
+    }
+}
+
+/// The class of a Python value's object, for objects that carry one.
+pub fn instance_class(v: &Value) -> Option<ObjRef> {
+    match v {
+        Value::Obj(o) => match &o.kind {
+            ObjKind::Instance(i) => Some(i.class.borrow().clone()),
+            ObjKind::Exception(e) => Some(e.class.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
