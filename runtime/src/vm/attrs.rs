@@ -182,7 +182,7 @@ pub(crate) fn special_attr(vm: &Vm, obj: &Value, name: &[u8]) -> PyResult<Option
                 b"f_code" => Some(Value::Obj(f.code.clone())),
                 b"f_lineno" => Some(Value::Int(i64::from(f.lineno.get()))),
                 b"f_globals" => Some(Value::Obj(f.globals.clone())),
-                b"f_locals" => Some(f.locals.clone()),
+                b"f_locals" => Some(super::tracing::f_locals(vm, f)?),
                 b"f_back" => Some(f.back.clone()),
                 b"f_trace" => Some(f.trace.borrow().clone()),
                 b"f_builtins" => Some(Value::Obj(vm.builtins_dict.clone())),

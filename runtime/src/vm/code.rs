@@ -34,6 +34,14 @@ pub enum Op {
     LoadFast,
     /// `(v -- )`: `locals[arg] = v`.
     StoreFast,
+    /// `LoadFast` whose next instruction is `LoadConst`: when not tracing,
+    /// the eval loop runs both at once (and a following numeric
+    /// `BinaryOp`/`CompareOp`), then skips them. The fused-over
+    /// instructions stay in place, so jumps, line numbers and tracing see
+    /// the plain sequence. Effect as `LoadFast`.
+    LoadFastLoadConst,
+    /// `LoadFast` followed by `LoadFast`, fused the same way.
+    LoadFastLoadFast,
     /// `( -- )`: `del locals[arg]`.
     DeleteFast,
     /// `( -- cell[arg].value)`: cells and free variables.
@@ -447,6 +455,9 @@ pub struct Code {
     pub stacksize: u32,
     /// The source text (for tracebacks).
     pub source: Option<Rc<str>>,
+    /// Positional parameters only, no cells, not a generator: a call with
+    /// exactly `argcount` positional arguments needs no argument binding.
+    pub simple_call: bool,
     /// Global-lookup caches, one per `LoadGlobal` (dict versions + value).
     pub global_cache: Vec<std::cell::RefCell<GlobalCache>>,
 }
@@ -486,6 +497,41 @@ impl Code {
             .iter()
             .copied()
             .find(|e| e.start <= i && i < e.end)
+    }
+
+    /// A listing of the instructions (`_pyrt.dis`): one line per
+    /// instruction with its line number, then nested code objects.
+    pub fn disassemble(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = writeln!(
+            out,
+            "code {} ({}:{})",
+            self.qualname, self.filename, self.firstlineno
+        );
+        for (i, ins) in self.instrs.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{:>5} {:>4} {:?} {}",
+                self.line_of(i),
+                i,
+                ins.op,
+                ins.arg
+            );
+        }
+        for e in &self.exc_table {
+            let _ = writeln!(
+                out,
+                "  handler {}..{} -> {} depth {}",
+                e.start, e.end, e.target, e.depth
+            );
+        }
+        for c in &self.consts {
+            if let Value::Obj(o) = c
+                && let super::object::ObjKind::Code(inner) = &o.kind
+            {
+                inner.disassemble(out);
+            }
+        }
     }
 
     /// True if this is a generator function's code.

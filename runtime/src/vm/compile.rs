@@ -205,8 +205,8 @@ fn stack_effect(op: Op, arg: u32, jump: bool) -> i32 {
         | Unsupported | SetupAnnotations => 0,
         PopTop | StoreFast | StoreDeref | StoreGlobal | StoreName | DeleteAttr | ReturnValue
         | Reraise | PopExcept | ImportStar | PrintExpr | StopIterationError => -1,
-        Copy | PushUndef | LoadConst | LoadFast | LoadDeref | LoadClosure | LoadGlobal
-        | LoadName | LoadAssertionError | LoadLocals => 1,
+        Copy | PushUndef | LoadConst | LoadFast | LoadFastLoadConst | LoadFastLoadFast
+        | LoadDeref | LoadClosure | LoadGlobal | LoadName | LoadAssertionError | LoadLocals => 1,
         DeleteFast | DeleteDeref | DeleteGlobal | DeleteName => 0,
         LoadMethod => 1,
         StoreAttr => -2,
@@ -323,6 +323,36 @@ impl<'a> Compiler<'a> {
                 ins.arg = u.labels[ins.arg as usize].expect("label bound") as u32;
             }
         }
+        // Runtime superinstructions (see `Op::LoadFastLoadConst`).
+        for i in 0..instrs.len().saturating_sub(1) {
+            if instrs[i].op == Op::LoadFast {
+                match instrs[i + 1].op {
+                    Op::LoadConst => instrs[i].op = Op::LoadFastLoadConst,
+                    Op::LoadFast => instrs[i].op = Op::LoadFastLoadFast,
+                    _ => {}
+                }
+            }
+        }
+        // The eval loop fetches instructions without bounds checks: the
+        // code must end in a terminator and every jump must land inside.
+        let n_instrs = instrs.len();
+        let ends_ok = instrs.last().is_some_and(|l| {
+            matches!(
+                l.op,
+                Op::ReturnValue | Op::Jump | Op::JumpBackward | Op::RaiseVarargs | Op::Reraise
+            )
+        });
+        if !ends_ok
+            || instrs
+                .iter()
+                .any(|i| i.op.is_jump() && i.arg as usize >= n_instrs)
+        {
+            return Err(SyntaxErr::new(
+                format!("internal compiler error in {name}: bad control flow"),
+                firstline,
+                0,
+            ));
+        }
         // Exception table: runs of instructions with the same handler.
         let mut table: Vec<ExcEntry> = Vec::new();
         let mut i = 0;
@@ -342,6 +372,13 @@ impl<'a> Compiler<'a> {
                 i += 1;
             }
         }
+        if table.iter().any(|e| e.target as usize >= n_instrs) {
+            return Err(SyntaxErr::new(
+                format!("internal compiler error in {name}: bad handler"),
+                firstline,
+                0,
+            ));
+        }
         let scope = u.scope;
         let argcount = argcounts & 0xFFFF;
         let posonly = (argcounts >> 16) & 0xFF;
@@ -358,7 +395,16 @@ impl<'a> Compiler<'a> {
             .map(|c| u.varnames.iter().position(|v| v == c).map(|i| i as u32))
             .collect();
         let names = u.names.into_iter().map(|(_, v)| v).collect();
+        let simple_call = kwonly == 0
+            && flags
+                & (super::code::flags::VARARGS
+                    | super::code::flags::VARKEYWORDS
+                    | super::code::flags::GENERATOR)
+                == 0
+            && scope.cellvars.is_empty()
+            && scope.freevars.is_empty();
         Ok(Code {
+            simple_call,
             instrs,
             locs: u.locs,
             consts: u.consts,

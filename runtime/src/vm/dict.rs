@@ -13,6 +13,27 @@ use super::heap::{PyVec, pyvec};
 use super::object::{ObjKind, Value};
 use super::state::{PyResult, Vm};
 
+/// A dict version no other dict mutation anywhere has produced (CPython's
+/// global dict version counter): caches keyed on versions can never be
+/// fooled by a new dict at a freed one's address. Each thread draws from a
+/// block of 2^40 versions of its own.
+#[inline]
+pub(crate) fn next_version() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static BLOCKS: AtomicU64 = AtomicU64::new(1);
+    thread_local! {
+        static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+    NEXT.with(|n| {
+        let mut v = n.get();
+        if v & ((1 << 40) - 1) == 0 {
+            v = BLOCKS.fetch_add(1, Ordering::Relaxed) << 40;
+        }
+        n.set(v + 1);
+        v + 1
+    })
+}
+
 const EMPTY: u32 = u32::MAX;
 const DUMMY: u32 = u32::MAX - 1;
 
@@ -95,10 +116,17 @@ fn key_class(v: &Value) -> KeyClass {
 /// when `__eq__` may have to run.
 #[inline]
 pub(crate) fn simple_eq(a: &Value, b: &Value) -> Option<bool> {
-    if let (Value::Obj(x), Value::Obj(y)) = (a, b)
-        && x.ptr_eq(y)
-    {
-        return Some(true);
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => return Some(x == y),
+        (Value::Obj(x), Value::Obj(y)) => {
+            if x.ptr_eq(y) {
+                return Some(true);
+            }
+            if let (ObjKind::Str(p), ObjKind::Str(q)) = (&x.kind, &y.kind) {
+                return Some(p.as_bytes() == q.as_bytes());
+            }
+        }
+        _ => {}
     }
     let (ca, cb) = (key_class(a), key_class(b));
     if ca == KeyClass::Python || cb == KeyClass::Python {
@@ -145,7 +173,7 @@ impl Dict {
             indices: pyvec(),
             entries: pyvec(),
             used: 0,
-            version: 0,
+            version: next_version(),
         }
     }
 
@@ -283,7 +311,7 @@ impl Dict {
         self.indices[i] = n;
         self.entries.push(Entry { hash, key, value });
         self.used += 1;
-        self.version += 1;
+        self.version = next_version();
         Ok(())
     }
 
@@ -310,7 +338,7 @@ impl Dict {
         self.indices = pyvec();
         self.entries = pyvec();
         self.used = 0;
-        self.version += 1;
+        self.version = next_version();
     }
 
     /// Looks up a str key given its bytes and hash (no Python code).
@@ -362,7 +390,7 @@ impl Dict {
             },
         );
         self.used -= 1;
-        self.version += 1;
+        self.version = next_version();
         e
     }
 }
@@ -418,7 +446,7 @@ pub fn set_h(vm: &Vm, d: &RefCell<Dict>, key: Value, hash: i64, value: Value) ->
         Some(ix) => {
             let old = {
                 let mut b = d.borrow_mut();
-                b.version += 1;
+                b.version = next_version();
                 std::mem::replace(&mut b.entries[ix].value, value)
             };
             drop(old);

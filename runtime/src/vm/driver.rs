@@ -727,12 +727,13 @@ fn raise_request(vm: &Vm, r: &RaiseRequest) -> PyErr {
 
 /// Handles the eval-breaker bits of the running thread: GIL drop
 /// requests, pending calls, asynchronous exceptions.
+#[cold]
 pub(crate) fn check_breaker(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     // SAFETY: the running VM thread (eval.rs); no Python code runs while
     // the reference is alive.
     let ts = match unsafe { &(*thp).tstate } {
-        Some(t) => t.clone(),
-        None => return Ok(()),
+        Some(t) if t.eval_breaker().any() => t.clone(),
+        _ => return Ok(()),
     };
     let eb = ts.eval_breaker();
     let bits = eb.load();

@@ -20,6 +20,7 @@ use smallvec::SmallVec;
 use super::code::{BinKind, CmpKind, Code, Op, flags};
 use super::frame::{Frame, Ret, VmThread};
 use super::func::{Args, Function};
+use super::heap::PyVecExt;
 use super::object::{ObjKind, ObjRef, Value};
 use super::state::{PyErr, PyResult, Vm};
 
@@ -242,7 +243,7 @@ pub(crate) fn push_function_frame(
         base: args_at,
         ret_sp,
         globals: f.globals.clone(),
-        builtins: module_builtins(vm, &f.globals),
+        builtins: f.builtins.clone(),
         locals: None,
         func: Some(func.clone()),
         generator: None,
@@ -276,6 +277,167 @@ pub(crate) fn push_function_frame(
     }
     th!(thp).frames.push(frame);
     Ok(true)
+}
+
+/// `a op b` for two inline numbers, when it cannot fail or overflow.
+#[inline(always)]
+fn fast_binop(kind: BinKind, a: &Value, b: &Value) -> Option<Value> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => match kind {
+            BinKind::Add => x.checked_add(*y).map(Value::Int),
+            BinKind::Sub => x.checked_sub(*y).map(Value::Int),
+            BinKind::Mul => x.checked_mul(*y).map(Value::Int),
+            BinKind::And => Some(Value::Int(x & y)),
+            BinKind::Or => Some(Value::Int(x | y)),
+            BinKind::Xor => Some(Value::Int(x ^ y)),
+            BinKind::Mod if *y > 0 && *x >= 0 => Some(Value::Int(x % y)),
+            BinKind::FloorDiv if *y > 0 && *x >= 0 => Some(Value::Int(x / y)),
+            _ => None,
+        },
+        (Value::Float(x), Value::Float(y)) => match kind {
+            BinKind::Add => Some(Value::Float(x + y)),
+            BinKind::Sub => Some(Value::Float(x - y)),
+            BinKind::Mul => Some(Value::Float(x * y)),
+            BinKind::TrueDiv if *y != 0.0 => Some(Value::Float(x / y)),
+            // A positive finite base: libm's pow, as CPython (no domain
+            // error is possible; an overflow takes the slow path).
+            BinKind::Pow if *x > 0.0 && x.is_finite() && y.is_finite() => {
+                let r = x.powf(*y);
+                r.is_finite().then_some(Value::Float(r))
+            }
+            _ => None,
+        },
+        (Value::Float(x), Value::Int(y)) => match kind {
+            BinKind::Add => Some(Value::Float(x + *y as f64)),
+            BinKind::Sub => Some(Value::Float(x - *y as f64)),
+            BinKind::Mul => Some(Value::Float(x * *y as f64)),
+            _ => None,
+        },
+        (Value::Int(x), Value::Float(y)) => match kind {
+            BinKind::Add => Some(Value::Float(*x as f64 + y)),
+            BinKind::Sub => Some(Value::Float(*x as f64 - y)),
+            BinKind::Mul => Some(Value::Float(*x as f64 * y)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `a op b` for two inline ints or two floats.
+#[inline(always)]
+fn fast_compare(op: CmpKind, a: &Value, b: &Value) -> Option<bool> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(match op {
+            CmpKind::Lt => x < y,
+            CmpKind::Le => x <= y,
+            CmpKind::Eq => x == y,
+            CmpKind::Ne => x != y,
+            CmpKind::Gt => x > y,
+            CmpKind::Ge => x >= y,
+        }),
+        (Value::Float(x), Value::Float(y)) => Some(match op {
+            CmpKind::Lt => x < y,
+            CmpKind::Le => x <= y,
+            CmpKind::Eq => x == y,
+            CmpKind::Ne => x != y,
+            CmpKind::Gt => x > y,
+            CmpKind::Ge => x >= y,
+        }),
+        _ => None,
+    }
+}
+
+/// `a + b` with `a` a str held only by the stack and local slot `local`
+/// (about to be stored back there): appends `b` to `a` in place and
+/// stores the result. False (nothing changed) when the shape does not
+/// fit.
+#[inline(never)]
+fn concat_in_place(thp: *mut VmThread, local: usize) -> bool {
+    let th = th!(thp);
+    let n = th.stack.len();
+    if n < 2 || local >= n - 2 {
+        return false;
+    }
+    let (Value::Obj(a), Value::Obj(b)) = (&th.stack[n - 2], &th.stack[n - 1]) else {
+        return false;
+    };
+    let (ObjKind::Str(sa), ObjKind::Str(sb)) = (&a.kind, &b.kind) else {
+        return false;
+    };
+    if !matches!(&th.stack[local], Value::Obj(l) if l.ptr_eq(a)) || a.ptr_eq(b) || a.refcount() != 2
+    {
+        return false;
+    }
+    // The two references are the local and the stack copy: with the
+    // local's dropped, the stack holds the only one.
+    // SAFETY: count 1 after the local is cleared (below, before the
+    // append); no borrow of the bytes is alive (`sb` is another object).
+    let ok = unsafe {
+        let ap: *const super::object::PyStr = sa;
+        let blen = sb.len();
+        let bytes: *const [u8] = sb.as_bytes();
+        let local_ref = std::mem::take(&mut th.stack[local]);
+        if (*ap).append_unique(&*bytes, blen) {
+            drop(local_ref);
+            true
+        } else {
+            th.stack[local] = local_ref;
+            false
+        }
+    };
+    if !ok {
+        return false;
+    }
+    // [.., a, b] -> local = a; stack [..]
+    let b = th.stack.pop().unwrap_or_default();
+    let a = th.stack.pop().unwrap_or_default();
+    th.stack[local] = a;
+    drop(b);
+    true
+}
+
+/// Enters a function whose call needs no argument binding (see
+/// `Code::simple_call`): the arguments already sit in its first slots.
+#[inline(always)]
+fn enter_simple(
+    thp: *mut VmThread,
+    func: &ObjRef,
+    f: &Function,
+    code: &Code,
+    ret_sp: usize,
+    args_at: usize,
+) {
+    let th = th!(thp);
+    let extra = code.nslots() - code.argcount as usize;
+    th.stack.reserve(extra + code.stacksize as usize);
+    for _ in 0..extra {
+        th.stack.push(Value::Undef);
+    }
+    th.frames.reserve(1);
+    let n = th.frames.len();
+    // SAFETY: room for one more frame was reserved; writing the fields
+    // straight into the slot avoids building the frame on the Rust stack
+    // and copying it (the copy was a measurable share of a call).
+    unsafe {
+        std::ptr::write(
+            th.frames.as_mut_ptr().add(n),
+            Frame {
+                code: f.code.clone(),
+                ip: 0,
+                base: args_at,
+                ret_sp,
+                globals: f.globals.clone(),
+                builtins: f.builtins.clone(),
+                locals: None,
+                func: Some(func.clone()),
+                generator: None,
+                ret: Ret::Push,
+                last_line: 0,
+                last_traced: -1,
+            },
+        );
+        th.frames.set_len(n + 1);
+    }
 }
 
 /// Argument binding for the general case (`_PyEval_MakeFrameVector`'s
@@ -566,13 +728,19 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, e: PyErr, _reraise: bool) ->
 fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
     'frame: loop {
         let fi = th!(thp).frames.len() - 1;
-        let (code_obj, base) = {
+        let (code_ptr, base) = {
             let f = &th!(thp).frames[fi];
-            (f.code.clone(), f.base)
+            let ObjKind::Code(c) = &f.code.kind else {
+                return Err(vm.type_error("bad frame"));
+            };
+            (&**c as *const Code, f.base)
         };
-        let ObjKind::Code(code) = &code_obj.kind else {
-            return Err(vm.type_error("bad frame"));
-        };
+        // SAFETY: the frame at `fi` owns a reference to its code object
+        // for as long as it is on the frame stack; every path that pops
+        // it leaves this iteration (`continue 'frame` or return) without
+        // touching `code` again. Not cloning saves a count update on
+        // every frame entry.
+        let code: &Code = unsafe { &*code_ptr };
         let instrs = &code.instrs[..];
         let _nslots = code.nslots();
         let tracing = !th!(thp).trace.is_none() || !th!(thp).profile.is_none();
@@ -583,14 +751,35 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
             };
         }
         macro_rules! pop {
-            () => {
-                th!(thp).stack.pop().unwrap_or_default()
-            };
+            () => {{
+                let st = &mut th!(thp).stack;
+                let n = st.len();
+                debug_assert!(n > base);
+                // SAFETY: the compiler's stack-depth tracking pairs every
+                // pop with an earlier push in this frame, so the operand
+                // stack above the frame's slots is not empty; the length
+                // drops first, so the value is moved out exactly once.
+                unsafe {
+                    st.set_len(n - 1);
+                    super::object::read_value(st.as_ptr().add(n - 1))
+                }
+            }};
         }
         macro_rules! push {
             ($v:expr) => {{
                 let v = $v;
-                th!(thp).stack.push(v)
+                let st = &mut th!(thp).stack;
+                let n = st.len();
+                if n < st.capacity() {
+                    // SAFETY: `n` is below the capacity; the slot is
+                    // uninitialized and becomes part of the vector.
+                    unsafe {
+                        std::ptr::write(st.as_mut_ptr().add(n), v);
+                        st.set_len(n + 1);
+                    }
+                } else {
+                    st.push(v)
+                }
             }};
         }
         macro_rules! top {
@@ -599,9 +788,13 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
             };
         }
         macro_rules! sync {
-            () => {
-                th!(thp).frames[fi].ip = ip
-            };
+            () => {{
+                let frames = &mut th!(thp).frames;
+                debug_assert!(fi < frames.len());
+                // SAFETY: `fi` is this loop's frame, which stays on the
+                // frame stack while its instructions run.
+                unsafe { frames.get_unchecked_mut(fi) }.ip = ip
+            }};
         }
         macro_rules! err {
             ($e:expr) => {{
@@ -618,9 +811,11 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
             };
         }
         loop {
-            let Some(&ins) = instrs.get(ip) else {
-                err!(vm.new_error("SystemError", "instruction pointer out of range"));
-            };
+            debug_assert!(ip < instrs.len());
+            // SAFETY: every code object ends in a return and every jump
+            // target is an instruction index (compiler invariants), so `ip`
+            // stays in range.
+            let ins = unsafe { *instrs.get_unchecked(ip) };
             ip += 1;
             if tracing {
                 sync!();
@@ -645,17 +840,91 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     stack!().swap(n - 1, n - arg as usize);
                 }
                 Op::PushUndef => push!(Value::Undef),
-                Op::LoadConst => push!(code.consts[arg as usize].clone()),
+                Op::LoadConst => {
+                    debug_assert!((arg as usize) < code.consts.len());
+                    // SAFETY: the compiler only emits constant indices of
+                    // the code's own table.
+                    let v = unsafe { code.consts.get_unchecked(arg as usize) }.clone();
+                    push!(v);
+                }
                 Op::LoadFast => {
-                    let v = stack!()[base + arg as usize].clone();
+                    let st = &th!(thp).stack;
+                    debug_assert!(base + (arg as usize) < st.len());
+                    // SAFETY: local slot `arg` < nslots (compiler); the
+                    // frame's slots stay on the stack while it runs.
+                    let v = unsafe { st.get_unchecked(base + arg as usize) }.clone();
                     if v.is_undef() {
                         err!(unbound_local(vm, &code.varnames[arg as usize]));
                     }
                     push!(v);
                 }
+                Op::LoadFastLoadConst | Op::LoadFastLoadFast => {
+                    let st = &th!(thp).stack;
+                    debug_assert!(base + (arg as usize) < st.len());
+                    // SAFETY: as for LoadFast.
+                    let a = unsafe { st.get_unchecked(base + arg as usize) }.clone();
+                    if a.is_undef() {
+                        err!(unbound_local(vm, &code.varnames[arg as usize]));
+                    }
+                    if tracing {
+                        push!(a);
+                        continue;
+                    }
+                    // SAFETY: the second instruction follows (the fused
+                    // op is never last: a return ends every code).
+                    let second = unsafe { *instrs.get_unchecked(ip) };
+                    let b = if ins.op == Op::LoadFastLoadConst {
+                        // SAFETY: as for LoadConst.
+                        unsafe { code.consts.get_unchecked(second.arg as usize) }.clone()
+                    } else {
+                        let st = &th!(thp).stack;
+                        // SAFETY: as for LoadFast.
+                        let v = unsafe { st.get_unchecked(base + second.arg as usize) }.clone();
+                        if v.is_undef() {
+                            // Let the plain LoadFast raise with its own position.
+                            push!(a);
+                            continue;
+                        }
+                        v
+                    };
+                    ip += 1;
+                    // A numeric operation right after: no pushes at all.
+                    if let Some(&third) = instrs.get(ip) {
+                        match third.op {
+                            Op::BinaryOp => {
+                                if let Some(v) = fast_binop(BinKind::from_arg(third.arg), &a, &b) {
+                                    ip += 1;
+                                    push!(v);
+                                    continue;
+                                }
+                            }
+                            Op::CompareOp => {
+                                if let Some(t) = fast_compare(CmpKind::from_arg(third.arg), &a, &b)
+                                {
+                                    ip += 1;
+                                    if let Some(next) = instrs.get(ip)
+                                        && next.op == Op::PopJumpIfFalse
+                                    {
+                                        ip = if t { ip + 1 } else { next.arg as usize };
+                                        continue;
+                                    }
+                                    push!(Value::Bool(t));
+                                    continue;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    push!(a);
+                    push!(b);
+                }
                 Op::StoreFast => {
                     let v = pop!();
-                    let old = std::mem::replace(&mut stack!()[base + arg as usize], v);
+                    let st = &mut th!(thp).stack;
+                    debug_assert!(base + (arg as usize) < st.len());
+                    // SAFETY: as for LoadFast.
+                    let old =
+                        std::mem::replace(unsafe { st.get_unchecked_mut(base + arg as usize) }, v);
                     drop(old);
                 }
                 Op::DeleteFast => {
@@ -708,13 +977,21 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     let name_i = (arg & 0xFFFF) as usize;
                     let cache_i = (arg >> 16) as usize;
                     let (globals, builtins) = {
-                        let f = &th!(thp).frames[fi];
-                        (f.globals.clone(), f.builtins.clone())
+                        let frames = &th!(thp).frames;
+                        debug_assert!(fi < frames.len());
+                        // SAFETY: this loop's frame (see sync!).
+                        let f = unsafe { frames.get_unchecked(fi) };
+                        (&f.globals as *const ObjRef, &f.builtins as *const ObjRef)
                     };
-                    let gv = dict_version(&globals);
-                    let bv = dict_version(&builtins);
+                    // SAFETY: the frame (alive for this instruction) owns
+                    // both dicts.
+                    let (globals, builtins) = unsafe { (&*globals, &*builtins) };
+                    let gv = dict_version(globals);
+                    let bv = dict_version(builtins);
                     let cached = code.global_cache.get(cache_i).and_then(|c| {
-                        let c = c.borrow();
+                        // SAFETY: the cache is only borrowed mutably below,
+                        // after this read ended.
+                        let c = unsafe { c.try_borrow_unguarded() }.ok()?;
                         (c.globals_version == gv && c.builtins_version == bv && !c.value.is_undef())
                             .then(|| c.value.clone())
                     });
@@ -722,9 +999,9 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         Some(v) => v,
                         None => {
                             let name = &code.names[name_i];
-                            let v = match vm.dict_get_strval(&globals, name) {
+                            let v = match vm.dict_get_strval(globals, name) {
                                 Some(v) => v,
-                                None => match vm.dict_get_strval(&builtins, name) {
+                                None => match vm.dict_get_strval(builtins, name) {
                                     Some(v) => v,
                                     None => err!(name_error(vm, name)),
                                 },
@@ -739,6 +1016,13 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         }
                     };
                     push!(v);
+                    if !tracing
+                        && let Some(next) = instrs.get(ip)
+                        && next.op == Op::PushUndef
+                    {
+                        push!(Value::Undef);
+                        ip += 1;
+                    }
                 }
                 Op::StoreGlobal => {
                     let v = pop!();
@@ -885,50 +1169,44 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     tri!(vm.delitem(&obj, &key));
                 }
                 Op::BinaryOp => {
+                    let kind = BinKind::from_arg(arg);
+                    // Fast paths for small ints and floats, on the operands
+                    // in place (numbers need no drop).
+                    {
+                        let st = &mut th!(thp).stack;
+                        let n = st.len();
+                        debug_assert!(n >= base + 2);
+                        // SAFETY: two operands sit above the frame's slots
+                        // (compiler stack tracking); only read here.
+                        let (a, b) =
+                            unsafe { (&*st.as_ptr().add(n - 2), &*st.as_ptr().add(n - 1)) };
+                        if let Some(v) = fast_binop(kind, a, b) {
+                            // SAFETY: both operands are numbers (no drop
+                            // owed); the result replaces the first and the
+                            // length drops by one.
+                            unsafe {
+                                std::ptr::write(st.as_mut_ptr().add(n - 2), v);
+                                st.set_len(n - 1);
+                            }
+                            continue;
+                        }
+                        // `s = s + t` / `s += t` on a str only the local
+                        // `s` references: append in place (CPython's
+                        // BINARY_OP_INPLACE_ADD_UNICODE), not copy s.
+                        if kind == BinKind::Add
+                            && matches!(a, Value::Obj(o) if matches!(o.kind, ObjKind::Str(_)))
+                            && let Some(next) = instrs.get(ip)
+                            && next.op == Op::StoreFast
+                            && concat_in_place(thp, base + next.arg as usize)
+                        {
+                            ip += 1;
+                            continue;
+                        }
+                    }
                     let b = pop!();
                     let a = pop!();
-                    // Fast paths for small ints and floats.
-                    let kind = BinKind::from_arg(arg);
-                    let fast = match (&a, &b) {
-                        (Value::Int(x), Value::Int(y)) => match kind {
-                            BinKind::Add => x.checked_add(*y).map(Value::Int),
-                            BinKind::Sub => x.checked_sub(*y).map(Value::Int),
-                            BinKind::Mul => x.checked_mul(*y).map(Value::Int),
-                            BinKind::And => Some(Value::Int(x & y)),
-                            BinKind::Or => Some(Value::Int(x | y)),
-                            BinKind::Xor => Some(Value::Int(x ^ y)),
-                            BinKind::Mod if *y > 0 && *x >= 0 => Some(Value::Int(x % y)),
-                            BinKind::FloorDiv if *y > 0 && *x >= 0 => Some(Value::Int(x / y)),
-                            _ => None,
-                        },
-                        (Value::Float(x), Value::Float(y)) => match kind {
-                            BinKind::Add => Some(Value::Float(x + y)),
-                            BinKind::Sub => Some(Value::Float(x - y)),
-                            BinKind::Mul => Some(Value::Float(x * y)),
-                            BinKind::TrueDiv if *y != 0.0 => Some(Value::Float(x / y)),
-                            _ => None,
-                        },
-                        (Value::Float(x), Value::Int(y)) => match kind {
-                            BinKind::Add => Some(Value::Float(x + *y as f64)),
-                            BinKind::Sub => Some(Value::Float(x - *y as f64)),
-                            BinKind::Mul => Some(Value::Float(x * *y as f64)),
-                            _ => None,
-                        },
-                        (Value::Int(x), Value::Float(y)) => match kind {
-                            BinKind::Add => Some(Value::Float(*x as f64 + y)),
-                            BinKind::Sub => Some(Value::Float(*x as f64 - y)),
-                            BinKind::Mul => Some(Value::Float(*x as f64 * y)),
-                            _ => None,
-                        },
-                        _ => None,
-                    };
-                    let v = match fast {
-                        Some(v) => v,
-                        None => {
-                            sync!();
-                            tri!(vm.binary_op(&a, &b, kind, arg >= 16))
-                        }
-                    };
+                    sync!();
+                    let v = tri!(vm.binary_op(&a, &b, kind, arg >= 16));
                     push!(v);
                 }
                 Op::UnaryOp => {
@@ -938,35 +1216,38 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     push!(r);
                 }
                 Op::CompareOp => {
+                    let op = CmpKind::from_arg(arg);
+                    {
+                        let st = &mut th!(thp).stack;
+                        let n = st.len();
+                        debug_assert!(n >= base + 2);
+                        // SAFETY: as for BinaryOp.
+                        let (a, b) =
+                            unsafe { (&*st.as_ptr().add(n - 2), &*st.as_ptr().add(n - 1)) };
+                        if let Some(t) = fast_compare(op, a, b) {
+                            // COMPARE_OP + POP_JUMP_IF_FALSE, fused.
+                            if let Some(next) = instrs.get(ip)
+                                && next.op == Op::PopJumpIfFalse
+                                && !tracing
+                            {
+                                // SAFETY: numbers need no drop.
+                                unsafe { st.set_len(n - 2) };
+                                ip = if t { ip + 1 } else { next.arg as usize };
+                                continue;
+                            }
+                            // SAFETY: numbers need no drop; the result
+                            // replaces the first operand.
+                            unsafe {
+                                std::ptr::write(st.as_mut_ptr().add(n - 2), Value::Bool(t));
+                                st.set_len(n - 1);
+                            }
+                            continue;
+                        }
+                    }
                     let b = pop!();
                     let a = pop!();
-                    let op = CmpKind::from_arg(arg);
-                    let fast = match (&a, &b) {
-                        (Value::Int(x), Value::Int(y)) => Some(match op {
-                            CmpKind::Lt => x < y,
-                            CmpKind::Le => x <= y,
-                            CmpKind::Eq => x == y,
-                            CmpKind::Ne => x != y,
-                            CmpKind::Gt => x > y,
-                            CmpKind::Ge => x >= y,
-                        }),
-                        (Value::Float(x), Value::Float(y)) => Some(match op {
-                            CmpKind::Lt => x < y,
-                            CmpKind::Le => x <= y,
-                            CmpKind::Eq => x == y,
-                            CmpKind::Ne => x != y,
-                            CmpKind::Gt => x > y,
-                            CmpKind::Ge => x >= y,
-                        }),
-                        _ => None,
-                    };
-                    let v = match fast {
-                        Some(b) => Value::Bool(b),
-                        None => {
-                            sync!();
-                            tri!(vm.compare(&a, &b, op))
-                        }
-                    };
+                    sync!();
+                    let v = tri!(vm.compare(&a, &b, op));
                     push!(v);
                 }
                 Op::IsOp => {
@@ -1017,18 +1298,24 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                 }
                 Op::BuildString => {
                     let n = stack!().len();
-                    let parts: Vec<Value> = stack!().drain(n - arg as usize..).collect();
+                    let from = n - arg as usize;
                     let mut data = super::heap::pyvec::<u8>();
                     let mut chars = 0;
-                    for p in &parts {
+                    let total: usize = stack!()[from..]
+                        .iter()
+                        .filter_map(|p| p.as_str())
+                        .map(|s| s.as_bytes().len())
+                        .sum();
+                    if data.try_reserve_exact(total).is_err() {
+                        err!(vm.memory_error());
+                    }
+                    for p in &stack!()[from..] {
                         if let Some(s) = p.as_str() {
-                            if data.try_reserve(s.as_bytes().len()).is_err() {
-                                err!(vm.memory_error());
-                            }
-                            data.extend_from_slice(s.as_bytes());
+                            data.push_slice(s.as_bytes());
                             chars += s.len();
                         }
                     }
+                    stack!().truncate(from);
                     let s = tri!(vm.str_from_pyvec(data, chars));
                     push!(s);
                 }
@@ -1129,6 +1416,21 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     }
                 }
                 Op::FormatValue => {
+                    if arg == 0 {
+                        // f"{x}" for the common kinds: no format spec.
+                        let th = th!(thp);
+                        let n = th.stack.len();
+                        match &th.stack[n - 1] {
+                            Value::Obj(o) if matches!(o.kind, ObjKind::Str(_)) => continue,
+                            Value::Int(i) => {
+                                let i = *i;
+                                let s = tri!(vm.int_str(i));
+                                th!(thp).stack[n - 1] = s;
+                                continue;
+                            }
+                            _ => {}
+                        }
+                    }
                     let spec = if arg & 4 != 0 { Some(pop!()) } else { None };
                     let v = pop!();
                     sync!();
@@ -1282,6 +1584,79 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     }
                 }
                 Op::Call | Op::CallKw => {
+                    // Fast path: a Python function called with exactly its
+                    // positional parameters enters without argument binding.
+                    if ins.op == Op::Call && !tracing_now(thp) {
+                        let th = th!(thp);
+                        let n = th.stack.len();
+                        let callable_at = n - arg as usize - 2;
+                        let entered = match &th.stack[callable_at] {
+                            Value::Obj(o) => match &o.kind {
+                                ObjKind::Function(f) => {
+                                    let has_self = !th.stack[callable_at + 1].is_undef();
+                                    match &f.code.kind {
+                                        ObjKind::Code(c)
+                                            if c.simple_call
+                                                && c.argcount as usize
+                                                    == arg as usize + usize::from(has_self)
+                                                && th.frames.len() < vm.recursion_limit.get() =>
+                                        {
+                                            let func = o.clone();
+                                            let args_at = if has_self {
+                                                callable_at + 1
+                                            } else {
+                                                callable_at + 2
+                                            };
+                                            sync!();
+                                            enter_simple(thp, &func, f, c, callable_at, args_at);
+                                            true
+                                        }
+                                        _ => false,
+                                    }
+                                }
+                                _ => false,
+                            },
+                            _ => false,
+                        };
+                        if entered {
+                            tri!(breaker(vm, thp));
+                            continue 'frame;
+                        }
+                        // Fast path: a builtin function or method descriptor
+                        // (no profiler: it would want c_call events).
+                        if th!(thp).profile.is_none()
+                            && let Value::Obj(o) = &th!(thp).stack[callable_at]
+                            && let ObjKind::Builtin(b) = &o.kind
+                            && b.bound.is_undef()
+                        {
+                            let f = b.f;
+                            let th = th!(thp);
+                            let has_self = !th.stack[callable_at + 1].is_undef();
+                            let args_at = if has_self {
+                                callable_at + 1
+                            } else {
+                                callable_at + 2
+                            };
+                            let mut args: SmallVec<[Value; 4]> = SmallVec::new();
+                            let end = th.stack.len();
+                            // SAFETY: the values at args_at..end are moved
+                            // out exactly once: the length is cut to
+                            // args_at before anything else touches them.
+                            unsafe {
+                                let p = th.stack.as_ptr();
+                                for i in args_at..end {
+                                    args.push(std::ptr::read(p.add(i)));
+                                }
+                                th.stack.set_len(args_at);
+                            }
+                            th.stack.truncate(callable_at);
+                            sync!();
+                            let r = tri!(f(vm, Args::positional(&args)));
+                            drop(args);
+                            push!(r);
+                            continue;
+                        }
+                    }
                     let (nargs, kwnames) = if ins.op == Op::CallKw {
                         let names = pop!();
                         (arg as usize, names)
@@ -1331,10 +1706,13 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     let closure = if arg & 8 != 0 { pop!() } else { Value::None };
                     let kwdefaults = if arg & 2 != 0 { pop!() } else { Value::None };
                     let defaults = if arg & 1 != 0 { pop!() } else { Value::None };
-                    let globals = th!(thp).frames[fi].globals.clone();
+                    let (globals, builtins) = {
+                        let f = &th!(thp).frames[fi];
+                        (f.globals.clone(), f.builtins.clone())
+                    };
                     sync!();
                     let f = tri!(make_function(
-                        vm, &code_v, globals, defaults, kwdefaults, closure
+                        vm, &code_v, globals, builtins, defaults, kwdefaults, closure
                     ));
                     push!(f);
                 }
@@ -1372,6 +1750,48 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                 Op::ReturnValue => {
                     let v = pop!();
                     sync!();
+                    // The common case: a plain call returns to a Python
+                    // caller; the frame is dropped in place, not moved.
+                    if fi != stop && !tracing_now(thp) {
+                        let th = th!(thp);
+                        if let Some(f) = th.frames.last()
+                            && matches!(f.ret, Ret::Push)
+                            && f.generator.is_none()
+                        {
+                            let ret_sp = f.ret_sp;
+                            let n = th.frames.len();
+                            // SAFETY: the last frame is moved out once and
+                            // the length cut first; its fields drop here.
+                            let Frame {
+                                code,
+                                globals,
+                                builtins,
+                                func,
+                                locals,
+                                ..
+                            } = unsafe {
+                                th.frames.set_len(n - 1);
+                                std::ptr::read(th.frames.as_ptr().add(n - 1))
+                            };
+                            drop((code, globals, builtins, func, locals));
+                            // Drop the callee's slots and the callable,
+                            // inline (most are plain numbers).
+                            let mut len = th.stack.len();
+                            while len > ret_sp {
+                                len -= 1;
+                                // SAFETY: `len` < the stack length; the
+                                // length is cut below before any reuse.
+                                let x = unsafe {
+                                    super::object::read_value(th.stack.as_ptr().add(len))
+                                };
+                                // SAFETY: the slot was just moved out.
+                                unsafe { th.stack.set_len(len) };
+                                drop(x);
+                            }
+                            push!(v);
+                            continue 'frame;
+                        }
+                    }
                     let frame = th!(thp).frames.pop().expect("frame");
                     super::tracing::on_return(vm, thp, &frame, &v, false);
                     th!(thp).stack.truncate(frame.ret_sp);
@@ -1682,6 +2102,15 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
     Ok(CallOutcome::Done)
 }
 
+/// A trace or profile function is set on this thread right now (the
+/// frame-local `tracing` flag is fixed when a frame is entered; calls and
+/// returns must see `sys.settrace` called meanwhile).
+#[inline(always)]
+fn tracing_now(thp: *mut VmThread) -> bool {
+    let th = th!(thp);
+    !th.trace.is_none() || !th.profile.is_none()
+}
+
 fn tracing_active(thp: *mut VmThread) -> bool {
     !th!(thp).profile.is_none()
 }
@@ -1752,13 +2181,9 @@ fn finish_return(vm: &Vm, thp: *mut VmThread, frame: Frame, v: Value) -> PyResul
             }
             Ok(Some(inst))
         }
-        Ret::BuildClass {
-            name,
-            bases,
-            kwargs,
-        } => {
+        Ret::BuildClass(c) => {
             let ns = frame.locals.clone().map(Value::Obj).unwrap_or(Value::None);
-            let cls = super::call::build_class(vm, &name, &bases, &ns, &kwargs)?;
+            let cls = super::call::build_class(vm, &c.name, &c.bases, &ns, &c.kwargs)?;
             let _ = thp;
             Ok(Some(cls))
         }
@@ -1834,11 +2259,11 @@ fn start_class_body(
         locals: Some(ns),
         func: None,
         generator: None,
-        ret: Ret::BuildClass {
+        ret: Ret::BuildClass(Box::new(super::frame::ClassParts {
             name,
             bases,
             kwargs,
-        },
+        })),
         last_line: 0,
         last_traced: -1,
     });
@@ -1852,7 +2277,16 @@ pub(crate) fn breaker(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     if vm.heap.gc.due() {
         vm.heap.gc.collect_if_due();
     }
-    super::driver::check_breaker(vm, thp)
+    // SAFETY: the running VM thread; read only.
+    let busy = match unsafe { &(*thp).tstate } {
+        Some(ts) => ts.eval_breaker().any(),
+        None => false,
+    };
+    if busy {
+        super::driver::check_breaker(vm, thp)
+    } else {
+        Ok(())
+    }
 }
 
 /// `obj.name` for a method call: (method, self) without a bound method.
@@ -1877,7 +2311,17 @@ pub(crate) fn load_method(vm: &Vm, obj: &Value, name: &Value) -> PyResult<(Value
                 ObjKind::Module(_) | ObjKind::Type(_) | ObjKind::Super(_)
             ) => {}
         _ => {
-            // Builtin kinds: unbound method descriptor + self.
+            // Builtin kinds: unbound method descriptor + self, through a
+            // small cache (builtin types' namespaces never change).
+            if let Some(t) = builtin_kind_type(vm, obj)
+                && let Some(c) = cached_builtin_attr(vm, t, name)
+                && let Value::Obj(co) = &c
+                && let ObjKind::Builtin(b) = &co.kind
+                && b.bound.is_undef()
+                && !b.owner.is_empty()
+            {
+                return Ok((c, obj.clone()));
+            }
             let t = vm.type_of(obj);
             if let Some(c) = vm.lookup_type(&t, name)
                 && let Value::Obj(co) = &c
@@ -1893,9 +2337,46 @@ pub(crate) fn load_method(vm: &Vm, obj: &Value, name: &Value) -> PyResult<(Value
     Ok((vm.getattr(obj, name)?, Value::Undef))
 }
 
+/// The type of a value of a common builtin kind, without a new reference.
+#[inline]
+fn builtin_kind_type<'a>(vm: &'a Vm, v: &Value) -> Option<&'a ObjRef> {
+    let t = &vm.types;
+    Some(match v.as_obj().map(|o| &o.kind)? {
+        ObjKind::List(_) => &t.list,
+        ObjKind::Dict(_) => &t.dict,
+        ObjKind::Str(_) => &t.str_,
+        ObjKind::Tuple(_) => &t.tuple,
+        ObjKind::Set(_) => &t.set,
+        ObjKind::Bytes(_) => &t.bytes,
+        _ => return None,
+    })
+}
+
+/// `type.name` for a builtin type, cached by (type, name) identity. The
+/// entry holds both objects, so their addresses cannot be reused while
+/// it exists; builtin types' namespaces are immutable.
+fn cached_builtin_attr(vm: &Vm, t: &ObjRef, name: &Value) -> Option<Value> {
+    let Value::Obj(n) = name else { return None };
+    let kt = t.as_ptr() as usize;
+    let kn = n.as_ptr() as usize;
+    let slot = ((kt >> 4) ^ (kn >> 4).rotate_left(3)) & (super::state::METHOD_CACHE_SIZE - 1);
+    {
+        let c = vm.method_cache.borrow();
+        let e = &c[slot];
+        if e.0.as_ref().is_some_and(|x| x.ptr_eq(t)) && e.1.as_ref().is_some_and(|x| x.ptr_eq(n)) {
+            return Some(e.2.clone());
+        }
+    }
+    let v = vm.lookup_type(t, name)?;
+    vm.method_cache.borrow_mut()[slot] = (Some(t.clone()), Some(n.clone()), v.clone());
+    Some(v)
+}
+
 fn dict_version(d: &ObjRef) -> u64 {
     match &d.kind {
-        ObjKind::Dict(c) => c.borrow().version ^ (d.as_ptr() as u64).rotate_left(32),
+        // SAFETY: only the version is read; no mutable borrow of a
+        // namespace dict is held while Python code runs.
+        ObjKind::Dict(c) => unsafe { c.try_borrow_unguarded() }.map_or(0, |d| d.version),
         _ => 0,
     }
 }
@@ -2000,6 +2481,7 @@ fn make_function(
     vm: &Vm,
     code_v: &Value,
     globals: ObjRef,
+    builtins: ObjRef,
     defaults: Value,
     kwdefaults: Value,
     closure: Value,
@@ -2024,6 +2506,7 @@ fn make_function(
     let f = vm.alloc(ObjKind::Function(Box::new(Function {
         code: code.clone(),
         globals,
+        builtins,
         name: RefCell::new(name),
         qualname: RefCell::new(qualname),
         defaults: RefCell::new(defaults),

@@ -15,14 +15,7 @@ pub enum Ret {
     /// `__init__` returned: it must be None; push the instance.
     Init(Value),
     /// A class body finished: build the class.
-    BuildClass {
-        /// Class name.
-        name: Value,
-        /// Bases (a tuple).
-        bases: Value,
-        /// Keywords (a dict, or None).
-        kwargs: Value,
-    },
+    BuildClass(Box<ClassParts>),
     /// The frame was entered from Rust (a nested call): the loop returns
     /// the value to its caller.
     Boundary,
@@ -32,6 +25,17 @@ pub enum Ret {
     /// A generator resumed by a `for` loop's FOR_ITER: a yield pushes the
     /// value; a return ends the loop (jump to the target).
     GenFor(u32),
+}
+
+/// What `__build_class__` needs after the class body ran.
+#[derive(Debug, Clone)]
+pub struct ClassParts {
+    /// Class name.
+    pub name: Value,
+    /// Bases (a tuple).
+    pub bases: Value,
+    /// Keywords (a dict, or None).
+    pub kwargs: Value,
 }
 
 /// One activation.
@@ -77,15 +81,10 @@ impl Frame {
         if let Ret::Init(v) = &self.ret {
             visit(v);
         }
-        if let Ret::BuildClass {
-            name,
-            bases,
-            kwargs,
-        } = &self.ret
-        {
-            visit(name);
-            visit(bases);
-            visit(kwargs);
+        if let Ret::BuildClass(c) = &self.ret {
+            visit(&c.name);
+            visit(&c.bases);
+            visit(&c.kwargs);
         }
     }
 }

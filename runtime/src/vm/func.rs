@@ -12,6 +12,9 @@ pub struct Function {
     pub code: ObjRef,
     /// Module globals (a dict object).
     pub globals: ObjRef,
+    /// The builtins namespace (a dict object), found when the function
+    /// was made (CPython's `func_builtins`).
+    pub builtins: ObjRef,
     /// `__name__`.
     pub name: RefCell<Value>,
     /// `__qualname__`.

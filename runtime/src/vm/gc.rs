@@ -317,6 +317,7 @@ pub(crate) fn traverse(o: &PyObject, visit: &mut dyn FnMut(&Value)) {
         ObjKind::Function(f) => {
             visit(&Value::Obj(f.code.clone()));
             visit(&Value::Obj(f.globals.clone()));
+            visit(&Value::Obj(f.builtins.clone()));
             visit(&f.closure);
             if let Ok(d) = f.defaults.try_borrow() {
                 visit(&d);

@@ -192,3 +192,28 @@ pub fn pyvec_with_capacity<T>(n: usize) -> Option<PyVec<T>> {
     v.try_reserve(n).ok()?;
     Some(v)
 }
+
+/// Appending plain-data slices to a [`PyVec`] with one copy
+/// (allocator-api2's `extend_from_slice` copies element by element).
+pub trait PyVecExt<T: Copy> {
+    /// Appends `s`; false (nothing appended) when memory is exhausted.
+    fn push_slice(&mut self, s: &[T]) -> bool;
+}
+
+impl<T: Copy> PyVecExt<T> for PyVec<T> {
+    #[inline]
+    fn push_slice(&mut self, s: &[T]) -> bool {
+        if self.try_reserve(s.len()).is_err() {
+            return false;
+        }
+        let n = self.len();
+        // SAFETY: capacity for `s.len()` more elements was reserved; the
+        // source is a distinct live slice of `Copy` values; the new length
+        // covers exactly the initialized prefix.
+        unsafe {
+            std::ptr::copy_nonoverlapping(s.as_ptr(), self.as_mut_ptr().add(n), s.len());
+            self.set_len(n + s.len());
+        }
+        true
+    }
+}

@@ -21,6 +21,7 @@ use crate::wstr::WString;
 /// Names of the modules built into the VM (`sys.builtin_module_names`).
 pub const NAMES: &[&str] = &[
     "_io",
+    "_pyrt",
     "_testinternalcapi",
     "atexit",
     "builtins",
@@ -48,6 +49,7 @@ pub(crate) fn register(vm: &Vm) -> PyResult<()> {
     m.insert("tracemalloc", make_tracemalloc);
     m.insert("_testinternalcapi", make_testinternalcapi);
     m.insert("_io", make_io);
+    m.insert("_pyrt", make_pyrt);
     Ok(())
 }
 
@@ -2285,4 +2287,25 @@ fn json_loads(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         return Err(json_error(vm, &parser, "Extra data", parser.pos));
     }
     Ok(v)
+}
+
+// ---- _pyrt --------------------------------------------------------------------------------
+
+fn make_pyrt(vm: &Vm) -> PyResult<ObjRef> {
+    module_with(vm, "_pyrt", &[("dis", pyrt_dis)])
+}
+
+/// `_pyrt.dis(f)`: the bytecode listing of a function or code object.
+fn pyrt_dis(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = pos_args(vm, "dis", &a, 1, 1)?;
+    let code = match p[0].as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Function(f)) => f.code.clone(),
+        Some(ObjKind::Code(_)) => p[0].as_obj().expect("code").clone(),
+        _ => return Err(vm.type_error("dis() expects a function or code object")),
+    };
+    let mut out = String::new();
+    if let ObjKind::Code(c) = &code.kind {
+        c.disassemble(&mut out);
+    }
+    vm.new_str(&out)
 }

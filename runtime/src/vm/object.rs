@@ -20,6 +20,7 @@ use crate::mem::Domain;
 
 /// A Python value.
 #[derive(Clone, Default)]
+#[repr(u64)]
 pub enum Value {
     /// An unbound slot (a local not yet assigned). Never visible to Python.
     #[default]
@@ -50,6 +51,30 @@ impl std::fmt::Debug for Value {
             Value::Float(x) => write!(f, "{}", super::format::float_repr(*x)),
             Value::Obj(o) => write!(f, "<{} object at {:p}>", o.kind_name(), o.as_ptr()),
         }
+    }
+}
+
+const _: () = assert!(std::mem::size_of::<Value>() == 16 && std::mem::align_of::<Value>() == 8);
+
+/// Moves the value out of `*p` with two 8-byte loads.
+///
+/// The eval loop writes values as a tag word and a payload word; reading
+/// one back at once with a single 16-byte load (what `ptr::read` emits)
+/// defeats the CPU's store-to-load forwarding and stalls ~12 cycles.
+/// Volatile 8-byte loads are never merged.
+///
+/// # Safety
+/// As for `ptr::read`: `p` is valid and the value is moved out once.
+#[inline(always)]
+pub(crate) unsafe fn read_value(p: *const Value) -> Value {
+    let q = p.cast::<std::mem::MaybeUninit<u64>>();
+    // SAFETY: `Value` is two 8-byte words (asserted above); bytes are
+    // copied as `MaybeUninit`, so padding may be uninitialized; the
+    // result is the same bytes, hence a valid `Value` per the caller.
+    unsafe {
+        let a = std::ptr::read_volatile(q);
+        let b = std::ptr::read_volatile(q.add(1));
+        std::mem::transmute::<[std::mem::MaybeUninit<u64>; 2], Value>([a, b])
     }
 }
 
@@ -262,32 +287,70 @@ pub enum ObjKind {
 
 /// A `str`: generalized UTF-8 (lone surrogates allowed) with its length in
 /// code points and a cached hash.
-#[derive(Debug)]
+///
+/// Strings are immutable to Python. The one exception is the VM's
+/// in-place concatenation (`s = s + t` where the local is the only
+/// reference, as CPython's `BINARY_OP_INPLACE_ADD_UNICODE`), hence the
+/// `UnsafeCell`: see [`PyStr::append_unique`].
 pub struct PyStr {
-    pub(crate) data: PyVec<u8>,
-    pub(crate) chars: usize,
+    data: std::cell::UnsafeCell<PyVec<u8>>,
+    chars: Cell<usize>,
     pub(crate) hash: Cell<i64>,
 }
 
+impl std::fmt::Debug for PyStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.to_string_lossy())
+    }
+}
+
 impl PyStr {
+    /// A str over `data` holding `chars` code points.
+    pub(crate) fn new(data: PyVec<u8>, chars: usize) -> PyStr {
+        PyStr {
+            data: std::cell::UnsafeCell::new(data),
+            chars: Cell::new(chars),
+            hash: Cell::new(-1),
+        }
+    }
+
     /// The bytes (generalized UTF-8).
     #[inline]
     pub fn as_bytes(&self) -> &[u8] {
-        &self.data
+        // SAFETY: the buffer is only mutated by `append_unique`, whose
+        // caller guarantees no reference into it exists.
+        unsafe { &*self.data.get() }
+    }
+
+    /// Appends `b` (holding `chars` code points) in place; false when
+    /// memory is exhausted (nothing changed).
+    ///
+    /// # Safety
+    /// The caller holds the only reference to the str object (count 1)
+    /// and no borrow of its bytes is alive.
+    pub(crate) unsafe fn append_unique(&self, b: &[u8], chars: usize) -> bool {
+        // SAFETY: exclusive access per the caller.
+        let data = unsafe { &mut *self.data.get() };
+        if !super::heap::PyVecExt::push_slice(data, b) {
+            return false;
+        }
+        self.chars.set(self.chars.get() + chars);
+        self.hash.set(-1);
+        true
     }
 
     /// As `&str` when it holds no surrogates (almost always).
     #[inline]
     pub fn as_str(&self) -> Option<&str> {
-        std::str::from_utf8(&self.data).ok()
+        std::str::from_utf8(self.as_bytes()).ok()
     }
 
     /// Lossy `&str` view: surrogates become U+FFFD.
     pub fn to_string_lossy(&self) -> std::borrow::Cow<'_, str> {
-        match std::str::from_utf8(&self.data) {
+        match std::str::from_utf8(self.as_bytes()) {
             Ok(s) => std::borrow::Cow::Borrowed(s),
             Err(_) => std::borrow::Cow::Owned(
-                super::strrepr::code_points(&self.data)
+                super::strrepr::code_points(self.as_bytes())
                     .map(|c| char::from_u32(c).unwrap_or('\u{FFFD}'))
                     .collect(),
             ),
@@ -297,19 +360,19 @@ impl PyStr {
     /// Length in code points.
     #[inline]
     pub fn len(&self) -> usize {
-        self.chars
+        self.chars.get()
     }
 
     /// True if empty.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.chars == 0
+        self.chars.get() == 0
     }
 
     /// True if every code point is ASCII.
     #[inline]
     pub fn is_ascii(&self) -> bool {
-        self.chars == self.data.len()
+        self.chars.get() == self.as_bytes().len()
     }
 }
 

@@ -12,6 +12,7 @@ use smallvec::SmallVec;
 
 use super::code::{BinKind, CmpKind};
 use super::func::{Args, Builtin};
+use super::heap::PyVecExt;
 use super::int::{Num, as_num, float_binop, int_binop, num_cmp, to_bigint};
 use super::iter::IterState;
 use super::object::{ObjKind, ObjRef, Value};
@@ -213,7 +214,7 @@ impl Vm {
         let s: String = match v {
             Value::None | Value::Undef => "None".into(),
             Value::Bool(b) => (if *b { "True" } else { "False" }).into(),
-            Value::Int(i) => i.to_string(),
+            Value::Int(i) => return self.int_str(*i),
             Value::Float(f) => super::format::float_repr(*f),
             Value::Obj(o) => return self.repr_obj(v, o),
         };
@@ -994,8 +995,8 @@ impl Vm {
                     let mut data = super::heap::pyvec();
                     data.try_reserve_exact(s.as_bytes().len() + t.as_bytes().len())
                         .map_err(|_| self.memory_error())?;
-                    data.extend_from_slice(s.as_bytes());
-                    data.extend_from_slice(t.as_bytes());
+                    data.push_slice(s.as_bytes());
+                    data.push_slice(t.as_bytes());
                     return Ok(Some(self.str_from_pyvec(data, s.len() + t.len())?));
                 }
             }
@@ -1013,7 +1014,7 @@ impl Vm {
                     data.try_reserve_exact(total)
                         .map_err(|_| self.memory_error())?;
                     for _ in 0..n {
-                        data.extend_from_slice(s.as_bytes());
+                        data.push_slice(s.as_bytes());
                     }
                     return Ok(Some(self.str_from_pyvec(data, s.len() * n)?));
                 }

@@ -11,6 +11,7 @@ use num_traits::ToPrimitive;
 use super::dict::Dict;
 use super::exc::ExcObj;
 use super::func::{Args, Builtin, NativeFn};
+use super::heap::PyVecExt;
 use super::heap::{Heap, PyVec, pyvec};
 use super::module::ModuleObj;
 use super::object::{ObjKind, ObjRef, PyObject, PyStr, Value};
@@ -124,6 +125,8 @@ pub struct Vm {
     pub next_id: Cell<u64>,
     /// Source of each file compiled (for tracebacks of `-c` and stdin).
     pub sources: RefCell<HashMap<Rc<str>, Rc<str>>>,
+    /// Methods of builtin types by (type, name) identity (eval.rs).
+    pub(crate) method_cache: RefCell<Vec<MethodCacheEntry>>,
     /// `faulthandler.is_enabled()`.
     pub faulthandler: Cell<bool>,
     /// `_testinternalcapi.get_configs()` data, captured at creation.
@@ -148,6 +151,12 @@ pub struct NoneLike {
     pub not_implemented: Value,
     pub ellipsis: Value,
 }
+
+/// (type, name, attribute) of the builtin-method cache.
+pub(crate) type MethodCacheEntry = (Option<ObjRef>, Option<ObjRef>, Value);
+
+/// Entries of the builtin-method cache (a power of two).
+pub(crate) const METHOD_CACHE_SIZE: usize = 64;
 
 /// Creates a built-in module.
 pub type ModuleFactory = fn(&Vm) -> PyResult<ObjRef>;
@@ -180,13 +189,46 @@ impl Vm {
         let mut data = pyvec();
         data.try_reserve_exact(b.len())
             .map_err(|_| self.memory_error())?;
-        data.extend_from_slice(b);
+        data.push_slice(b);
         let chars = super::strrepr::char_count(b);
-        Ok(Value::Obj(self.alloc(ObjKind::Str(PyStr {
-            data,
-            chars,
-            hash: Cell::new(-1),
-        }))?))
+        Ok(Value::Obj(
+            self.alloc(ObjKind::Str(PyStr::new(data, chars)))?,
+        ))
+    }
+
+    /// `str(i)` for an inline int, formatted without a temporary heap
+    /// string.
+    pub fn int_str(&self, i: i64) -> PyResult<Value> {
+        let mut buf = [0u8; 20];
+        let mut pos = buf.len();
+        let mut m = i.unsigned_abs();
+        loop {
+            pos -= 1;
+            buf[pos] = b'0' + (m % 10) as u8;
+            m /= 10;
+            if m == 0 {
+                break;
+            }
+        }
+        if i < 0 {
+            let mut data = pyvec();
+            data.try_reserve_exact(buf.len() - pos + 1)
+                .map_err(|_| self.memory_error())?;
+            data.push(b'-');
+            data.push_slice(&buf[pos..]);
+            let n = data.len();
+            return self.str_from_pyvec(data, n);
+        }
+        self.new_str_bytes_ascii(&buf[pos..])
+    }
+
+    /// A str from ASCII bytes (no code-point counting).
+    fn new_str_bytes_ascii(&self, b: &[u8]) -> PyResult<Value> {
+        let mut data = pyvec();
+        data.try_reserve_exact(b.len())
+            .map_err(|_| self.memory_error())?;
+        data.push_slice(b);
+        self.str_from_pyvec(data, b.len())
     }
 
     /// A str.
@@ -197,11 +239,9 @@ impl Vm {
 
     /// A str from an owned buffer with a known code-point count.
     pub fn str_from_pyvec(&self, data: PyVec<u8>, chars: usize) -> PyResult<Value> {
-        Ok(Value::Obj(self.alloc(ObjKind::Str(PyStr {
-            data,
-            chars,
-            hash: Cell::new(-1),
-        }))?))
+        Ok(Value::Obj(
+            self.alloc(ObjKind::Str(PyStr::new(data, chars)))?,
+        ))
     }
 
     /// A bytes object.
@@ -209,7 +249,7 @@ impl Vm {
         let mut data = pyvec();
         data.try_reserve_exact(b.len())
             .map_err(|_| self.memory_error())?;
-        data.extend_from_slice(b);
+        data.push_slice(b);
         Ok(Value::Obj(self.alloc(ObjKind::Bytes(data))?))
     }
 
@@ -649,6 +689,7 @@ impl Vm {
             sources: RefCell::new(HashMap::new()),
             configs: RefCell::new(None),
             faulthandler: Cell::new(false),
+            method_cache: RefCell::new(vec![(None, None, Value::Undef); METHOD_CACHE_SIZE]),
         }
     }
 }

@@ -29,6 +29,7 @@ fn code_of(f: &Frame) -> Option<&super::code::Code> {
     }
 }
 
+#[inline]
 fn active(thp: *mut VmThread) -> bool {
     let th = th!(thp);
     !th.tracing && (!th.trace.is_none() || !th.profile.is_none())
@@ -148,10 +149,16 @@ fn call_tracer(
 }
 
 /// A frame was entered ('call').
+#[inline]
 pub(crate) fn on_call(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     if !active(thp) {
         return Ok(());
     }
+    on_call_traced(vm, thp)
+}
+
+#[inline(never)]
+fn on_call_traced(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     let depth = th!(thp).frames.len() - 1;
     if code_of(&th!(thp).frames[depth]).is_some_and(|c| c.flags & flags::INLINED != 0) {
         return Ok(());
@@ -207,18 +214,13 @@ pub(crate) fn on_instruction(vm: &Vm, thp: *mut VmThread, ip: usize) -> PyResult
     }
     th!(thp).frames[depth].last_line = line;
     set_line(&fo, line);
-    refresh_locals(vm, thp, depth, &fo)?;
     let r = call_tracer(vm, thp, &lt, &fo, "line", Value::None, false)?;
     set_local_trace(&fo, r);
     Ok(())
 }
 
-fn refresh_locals(vm: &Vm, thp: *mut VmThread, depth: usize, fo: &ObjRef) -> PyResult<()> {
-    let _ = (vm, thp, depth, fo);
-    Ok(())
-}
-
 /// A frame is returning (`exception`: it is unwinding with an exception).
+#[inline]
 pub(crate) fn on_return(
     vm: &Vm,
     thp: *mut VmThread,
@@ -226,9 +228,13 @@ pub(crate) fn on_return(
     value: &Value,
     exception: bool,
 ) {
-    if !active(thp) {
-        return;
+    if active(thp) {
+        on_return_traced(vm, thp, frame, value, exception);
     }
+}
+
+#[inline(never)]
+fn on_return_traced(vm: &Vm, thp: *mut VmThread, frame: &Frame, value: &Value, exception: bool) {
     let depth = th!(thp).frames.len();
     let Some(c) = code_of(frame) else { return };
     if c.flags & flags::INLINED != 0 {
@@ -317,4 +323,20 @@ pub(crate) fn native_call(
         call_tracer(vm, thp, &profile, &fo, ev, callable.clone(), true)?;
     }
     r
+}
+
+/// `frame.f_locals`: the live frame's locals when it is still running on
+/// this thread, else the snapshot taken when it ended (empty).
+pub(crate) fn f_locals(vm: &Vm, fo: &FrameObj) -> PyResult<Value> {
+    let thp = super::eval::thread_ptr();
+    if !thp.is_null()
+        && let Some(f) = th!(thp).frames.get(fo.depth)
+        && f.code.ptr_eq(&fo.code)
+    {
+        return super::builtins::frame_locals(vm, thp, fo.depth);
+    }
+    match &fo.locals {
+        Value::None => Ok(Value::Obj(vm.new_dict()?)),
+        v => Ok(v.clone()),
+    }
 }

@@ -633,7 +633,6 @@ fn dict_clear(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "clear", &a, 0, 0)?;
     let d = dict_of(vm, &p[0], "clear")?;
     let old = std::mem::take(&mut *d.borrow_mut());
-    d.borrow_mut().version = old.version + 1;
     drop(old);
     Ok(Value::None)
 }

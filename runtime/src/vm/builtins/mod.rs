@@ -950,46 +950,68 @@ fn bi_format(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 
 fn current_frame_dicts(vm: &Vm) -> PyResult<(ObjRef, Value)> {
     let thp = super::eval::thread_ptr();
+    if thp.is_null() {
+        return Err(vm.runtime_error("no frame"));
+    }
     // SAFETY: the running VM thread; read-only snapshot within this call.
+    let n = unsafe { &*thp }.frames.len();
+    if n == 0 {
+        return Err(vm.runtime_error("no frame"));
+    }
+    // SAFETY: as above.
+    let globals = unsafe { &*thp }.frames[n - 1].globals.clone();
+    Ok((globals, frame_locals(vm, thp, n - 1)?))
+}
+
+/// `locals()` of the frame at index `fi` of the running thread: the
+/// namespace of module and class bodies, a snapshot dict for functions.
+pub(crate) fn frame_locals(
+    vm: &Vm,
+    thp: *mut super::frame::VmThread,
+    fi: usize,
+) -> PyResult<Value> {
+    // SAFETY: the running VM thread; the references below are dropped
+    // before any Python code can run (dict stores of str keys run none).
     let th = unsafe { &*thp };
-    let Some(f) = th.frames.last() else {
+    let Some(f) = th.frames.get(fi) else {
         return Err(vm.runtime_error("no frame"));
     };
-    let locals = match &f.locals {
-        Some(l) => Value::Obj(l.clone()),
-        // Module bodies run with their globals as locals.
-        None if f.func.is_none() => Value::Obj(f.globals.clone()),
-        None => {
-            // A function frame: a snapshot of its locals.
-            let d = vm.new_dict()?;
-            if let ObjKind::Code(c) = &f.code.kind {
-                for (i, n) in c.varnames.iter().enumerate() {
-                    let v = th.stack[f.base + i].clone();
-                    let v = match v.as_obj().map(|o| &o.kind) {
-                        Some(ObjKind::Cell(cell)) if c.cellvars.iter().any(|cv| cv == n) => {
-                            cell.borrow().clone()
-                        }
-                        _ => v,
-                    };
-                    if !v.is_undef() {
-                        vm.dict_set_str(&d, n, v)?;
-                    }
+    if let Some(l) = &f.locals {
+        return Ok(Value::Obj(l.clone()));
+    }
+    if f.func.is_none() {
+        return Ok(Value::Obj(f.globals.clone()));
+    }
+    let d = vm.new_dict()?;
+    if let ObjKind::Code(c) = &f.code.kind {
+        let mut items: Vec<(std::rc::Rc<str>, Value)> = Vec::new();
+        for (i, n) in c.varnames.iter().enumerate() {
+            let v = th.stack[f.base + i].clone();
+            let v = match v.as_obj().map(|o| &o.kind) {
+                Some(ObjKind::Cell(cell)) if c.cellvars.iter().any(|cv| cv == n) => {
+                    cell.borrow().clone()
                 }
-                for (k, n) in c.cellvars.iter().chain(c.freevars.iter()).enumerate() {
-                    if let Some(ObjKind::Cell(cell)) =
-                        th.stack[f.base + c.nlocals() + k].as_obj().map(|o| &o.kind)
-                    {
-                        let v = cell.borrow().clone();
-                        if !v.is_undef() {
-                            vm.dict_set_str(&d, n, v)?;
-                        }
-                    }
+                _ => v,
+            };
+            if !v.is_undef() {
+                items.push((n.clone(), v));
+            }
+        }
+        for (k, n) in c.cellvars.iter().chain(c.freevars.iter()).enumerate() {
+            if let Some(ObjKind::Cell(cell)) =
+                th.stack[f.base + c.nlocals() + k].as_obj().map(|o| &o.kind)
+            {
+                let v = cell.borrow().clone();
+                if !v.is_undef() {
+                    items.push((n.clone(), v));
                 }
             }
-            Value::Obj(d)
         }
-    };
-    Ok((f.globals.clone(), locals))
+        for (n, v) in items {
+            vm.dict_set_str(&d, &n, v)?;
+        }
+    }
+    Ok(Value::Obj(d))
 }
 
 fn bi_globals(vm: &Vm, a: Args<'_>) -> PyResult<Value> {

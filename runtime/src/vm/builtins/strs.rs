@@ -2,6 +2,7 @@
 
 use super::{int_arg, meth_args};
 use crate::vm::func::{Args, NativeFn};
+use crate::vm::heap::PyVecExt;
 use crate::vm::object::{ObjKind, PyStr, Value};
 use crate::vm::state::{PyResult, Vm};
 use crate::vm::strrepr::{code_points, decode_at};
@@ -446,7 +447,7 @@ fn s_join(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let mut data = crate::vm::heap::pyvec();
     data.try_reserve_exact(out.len())
         .map_err(|_| vm.memory_error())?;
-    data.extend_from_slice(&out);
+    data.push_slice(&out);
     vm.str_from_pyvec(data, chars)
 }
 
