@@ -727,8 +727,8 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, e: PyErr, _reraise: bool) ->
 #[allow(clippy::too_many_lines)]
 fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
     'frame: loop {
-        let fi = th!(thp).frames.len() - 1;
-        let (code_ptr, base) = {
+        let mut fi = th!(thp).frames.len() - 1;
+        let (code_ptr, mut base) = {
             let f = &th!(thp).frames[fi];
             let ObjKind::Code(c) = &f.code.kind else {
                 return Err(vm.type_error("bad frame"));
@@ -740,8 +740,8 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
         // it leaves this iteration (`continue 'frame` or return) without
         // touching `code` again. Not cloning saves a count update on
         // every frame entry.
-        let code: &Code = unsafe { &*code_ptr };
-        let instrs = &code.instrs[..];
+        let mut code: &Code = unsafe { &*code_ptr };
+        let mut instrs = &code.instrs[..];
         let _nslots = code.nslots();
         let tracing = !th!(thp).trace.is_none() || !th!(thp).profile.is_none();
         let mut ip = th!(thp).frames[fi].ip;
@@ -1607,8 +1607,17 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                                             } else {
                                                 callable_at + 2
                                             };
+                                            let cp = &**c as *const Code;
                                             sync!();
                                             enter_simple(thp, &func, f, c, callable_at, args_at);
+                                            // Switch to the new frame in place.
+                                            fi += 1;
+                                            // SAFETY: the new frame owns a reference
+                                            // to its code (see the frame prologue).
+                                            code = unsafe { &*cp };
+                                            instrs = &code.instrs[..];
+                                            base = args_at;
+                                            ip = 0;
                                             true
                                         }
                                         _ => false,
@@ -1620,7 +1629,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         };
                         if entered {
                             tri!(breaker(vm, thp));
-                            continue 'frame;
+                            continue;
                         }
                         // Fast path: a builtin function or method descriptor
                         // (no profiler: it would want c_call events).
@@ -1763,7 +1772,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                             // SAFETY: the last frame is moved out once and
                             // the length cut first; its fields drop here.
                             let Frame {
-                                code,
+                                code: fcode,
                                 globals,
                                 builtins,
                                 func,
@@ -1773,7 +1782,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                                 th.frames.set_len(n - 1);
                                 std::ptr::read(th.frames.as_ptr().add(n - 1))
                             };
-                            drop((code, globals, builtins, func, locals));
+                            drop((fcode, globals, builtins, func, locals));
                             // Drop the callee's slots and the callable,
                             // inline (most are plain numbers).
                             let mut len = th.stack.len();
@@ -1789,7 +1798,21 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                                 drop(x);
                             }
                             push!(v);
-                            continue 'frame;
+                            // Back to the caller in place.
+                            fi -= 1;
+                            debug_assert!(fi < th.frames.len());
+                            // SAFETY: the caller's frame is now the last.
+                            let f = unsafe { th.frames.get_unchecked(fi) };
+                            let ObjKind::Code(c) = &f.code.kind else {
+                                continue 'frame;
+                            };
+                            let cp = &**c as *const Code;
+                            // SAFETY: as in the frame prologue.
+                            code = unsafe { &*cp };
+                            instrs = &code.instrs[..];
+                            base = f.base;
+                            ip = f.ip;
+                            continue;
                         }
                     }
                     let frame = th!(thp).frames.pop().expect("frame");
