@@ -28,6 +28,19 @@ step "emulated threads inside wasm32-unknown-unknown (Node)"
 cargo build --release -p pyrt-bench-wasm --target wasm32-unknown-unknown
 node bench/wasm/smoke.mjs target/wasm32-unknown-unknown/release/pyrt_bench_wasm.wasm
 
+step "VM: case files vs CPython 3.13's recorded output, pyrt-specific cases"
+cargo build --release -p pyrt-native -p pyrt-conformance
+cargo run -q --release -p pyrt-conformance -- vm-cases --interp target/release/pyrt-native tests/data/vm/cases | tail -1
+cargo run -q --release -p pyrt-conformance -- vm-cases --interp target/release/pyrt-native tests/data/vm/pyrt_cases | tail -1
+
+step "VM: CPython's configuration dump program, unchanged, running on pyrt-native"
+ORACLE_PYTHON="$PWD/target/release/pyrt-native" python3 tests/data/config/config_oracle.py \
+    --jsonl tests/data/config/visible.jsonl --deviations tests/data/config/deviations.jsonl --check | tail -1
+
+step "VM: the programs corpus (those without threads; the thread ones join with the threading module)"
+mapfile -t programs < <(grep -L -E 'threading|_thread|concurrent' tests/data/programs/*.py)
+python3 tests/data/run_programs.py --interp target/release/pyrt-native --skip-hand "${programs[@]}" | tail -1
+
 step "conformance runners"
 cargo run -q --release -p pyrt-conformance -- config tests/data/config/visible.jsonl | tail -1
 cargo run -q --release -p pyrt-conformance -- config tests/data/config/pyrt_cases.jsonl | tail -1

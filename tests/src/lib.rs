@@ -5,6 +5,9 @@
 //!   `shared/conformance/config/` (`pyrt-conformance config FILE.jsonl`).
 //! - [`mem_faults`]: memory faults under the debug hooks, reported as
 //!   CPython reports them (`pyrt-conformance mem-faults`).
+//! - [`vm_cases`]: Python snippets with CPython 3.13's output
+//!   (`pyrt-conformance vm-cases`).
 
 pub mod config_cases;
 pub mod mem_faults;
+pub mod vm_cases;

@@ -12,6 +12,11 @@
 //!     Parses each file with pyrt's parser and prints CPython's
 //!     `ast.dump()` of the tree (one line per file), or the SyntaxError as
 //!     `SyntaxError: msg (line, col)`.
+//! pyrt-conformance vm-cases --interp CMD [--generate] [--only TEXT] DIR
+//!     Runs each DIR/NAME.py with CMD and compares stdout, stderr and exit
+//!     status with DIR/NAME.expected.json ("N passed, N failed");
+//!     `--generate` writes the expected files instead (run it with
+//!     CPython 3.13).
 //! pyrt-conformance show-config [PYTHON-ARGS...]
 //!     Reads the configuration exactly as `python PYTHON-ARGS...` would in
 //!     this process's environment, and prints get_configs() as JSON (or
@@ -43,11 +48,56 @@ fn main() -> ExitCode {
         Some("show-config") => show_config(),
         Some("ast-dump") => ast_dump(&args[1..]),
         Some("mem-faults") => run_mem_faults(args.get(1)),
+        Some("vm-cases") => run_vm_cases(&args[1..]),
         Some("mem-fault") => match args.get(1) {
             Some(kind) => ExitCode::from(mem_faults::commit(kind) as u8),
             None => usage(),
         },
         _ => usage(),
+    }
+}
+
+fn run_vm_cases(args: &[String]) -> ExitCode {
+    let mut interp = None;
+    let mut generate = false;
+    let mut only = None;
+    let mut dir = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--interp" => interp = it.next().cloned(),
+            "--generate" => generate = true,
+            "--only" => only = it.next().cloned(),
+            _ => dir = Some(PathBuf::from(a)),
+        }
+    }
+    let (Some(interp), Some(dir)) = (interp, dir) else {
+        return usage();
+    };
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+    let interp = match std::fs::canonicalize(&interp) {
+        Ok(p) if !interp.contains(' ') => p.to_string_lossy().into_owned(),
+        _ => interp,
+    };
+    if generate {
+        return match pyrt_conformance::vm_cases::generate(&interp, &dir) {
+            Ok(n) => {
+                println!("generated {n} expected files");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    match pyrt_conformance::vm_cases::check(&interp, &dir, only.as_deref()) {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -198,17 +198,24 @@ pub(crate) fn build_class(
     // Copy the namespace into the class dict.
     let d = vm.new_dict()?;
     let mut classcell = None;
+    let mut qualname = None;
     for (k, v) in super::dict::items(nsdict) {
-        if vm.display_str(&k) == "__classcell__" {
-            classcell = Some(v);
-            continue;
+        match vm.display_str(&k).as_str() {
+            "__classcell__" => {
+                classcell = Some(v);
+                continue;
+            }
+            // type.__new__ takes the qualified name out of the namespace.
+            "__qualname__" => {
+                qualname = Some(v);
+                continue;
+            }
+            _ => {}
         }
         vm.dict_set(&d, k, v)?;
     }
     let name_s = vm.display_str(name);
-    let qual = vm
-        .dict_get_str(&d, "__qualname__")
-        .map_or_else(|| name_s.clone(), |q| vm.display_str(&q));
+    let qual = qualname.map_or_else(|| name_s.clone(), |q| vm.display_str(&q));
     // __eq__ without __hash__ makes instances unhashable.
     if vm.dict_get_str(&d, "__eq__").is_some() && vm.dict_get_str(&d, "__hash__").is_none() {
         vm.dict_set_str(&d, "__hash__", Value::None)?;

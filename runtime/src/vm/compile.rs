@@ -71,6 +71,9 @@ enum FBlock {
 
 struct Unit<'s> {
     scope: &'s Scope,
+    /// Class bodies: names assigned as `self.NAME` in nested functions
+    /// (`__static_attributes__`).
+    static_attrs: std::collections::BTreeSet<Rc<str>>,
     instrs: Vec<Instr>,
     locs: Vec<Loc>,
     handler_of: Vec<Option<(Label, u32)>>,
@@ -305,6 +308,7 @@ impl<'a> Compiler<'a> {
             child: 0,
             n_global_cache: 0,
             reachable: true,
+            static_attrs: std::collections::BTreeSet::new(),
         });
     }
 
@@ -1300,6 +1304,7 @@ impl<'a> Compiler<'a> {
             ExprKind::Attribute {
                 value: obj, attr, ..
             } => {
+                self.note_static_attr(obj, attr);
                 self.expr(obj)?;
                 self.emit(Op::Copy, 1);
                 self.set_loc(target.loc);
@@ -1338,10 +1343,27 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// `self.NAME = …` in a function nested in a class: NAME goes into
+    /// the innermost enclosing class's `__static_attributes__`.
+    fn note_static_attr(&mut self, obj: &Expr, attr: &Rc<str>) {
+        if !matches!(&obj.kind, ExprKind::Name { id, .. } if &**id == "self") {
+            return;
+        }
+        let n = self.units.len();
+        if let Some(u) = self.units[..n.saturating_sub(1)]
+            .iter_mut()
+            .rev()
+            .find(|u| u.scope.kind == ScopeKind::Class)
+        {
+            u.static_attrs.insert(attr.clone());
+        }
+    }
+
     fn store_target(&mut self, t: &Expr) -> Result<(), SyntaxErr> {
         match &t.kind {
             ExprKind::Name { id, .. } => self.name_op(id, Ctx::Store, t.loc)?,
             ExprKind::Attribute { value, attr, .. } => {
+                self.note_static_attr(value, attr);
                 self.expr(value)?;
                 self.set_loc(t.loc);
                 self.emit_name(Op::StoreAttr, attr);
@@ -1572,6 +1594,8 @@ impl<'a> Compiler<'a> {
         let q = self.maker.str(qualname.as_bytes());
         self.emit_const(q);
         self.emit_name(Op::StoreName, "__qualname__");
+        self.emit_const(Value::Int(i64::from(loc.line)));
+        self.emit_name(Op::StoreName, "__firstlineno__");
         let mut stmts = body;
         if let Some(first) = body.first()
             && let StmtKind::Expr { value } = &first.kind
@@ -1593,6 +1617,16 @@ impl<'a> Compiler<'a> {
         for s in stmts {
             self.stmt(s)?;
         }
+        let attrs: Vec<Value> = self
+            .unit()
+            .static_attrs
+            .clone()
+            .iter()
+            .map(|a| self.maker.str(a.as_bytes()))
+            .collect();
+        let t = self.maker.tuple(attrs);
+        self.emit_const(t);
+        self.emit_name(Op::StoreName, "__static_attributes__");
         if scope.needs_class_cell {
             let i = self.deref_index("__class__");
             self.emit(Op::LoadClosure, i);

@@ -173,11 +173,53 @@ fn syntax_error_plain(vm: &Vm, msg: &str, filename: &str, line: u32) -> PyErr {
 /// `(filename, lineno, offset, text, end_lineno, end_offset)`: offsets
 /// count code points from 1.
 pub(crate) fn syntax_error(vm: &Vm, e: &SyntaxErr, filename: &str, src: &str) -> PyErr {
+    syntax_error_mode(vm, e, filename, src, false)
+}
+
+/// [`syntax_error`] with the source's mode: `eval` sources keep their
+/// text as given, and an error at the very end of one without a final
+/// newline has offset 0 (CPython's end-marker position); `exec` sources
+/// read as if they ended in a newline.
+pub(crate) fn syntax_error_mode(
+    vm: &Vm,
+    e: &SyntaxErr,
+    filename: &str,
+    src: &str,
+    eval: bool,
+) -> PyErr {
+    let owned;
+    let src = if !eval && !src.is_empty() && !src.ends_with('\n') {
+        owned = format!("{src}\n");
+        owned.as_str()
+    } else {
+        src
+    };
+    if eval && !src.ends_with('\n') {
+        let last = src.split('\n').count() as u32;
+        let last_len = src.rsplit('\n').next().map_or(0, str::len) as u32;
+        if e.line == last
+            && e.col >= last_len
+            && e.end.is_none_or(|(l, c)| l == last && c >= last_len)
+        {
+            let mut z = e.clone();
+            z.col = u32::MAX;
+            z.end = None;
+            z.from_tokenizer = true;
+            return syntax_error_at(vm, &z, filename, src);
+        }
+    }
+    syntax_error_at(vm, e, filename, src)
+}
+
+fn syntax_error_at(vm: &Vm, e: &SyntaxErr, filename: &str, src: &str) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let line_text = src
             .split_inclusive('\n')
             .nth(e.line.saturating_sub(1) as usize);
         let offset_in = |text: Option<&str>, col: u32| -> i64 {
+            if col == u32::MAX {
+                return 0;
+            }
             match text {
                 Some(t) => {
                     let col = (col as usize).min(t.len());
@@ -196,6 +238,9 @@ pub(crate) fn syntax_error(vm: &Vm, e: &SyntaxErr, filename: &str, src: &str) ->
                 let t = src.split_inclusive('\n').nth(l.saturating_sub(1) as usize);
                 (i64::from(l), offset_in(t, c))
             }
+            // An unclosed bracket is reported at the end of input, with
+            // no end column (CPython's tokenizer leaves it at -1).
+            _ if e.msg.ends_with("was never closed") => (i64::from(e.line), 0),
             None if e.from_tokenizer => (i64::from(e.line), offset),
             None => (i64::from(e.line), offset + 1),
         };
@@ -268,9 +313,9 @@ impl Vm {
     /// Compiles an expression for `eval()`.
     pub fn compile_eval(&self, src: &str, filename: &str) -> PyResult<ObjRef> {
         let e = super::parser::parse_expression(src)
-            .map_err(|e| syntax_error(self, &e, filename, src))?;
-        let scope =
-            super::symtable::build_expr(&e).map_err(|e| syntax_error(self, &e, filename, src))?;
+            .map_err(|e| syntax_error_mode(self, &e, filename, src, true))?;
+        let scope = super::symtable::build_expr(&e)
+            .map_err(|e| syntax_error_mode(self, &e, filename, src, true))?;
         let opts = CompileOptions {
             optimize: self.optimize.get(),
             interactive: false,
@@ -490,7 +535,7 @@ fn build_types(vm: &Vm) -> PyResult<Types> {
         dict: t("dict", b::DICT_METHODS)?,
         set: t("set", b::SET_METHODS)?,
         frozenset: t("frozenset", b::FROZENSET_METHODS)?,
-        range: t("range", &[])?,
+        range: t("range", b::RANGE_METHODS)?,
         slice: t("slice", &[])?,
         function: t("function", &[])?,
         builtin_function: t("builtin_function_or_method", &[])?,
@@ -672,6 +717,11 @@ impl Vm {
     /// frees every object with the heap current.
     pub fn teardown(self: Box<Self>) {
         let guard = self.heap.enter();
+        self.heap.finalizers_enabled.set(false);
+        for g in self.heap.take_finalizable() {
+            super::gen_support::finished(&g);
+            drop(g);
+        }
         // Break the module ↔ function cycles as CPython's finalization does.
         if let ObjKind::Dict(mods) = &self.modules.kind {
             for (_, m) in super::dict::items(mods) {
@@ -960,7 +1010,9 @@ fn run_main_module(
         vm.dict_set_str(&d, "__spec__", spec)?;
     }
     let code = vm.compile_module_source(source, filename, show_source, false)?;
-    super::eval::run_code(vm, &code, &d, None)?;
+    let r = super::eval::run_code(vm, &code, &d, None);
+    vm.run_finalizers();
+    r?;
     Ok(())
 }
 
@@ -1083,6 +1135,17 @@ impl Executor for VmExecutor {
         if self.vm.is_some() {
             let r = self.with_vm(|vm| {
                 let c = run_atexit(vm, code);
+                // finalize_modules(): __main__'s names go first, so objects
+                // only it held (suspended generators …) are finalized
+                // while the interpreter can still run their code.
+                if let Some(Value::Obj(m)) = vm.dict_get_str(&vm.modules, "__main__")
+                    && let ObjKind::Module(mo) = &m.kind
+                    && let ObjKind::Dict(d) = &mo.dict.kind
+                {
+                    let old = std::mem::take(&mut *d.borrow_mut());
+                    drop(old);
+                }
+                vm.run_finalizers();
                 let ok = super::io::flush_std(vm);
                 (c, ok)
             });

@@ -649,6 +649,7 @@ pub(crate) fn run_with(
         };
         match r {
             Ok(v) => return Ok(v),
+            Err(e) if std::mem::take(&mut th!(thp).unwound_past_stop) => return Err(e),
             Err(e) => {
                 // Unwind: find a handler in this frame or pop it.
                 match unwind(vm, thp, stop, e, reraise) {
@@ -796,6 +797,14 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                 unsafe { frames.get_unchecked_mut(fi) }.ip = ip
             }};
         }
+        macro_rules! finalizers {
+            () => {
+                if vm.heap.finalize_pending.get() {
+                    sync!();
+                    vm.run_finalizers();
+                }
+            };
+        }
         macro_rules! err {
             ($e:expr) => {{
                 sync!();
@@ -829,6 +838,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                 Op::Nop => {}
                 Op::PopTop => {
                     drop(pop!());
+                    finalizers!();
                 }
                 Op::Copy => {
                     let n = stack!().len();
@@ -926,6 +936,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     let old =
                         std::mem::replace(unsafe { st.get_unchecked_mut(base + arg as usize) }, v);
                     drop(old);
+                    finalizers!();
                 }
                 Op::DeleteFast => {
                     let old = std::mem::take(&mut stack!()[base + arg as usize]);
@@ -933,6 +944,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         err!(unbound_local(vm, &code.varnames[arg as usize]));
                     }
                     drop(old);
+                    finalizers!();
                 }
                 Op::LoadDeref => {
                     let cell = stack!()[base + arg as usize].clone();
@@ -1812,6 +1824,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                             instrs = &code.instrs[..];
                             base = f.base;
                             ip = f.ip;
+                            finalizers!();
                             continue;
                         }
                     }
@@ -1831,7 +1844,9 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         }
                         Err(e) => {
                             if done {
-                                return Err(e);
+                                // The stop frame is already gone: the
+                                // error leaves this run without unwinding.
+                                th!(thp).unwound_past_stop = true;
                             }
                             return Err(e);
                         }
@@ -2300,6 +2315,9 @@ pub(crate) fn breaker(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     if vm.heap.gc.due() {
         vm.heap.gc.collect_if_due();
     }
+    if vm.heap.finalize_pending.get() {
+        vm.run_finalizers();
+    }
     // SAFETY: the running VM thread; read only.
     let busy = match unsafe { &(*thp).tstate } {
         Some(ts) => ts.eval_breaker().any(),
@@ -2468,14 +2486,6 @@ fn unpack(vm: &Vm, seq: &Value, n: usize, after: Option<usize>) -> PyResult<Vec<
             } else if items.len() < n {
                 Err(vm.value_error(format!(
                     "not enough values to unpack (expected {n}, got {})",
-                    items.len()
-                )))
-            } else if matches!(
-                seq.as_obj().map(|o| &o.kind),
-                Some(ObjKind::Tuple(_) | ObjKind::List(_))
-            ) {
-                Err(vm.value_error(format!(
-                    "too many values to unpack (expected {n}, got {})",
                     items.len()
                 )))
             } else {

@@ -107,6 +107,12 @@ pub struct Spec {
     pub ty: Option<char>,
 }
 
+/// The error text meaning "raise MemoryError" rather than ValueError.
+pub const MEMORY_ERROR: &str = "\0MemoryError";
+
+/// The widest padding or precision pyrt builds (1 GiB of text).
+pub const MAX_BUILT_WIDTH: usize = 1 << 30;
+
 /// Parses a format spec; errors are CPython's `ValueError` messages.
 pub fn parse_spec(spec: &str) -> Result<Spec, String> {
     let c: Vec<char> = spec.chars().collect();
@@ -179,6 +185,16 @@ pub fn parse_spec(spec: &str) -> Result<Spec, String> {
     if s.zero && s.fill.is_none() && s.align.is_none() {
         s.fill = Some('0');
         s.align = Some('=');
+    }
+    // Widths and precisions that cannot be built are a MemoryError
+    // (CPython tries the allocation; pyrt refuses before trying).
+    if s.precision.is_some_and(|p| p > i32::MAX as usize) {
+        return Err("precision too big".into());
+    }
+    if s.width.is_some_and(|w| w > MAX_BUILT_WIDTH)
+        || s.precision.is_some_and(|p| p > MAX_BUILT_WIDTH)
+    {
+        return Err(MEMORY_ERROR.into());
     }
     Ok(s)
 }

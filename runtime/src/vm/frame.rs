@@ -129,6 +129,10 @@ pub struct VmThread {
     pub tracing: bool,
     /// Python frame objects handed to tracers, by frame depth.
     pub frame_objs: Vec<Option<ObjRef>>,
+    /// Set when the loop returns an error raised after its stop frame
+    /// was popped (a generator's `StopIteration` to its Rust consumer):
+    /// the caller must not unwind further.
+    pub unwound_past_stop: bool,
     /// The runtime thread state this VM thread runs on (its eval breaker).
     pub tstate: Option<std::sync::Arc<crate::thread::ThreadState>>,
 }
@@ -152,6 +156,7 @@ impl VmThread {
             tracing: false,
             frame_objs: Vec::new(),
             tstate: None,
+            unwound_past_stop: false,
         }
     }
 

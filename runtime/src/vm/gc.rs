@@ -61,7 +61,7 @@ impl Default for GcState {
 }
 
 impl GcState {
-    /// A collector with CPython's default threshold (700).
+    /// A collector with CPython 3.13's default threshold (2000).
     pub fn new() -> GcState {
         GcState {
             heads: [
@@ -70,7 +70,7 @@ impl GcState {
             ],
             counts: [Cell::new(0), Cell::new(0)],
             allocations: Cell::new(0),
-            threshold: Cell::new(700),
+            threshold: Cell::new(2000),
             threshold1: Cell::new(10),
             threshold2: Cell::new(10),
             young_collections: Cell::new(0),

@@ -260,3 +260,29 @@ pub(crate) fn close(vm: &Vm, g: &ObjRef) -> PyResult<Value> {
         Err(e) => Err(e),
     }
 }
+
+impl Vm {
+    /// Closes the generators whose last reference went (see
+    /// `Heap::take_finalizable`); an exception escaping `close()` is
+    /// reported as CPython's "Exception ignored in" and dropped.
+    pub(crate) fn run_finalizers(&self) {
+        loop {
+            let list = self.heap.take_finalizable();
+            if list.is_empty() {
+                break;
+            }
+            for g in list {
+                if let Err(e) = close(self, &g) {
+                    let r = self.repr_string(&Value::Obj(g.clone())).unwrap_or_default();
+                    let text = format!(
+                        "Exception ignored in: {r}\n{}",
+                        super::exc_support::format_exception(self, &e.0)
+                    );
+                    super::io::write_stderr(self, &text);
+                }
+                finished(&g);
+                drop(g);
+            }
+        }
+    }
+}

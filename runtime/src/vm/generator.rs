@@ -31,3 +31,16 @@ impl GenState {
         }
     }
 }
+
+/// True for a generator that started and is suspended at a `yield`: its
+/// last reference going must close it (`GeneratorExit` into the frame, so
+/// `finally` blocks run), as CPython's generator finalizer does.
+pub(crate) fn needs_finalizer(o: &super::object::PyObject) -> bool {
+    match &o.kind {
+        super::object::ObjKind::Generator(st) => match st.try_borrow() {
+            Ok(st) => st.started && !st.running && st.frame.is_some(),
+            Err(_) => false,
+        },
+        _ => false,
+    }
+}

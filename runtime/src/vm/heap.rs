@@ -31,6 +31,15 @@ pub struct Heap {
     pending: RefCell<Vec<NonNull<super::object::PyObject>>>,
     deallocating: Cell<bool>,
     pub(crate) gc: super::gc::GcState,
+    /// Suspended generators whose last reference went: kept alive until
+    /// the eval loop closes them (CPython runs `gen.close()` from the
+    /// deallocator; pyrt runs it at the next safe point, with no borrow of
+    /// anything held).
+    finalize: RefCell<Vec<super::object::ObjRef>>,
+    /// `finalize` is not empty.
+    pub(crate) finalize_pending: Cell<bool>,
+    /// Off while the VM is torn down (no thread can run finalizers then).
+    pub(crate) finalizers_enabled: Cell<bool>,
 }
 
 impl std::fmt::Debug for Heap {
@@ -51,6 +60,9 @@ impl Heap {
             pending: RefCell::new(Vec::new()),
             deallocating: Cell::new(false),
             gc: super::gc::GcState::new(),
+            finalize: RefCell::new(Vec::new()),
+            finalize_pending: Cell::new(false),
+            finalizers_enabled: Cell::new(true),
         }
     }
 
@@ -100,11 +112,29 @@ impl Heap {
         loop {
             let next = self.pending.borrow_mut().pop();
             let Some(p) = next else { break };
+            // SAFETY: the object is live (count zero, not yet destroyed).
+            let obj = unsafe { p.as_ref() };
+            if self.finalizers_enabled.get() && super::generator::needs_finalizer(obj) {
+                // Resurrect it for its finalizer.
+                // SAFETY: live object; the new reference is the queue's.
+                let r = unsafe { super::object::ObjRef::from_raw_incref(p) };
+                self.finalize.borrow_mut().push(r);
+                self.finalize_pending.set(true);
+                continue;
+            }
             // SAFETY: the count reached zero: nobody else references the
             // object; it was allocated by `PyObject::alloc` on this heap.
             unsafe { super::object::PyObject::destroy(self, p) };
         }
         self.deallocating.set(false);
+    }
+}
+
+impl Heap {
+    /// Takes the objects waiting for their finalizer.
+    pub(crate) fn take_finalizable(&self) -> Vec<super::object::ObjRef> {
+        self.finalize_pending.set(false);
+        std::mem::take(&mut *self.finalize.borrow_mut())
     }
 }
 

@@ -140,7 +140,7 @@ pub fn int_binop(vm: &Vm, op: BinKind, a: &Value, b: &Value) -> PyResult<Option<
             BinKind::Pow => {
                 if y < 0 {
                     if x == 0 {
-                        return Err(vm.zero_division("zero to a negative power"));
+                        return Err(vm.zero_division("0.0 cannot be raised to a negative power"));
                     }
                     return Ok(Some(Value::Float((x as f64).powf(y as f64))));
                 }
@@ -226,7 +226,7 @@ pub fn int_binop(vm: &Vm, op: BinKind, a: &Value, b: &Value) -> PyResult<Option<
                 let xf = x.to_f64().unwrap_or(f64::INFINITY);
                 let yf = y.to_f64().unwrap_or(f64::NEG_INFINITY);
                 if xf == 0.0 {
-                    return Err(vm.zero_division("zero to a negative power"));
+                    return Err(vm.zero_division("0.0 cannot be raised to a negative power"));
                 }
                 return Ok(Some(Value::Float(xf.powf(yf))));
             }
@@ -359,7 +359,7 @@ pub fn float_divmod(a: f64, b: f64) -> (f64, f64) {
 /// `float ** float` with CPython's errors.
 pub fn float_pow(vm: &Vm, a: f64, b: f64) -> PyResult<Value> {
     if a == 0.0 && b < 0.0 {
-        return Err(vm.zero_division("zero to a negative power"));
+        return Err(vm.zero_division("0.0 cannot be raised to a negative power"));
     }
     if a < 0.0 && b.fract() != 0.0 && b.is_finite() {
         return Err(

@@ -1762,7 +1762,13 @@ fn json_dumps(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
             Some(b"indent") => {
                 o.indent = match v {
                     Value::None => None,
-                    v if super::int::is_int(v) => Some(" ".repeat(int_arg(vm, v)?.max(0) as usize)),
+                    v if super::int::is_int(v) => {
+                        let n = int_arg(vm, v)?.max(0) as usize;
+                        if n > super::format::MAX_BUILT_WIDTH {
+                            return Err(vm.memory_error());
+                        }
+                        Some(" ".repeat(n))
+                    }
                     v => Some(vm.str_string(v)?),
                 }
             }

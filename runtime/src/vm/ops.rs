@@ -1002,14 +1002,19 @@ impl Vm {
             }
             (ObjKind::Str(s), BinKind::Mul) => {
                 if let Some(n) = self.repeat_count(b)? {
+                    // CPython: more than PY_SSIZE_T_MAX code points is an
+                    // OverflowError; an allocation that fails, MemoryError.
+                    if s.len()
+                        .checked_mul(n)
+                        .is_none_or(|c| c > isize::MAX as usize)
+                    {
+                        return Err(self.overflow_error("repeated string is too long"));
+                    }
                     let total = s
                         .as_bytes()
                         .len()
                         .checked_mul(n)
                         .ok_or_else(|| self.memory_error())?;
-                    if total > isize::MAX as usize / 2 {
-                        return Err(self.overflow_error("repeated string is too long"));
-                    }
                     let mut data = super::heap::pyvec();
                     data.try_reserve_exact(total)
                         .map_err(|_| self.memory_error())?;
@@ -1031,7 +1036,19 @@ impl Vm {
             }
             (ObjKind::Bytes(p), BinKind::Mul) => {
                 if let Some(n) = self.repeat_count(b)? {
-                    return Ok(Some(self.new_bytes(&p.repeat(n))?));
+                    if p.len()
+                        .checked_mul(n)
+                        .is_none_or(|c| c > isize::MAX as usize)
+                    {
+                        return Err(self.overflow_error("repeated bytes are too long"));
+                    }
+                    let mut v: Vec<u8> = Vec::new();
+                    v.try_reserve_exact(p.len() * n)
+                        .map_err(|_| self.memory_error())?;
+                    for _ in 0..n {
+                        v.extend_from_slice(p);
+                    }
+                    return Ok(Some(self.new_bytes(&v)?));
                 }
             }
             (ObjKind::List(l), BinKind::Add) => {
@@ -1806,9 +1823,25 @@ impl Vm {
                 _ => {}
             }
         }
-        let it = self.iter(v)?;
+        // Size the result up front when the length is known (a huge
+        // range fails at once with MemoryError, as in CPython).
+        let hint = match v.as_obj().map(|o| &o.kind) {
+            Some(ObjKind::Range(r)) => r.len().max(0) as usize,
+            Some(ObjKind::Str(s)) => s.len(),
+            Some(ObjKind::Dict(d)) => d.borrow().len(),
+            Some(ObjKind::Set(d)) => d.borrow().len(),
+            _ => 0,
+        };
         let mut out = Vec::new();
+        out.try_reserve_exact(hint)
+            .map_err(|_| self.memory_error())?;
+        let it = self.iter(v)?;
         while let Some(x) = self.next(&it)? {
+            if out.len() == out.capacity() {
+                // Growth never aborts the process: exhaustion is MemoryError.
+                out.try_reserve(out.len().max(8))
+                    .map_err(|_| self.memory_error())?;
+            }
             out.push(x);
         }
         Ok(out)

@@ -531,8 +531,15 @@ impl Builder {
                             ));
                         }
                         self.stack[k].add(&id, DEF_LOCAL);
+                        // At module level the target is a global of the
+                        // comprehension; in a function, a nonlocal.
+                        let how = if self.stack[k].kind == ScopeKind::Module {
+                            DEF_GLOBAL
+                        } else {
+                            DEF_NONLOCAL
+                        };
                         for s in &mut self.stack[k + 1..] {
-                            s.add(&id, DEF_NONLOCAL);
+                            s.add(&id, how);
                         }
                     } else {
                         self.def(&id, e.loc)?;

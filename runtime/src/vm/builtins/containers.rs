@@ -979,3 +979,66 @@ pub(crate) const FROZENSET_METHODS: &[(&str, NativeFn)] = &[
     ("__iter__", seq_iter),
     ("__eq__", seq_eq),
 ];
+
+// ---- range -----------------------------------------------------------------------
+
+fn range_pos(vm: &Vm, a: &Args<'_>, name: &str) -> PyResult<(Option<i64>, Value)> {
+    let p = meth_args(vm, name, a, 1, 1)?;
+    let Some(ObjKind::Range(r)) = p[0].as_obj().map(|o| &o.kind) else {
+        return Err(vm.type_error(format!("descriptor '{name}' requires a 'range' object")));
+    };
+    // Only ints (and bools) can be members without a Python-level search.
+    let pos = match &p[1] {
+        Value::Int(_) | Value::Bool(_) => {
+            let x = match &p[1] {
+                Value::Bool(b) => i64::from(*b),
+                Value::Int(i) => *i,
+                _ => 0,
+            };
+            let off = x.checked_sub(r.start);
+            off.and_then(|off| {
+                let inside = if r.step > 0 {
+                    x >= r.start && x < r.stop
+                } else {
+                    x <= r.start && x > r.stop
+                };
+                (inside && off % r.step == 0).then_some(off / r.step)
+            })
+        }
+        v => {
+            // Other values compare equal through ==.
+            let mut found = None;
+            for i in 0..r.len() {
+                if vm.eq(&Value::Int(r.at(i)), v)? {
+                    found = Some(i);
+                    break;
+                }
+            }
+            found
+        }
+    };
+    Ok((pos, p[1].clone()))
+}
+
+fn range_index(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    match range_pos(vm, &a, "index")? {
+        (Some(i), _) => Ok(Value::Int(i)),
+        (None, v) => Err(vm.value_error(format!("{} is not in range", vm.repr_string(&v)?))),
+    }
+}
+
+fn range_count(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    Ok(Value::Int(i64::from(
+        range_pos(vm, &a, "count")?.0.is_some(),
+    )))
+}
+
+/// Methods of `range`.
+pub(crate) const RANGE_METHODS: &[(&str, NativeFn)] = &[
+    ("index", range_index),
+    ("count", range_count),
+    ("__len__", seq_len),
+    ("__getitem__", seq_getitem),
+    ("__contains__", seq_contains),
+    ("__iter__", seq_iter),
+];

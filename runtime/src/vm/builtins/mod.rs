@@ -25,7 +25,8 @@ pub(crate) use strs::{ascii_of, format_value, percent_format, str_find};
 pub(crate) use types::{construct_builtin, float_to_int};
 
 pub(crate) use containers::{
-    DICT_METHODS, DICTVIEW_METHODS, FROZENSET_METHODS, LIST_METHODS, SET_METHODS, TUPLE_METHODS,
+    DICT_METHODS, DICTVIEW_METHODS, FROZENSET_METHODS, LIST_METHODS, RANGE_METHODS, SET_METHODS,
+    TUPLE_METHODS,
 };
 pub(crate) use nums::{FLOAT_METHODS, INT_METHODS};
 pub(crate) use strs::{BYTES_METHODS, STR_METHODS};
@@ -164,6 +165,7 @@ pub(crate) fn install(vm: &Vm, d: &ObjRef) -> PyResult<()> {
         ("vars", bi_vars),
         ("dir", bi_dir),
         ("exec", bi_exec),
+        ("compile", bi_compile),
         ("eval", bi_eval),
         ("input", bi_input),
         ("open", bi_open),
@@ -1142,6 +1144,41 @@ fn exec_dicts(vm: &Vm, p: &[Value]) -> PyResult<(ObjRef, Option<ObjRef>)> {
         Some(_) => return Err(vm.type_error("locals must be a mapping")),
     };
     Ok((globals, locals))
+}
+
+fn bi_compile(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let mut p: Vec<Value> = a.pos().to_vec();
+    for (k, v) in a.kw() {
+        let slot = match k.as_str().map(|s| s.as_bytes()) {
+            Some(b"source") => 0,
+            Some(b"filename") => 1,
+            Some(b"mode") => 2,
+            Some(b"flags" | b"dont_inherit" | b"optimize" | b"_feature_version") => continue,
+            _ => {
+                return Err(vm.type_error(format!(
+                    "compile() got an unexpected keyword argument '{}'",
+                    vm.display_str(k)
+                )));
+            }
+        };
+        while p.len() <= slot {
+            p.push(Value::Undef);
+        }
+        p[slot] = v.clone();
+    }
+    if p.len() < 3 || p[..3].iter().any(Value::is_undef) {
+        return Err(vm.type_error("compile() missing required argument 'mode' (pos 3)"));
+    }
+    let src = source_arg(vm, &p[0], "compile")?;
+    let filename = vm.str_string(&p[1])?;
+    let mode = vm.display_str(&p[2]);
+    let code = match mode.as_str() {
+        "exec" => vm.compile_source(src.as_bytes(), &filename, false)?,
+        "single" => vm.compile_source(src.as_bytes(), &filename, true)?,
+        "eval" => vm.compile_eval(src.trim_start_matches([' ', '\t']), &filename)?,
+        _ => return Err(vm.value_error("compile() mode must be 'exec', 'eval' or 'single'")),
+    };
+    Ok(Value::Obj(code))
 }
 
 fn bi_exec(vm: &Vm, a: Args<'_>) -> PyResult<Value> {

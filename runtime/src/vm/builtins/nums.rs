@@ -482,8 +482,6 @@ fn float_hex(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         (1, exp - 1023)
     };
     let digits = format!("{frac:013x}");
-    let digits = digits.trim_end_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
     vm.new_str(&format!(
         "{sign}0x{lead}.{digits}p{}{e}",
         if e >= 0 { "+" } else { "" }

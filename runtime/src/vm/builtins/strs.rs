@@ -731,6 +731,9 @@ fn pad_impl(vm: &Vm, a: &Args<'_>, name: &str, align: char) -> PyResult<Value> {
     let p = meth_args(vm, name, a, 1, 2)?;
     let s = this(vm, a, name)?;
     let width = int_arg(vm, &p[1])?;
+    if width > crate::vm::format::MAX_BUILT_WIDTH as i64 {
+        return Err(vm.memory_error());
+    }
     let fill = match p.get(2) {
         Some(f) => {
             let fs = str_arg(vm, f, "The fill character must be a unicode character")?;
@@ -778,6 +781,9 @@ fn s_zfill(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "zfill", &a, 1, 1)?;
     let s = this(vm, &a, "zfill")?;
     let width = int_arg(vm, &p[1])?;
+    if width > crate::vm::format::MAX_BUILT_WIDTH as i64 {
+        return Err(vm.memory_error());
+    }
     let n = s.len() as i64;
     if width <= n {
         return Ok(a.all[0].clone());
@@ -860,6 +866,12 @@ fn s_expandtabs(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         Some(v) => int_arg(vm, v)?,
         None => 8,
     };
+    if tab > i64::from(i32::MAX) {
+        return Err(vm.overflow_error("Python int too large to convert to C int"));
+    }
+    if tab > crate::vm::format::MAX_BUILT_WIDTH as i64 {
+        return Err(vm.memory_error());
+    }
     let mut out = Vec::new();
     let mut col = 0i64;
     for cp in code_points(s.as_bytes()) {
@@ -1092,7 +1104,13 @@ pub(crate) fn format_value(vm: &Vm, v: &Value, spec: &str) -> PyResult<Value> {
         }
         return Ok(r);
     }
-    let spec_err = |m: String| vm.value_error(m);
+    let spec_err = |m: String| {
+        if m == crate::vm::format::MEMORY_ERROR {
+            vm.memory_error()
+        } else {
+            vm.value_error(m)
+        }
+    };
     let r = match v {
         Value::Bool(b) if spec.is_empty() => return vm.new_str(if *b { "True" } else { "False" }),
         Value::Int(_) | Value::Bool(_) => {

@@ -1,0 +1,54 @@
+def f(a, b=2, *args, c, d=4, **kw):
+    return (a, b, args, c, d, sorted(kw.items()))
+print(f(1, c=3))
+print(f(1, 5, 6, 7, c=8, e=9))
+print(f(*[1, 2, 3], **{"c": 4, "z": 5}))
+def pos(a, b, /, c):
+    return a, b, c
+print(pos(1, 2, c=3), pos(1, 2, 3))
+def defaults(x=[]):
+    x.append(1)
+    return len(x)
+print(defaults(), defaults(), defaults([]))
+sq = lambda x, y=1: x * y
+print(sq(3), sq(3, 4), (lambda: "anon")())
+def gen_closures():
+    fs = [lambda i=i: i for i in range(3)]
+    late = [lambda: i for i in range(3)]
+    return [g() for g in fs], [g() for g in late]
+print(gen_closures())
+def make_counter():
+    count = 0
+    def counter():
+        nonlocal count
+        count += 1
+        return count
+    return counter
+c1 = make_counter(); c1(); print(c1(), make_counter()())
+def rec(n):
+    return 1 if n <= 1 else n * rec(n - 1)
+print(rec(20))
+def doc():
+    """The doc."""
+print(doc.__doc__, doc.__name__, f.__defaults__, f.__kwdefaults__, rec.__qualname__)
+def outer():
+    def inner():
+        pass
+    return inner
+print(outer().__qualname__)
+def kwonly(*, a):
+    return a
+for call in [lambda: f(), lambda: f(1), lambda: pos(1, b=2, c=3), lambda: kwonly(1), lambda: f(1, c=1, a=2), lambda: sq(), lambda: kwonly(a=1, b=2), lambda: rec(1, 2)]:
+    try:
+        call()
+    except TypeError as e:
+        print("TypeError:", e)
+def varargs(*a, **k):
+    return a, k
+print(varargs(), varargs(1, x=2))
+def unpack(a, b, c):
+    return a + b + c
+print(unpack(*"abc"), unpack(1, *[2], **{"c": 3}))
+def ann(x: int) -> str:
+    return str(x)
+print(ann(5))
