@@ -33,6 +33,9 @@ cargo build --release -p pyrt-native -p pyrt-conformance
 cargo run -q --release -p pyrt-conformance -- vm-cases --interp target/release/pyrt-native tests/data/vm/cases | tail -1
 cargo run -q --release -p pyrt-conformance -- vm-cases --interp target/release/pyrt-native tests/data/vm/pyrt_cases | tail -1
 
+step "VM: front-end fuzzing (parse, scopes, compile never panic on mutated corpus sources)"
+cargo run -q --release -p pyrt-conformance -- fuzz-frontend --iters 1000000 --seed 1 tests/data/vm/cases tests/data/programs | tail -1
+
 step "VM: CPython's configuration dump program, unchanged, running on pyrt-native"
 ORACLE_PYTHON="$PWD/target/release/pyrt-native" python3 tests/data/config/config_oracle.py \
     --jsonl tests/data/config/visible.jsonl --deviations tests/data/config/deviations.jsonl --check | tail -1
@@ -40,6 +43,12 @@ ORACLE_PYTHON="$PWD/target/release/pyrt-native" python3 tests/data/config/config
 step "VM: the programs corpus (those without threads; the thread ones join with the threading module)"
 mapfile -t programs < <(grep -L -E 'threading|_thread|concurrent' tests/data/programs/*.py)
 python3 tests/data/run_programs.py --interp target/release/pyrt-native --skip-hand "${programs[@]}" | tail -1
+
+step "VM inside wasm: pyrt-native for wasm32-wasip1 under Node's WASI, same cases and programs"
+cargo build --release -p pyrt-native --target wasm32-wasip1
+wasm_interp="node --no-warnings $PWD/tests/wasi/run.mjs $PWD/target/wasm32-wasip1/release/pyrt-native.wasm"
+cargo run -q --release -p pyrt-conformance -- vm-cases --variant wasm32 --interp "$wasm_interp" tests/data/vm/cases | tail -1
+python3 tests/data/run_programs.py --interp "$wasm_interp" --skip-hand "${programs[@]}" | tail -1
 
 step "conformance runners"
 cargo run -q --release -p pyrt-conformance -- config tests/data/config/visible.jsonl | tail -1

@@ -13,6 +13,13 @@ fn main() -> ExitCode {
     let argv: Vec<Vec<u8>> = std::env::args_os()
         .map(|a| a.into_encoded_bytes())
         .collect();
+    // WASI has no working directory of its own; hosts that run pyrt-native
+    // as a WASI command pass theirs in PWD (wasi-libc then resolves
+    // relative paths against it, as `python` would).
+    #[cfg(target_os = "wasi")]
+    if let Some(pwd) = std::env::var_os("PWD") {
+        let _ = std::env::set_current_dir(pwd);
+    }
     let rt = Runtime::new(Platform::host());
     let mut executor = VmExecutor::new();
     let code = main_with_runtime(&rt, Args::Bytes(argv), &mut executor);

@@ -12,11 +12,15 @@
 //!     Parses each file with pyrt's parser and prints CPython's
 //!     `ast.dump()` of the tree (one line per file), or the SyntaxError as
 //!     `SyntaxError: msg (line, col)`.
-//! pyrt-conformance vm-cases --interp CMD [--generate] [--only TEXT] DIR
+//! pyrt-conformance vm-cases --interp CMD [--generate] [--only TEXT] [--variant V] DIR
 //!     Runs each DIR/NAME.py with CMD and compares stdout, stderr and exit
-//!     status with DIR/NAME.expected.json ("N passed, N failed");
+//!     status with DIR/NAME.expected.json, or DIR/NAME.V.expected.json
+//!     where a platform differs on purpose ("N passed, N failed");
 //!     `--generate` writes the expected files instead (run it with
 //!     CPython 3.13).
+//! pyrt-conformance fuzz-frontend [--iters N] [--seed S] CORPUS-DIR...
+//!     Mutates the corpus files and parses/compiles each input; any panic
+//!     is saved to target/fuzz-crashes/ and fails the run.
 //! pyrt-conformance show-config [PYTHON-ARGS...]
 //!     Reads the configuration exactly as `python PYTHON-ARGS...` would in
 //!     this process's environment, and prints get_configs() as JSON (or
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
         Some("ast-dump") => ast_dump(&args[1..]),
         Some("mem-faults") => run_mem_faults(args.get(1)),
         Some("vm-cases") => run_vm_cases(&args[1..]),
+        Some("fuzz-frontend") => run_fuzz(&args[1..]),
         Some("mem-fault") => match args.get(1) {
             Some(kind) => ExitCode::from(mem_faults::commit(kind) as u8),
             None => usage(),
@@ -57,10 +62,42 @@ fn main() -> ExitCode {
     }
 }
 
+fn run_fuzz(args: &[String]) -> ExitCode {
+    let mut iters = 1_000_000u64;
+    let mut seed = 1u64;
+    let mut dirs = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--iters" => iters = it.next().and_then(|v| v.parse().ok()).unwrap_or(iters),
+            "--seed" => seed = it.next().and_then(|v| v.parse().ok()).unwrap_or(seed),
+            d => dirs.push(PathBuf::from(d)),
+        }
+    }
+    let refs: Vec<&std::path::Path> = dirs.iter().map(PathBuf::as_path).collect();
+    let t0 = std::time::Instant::now();
+    let failures = pyrt_conformance::fuzz_frontend::run(
+        &refs,
+        iters,
+        seed,
+        std::path::Path::new("target/fuzz-crashes"),
+    );
+    println!(
+        "{iters} inputs (seed {seed}) in {:.1} s: {failures} panics",
+        t0.elapsed().as_secs_f64()
+    );
+    if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 fn run_vm_cases(args: &[String]) -> ExitCode {
     let mut interp = None;
     let mut generate = false;
     let mut only = None;
+    let mut variant = None;
     let mut dir = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -68,6 +105,7 @@ fn run_vm_cases(args: &[String]) -> ExitCode {
             "--interp" => interp = it.next().cloned(),
             "--generate" => generate = true,
             "--only" => only = it.next().cloned(),
+            "--variant" => variant = it.next().cloned(),
             _ => dir = Some(PathBuf::from(a)),
         }
     }
@@ -80,7 +118,7 @@ fn run_vm_cases(args: &[String]) -> ExitCode {
         _ => interp,
     };
     if generate {
-        return match pyrt_conformance::vm_cases::generate(&interp, &dir) {
+        return match pyrt_conformance::vm_cases::generate(&interp, &dir, only.as_deref()) {
             Ok(n) => {
                 println!("generated {n} expected files");
                 ExitCode::SUCCESS
@@ -91,7 +129,7 @@ fn run_vm_cases(args: &[String]) -> ExitCode {
             }
         };
     }
-    match pyrt_conformance::vm_cases::check(&interp, &dir, only.as_deref()) {
+    match pyrt_conformance::vm_cases::check(&interp, &dir, only.as_deref(), variant.as_deref()) {
         Ok(0) => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(e) => {

@@ -73,9 +73,29 @@ fn expected_path(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("{}.expected.json", name.trim_end_matches(".py")))
 }
 
-/// Writes the expected files from `interp` (CPython 3.13).
-pub fn generate(interp: &str, dir: &Path) -> std::io::Result<usize> {
-    let names = cases(dir)?;
+/// The expected file for a platform variant (`NAME.VARIANT.expected.json`,
+/// e.g. `wasm32` where `sys.maxsize` is 2**31 - 1) when one exists, else
+/// the common one.
+fn expected_for(dir: &Path, name: &str, variant: Option<&str>) -> PathBuf {
+    if let Some(v) = variant {
+        let p = dir.join(format!(
+            "{}.{v}.expected.json",
+            name.trim_end_matches(".py")
+        ));
+        if p.exists() {
+            return p;
+        }
+    }
+    expected_path(dir, name)
+}
+
+/// Writes the expected files from `interp` (CPython 3.13), for the cases
+/// whose name contains `only` if given.
+pub fn generate(interp: &str, dir: &Path, only: Option<&str>) -> std::io::Result<usize> {
+    let names: Vec<String> = cases(dir)?
+        .into_iter()
+        .filter(|n| only.is_none_or(|o| n.contains(o)))
+        .collect();
     for name in &names {
         let o = run(interp, dir, name)?;
         let j = json!({"stdout": o.stdout, "stderr": o.stderr, "exit_code": o.exit_code});
@@ -114,14 +134,19 @@ fn diff(want: &str, got: &str) -> String {
 
 /// Runs every case against `interp`; prints a FAIL block per mismatch and
 /// "N passed, N failed". Returns the number of failures.
-pub fn check(interp: &str, dir: &Path, only: Option<&str>) -> std::io::Result<usize> {
+pub fn check(
+    interp: &str,
+    dir: &Path,
+    only: Option<&str>,
+    variant: Option<&str>,
+) -> std::io::Result<usize> {
     let mut passed = 0;
     let mut failed = 0;
     for name in cases(dir)? {
         if only.is_some_and(|o| !name.contains(o)) {
             continue;
         }
-        let want: Value = match std::fs::read_to_string(expected_path(dir, &name)) {
+        let want: Value = match std::fs::read_to_string(expected_for(dir, &name, variant)) {
             Ok(t) => serde_json::from_str(&t).unwrap_or(Value::Null),
             Err(_) => {
                 println!("FAIL {name}: no expected file (generate it with CPython 3.13)");

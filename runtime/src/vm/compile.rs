@@ -1447,11 +1447,30 @@ impl<'a> Compiler<'a> {
 
     // ---- functions and classes -------------------------------------------
 
-    fn next_child(&mut self) -> &'a Scope {
+    /// The scope of the child node at `loc`: usually the next one in
+    /// order; a `finally` body compiled a second time finds its scopes
+    /// again by position.
+    fn child_scope(&mut self, loc: Loc) -> Result<&'a Scope, SyntaxErr> {
+        let key = super::symtable::loc_key(loc);
         let u = self.units.last_mut().expect("unit");
-        let s = &u.scope.children[u.child];
-        u.child += 1;
-        s
+        let children: &'a [Scope] = &u.scope.children;
+        if let Some(s) = children.get(u.child)
+            && s.key == key
+        {
+            u.child += 1;
+            return Ok(s);
+        }
+        match children.iter().position(|c| c.key == key) {
+            Some(i) => {
+                u.child = i + 1;
+                Ok(&children[i])
+            }
+            None => Err(SyntaxErr::new(
+                "internal compiler error: no scope for a nested block",
+                loc.line,
+                loc.col,
+            )),
+        }
     }
 
     fn child_qualname(&self, name: &str) -> Rc<str> {
@@ -1498,7 +1517,7 @@ impl<'a> Compiler<'a> {
             self.emit(Op::BuildMap, kwd.len() as u32);
             fl |= 2;
         }
-        let scope = self.next_child();
+        let scope = self.child_scope(loc)?;
         let qualname = self.child_qualname(name);
         self.push_unit(scope, qualname);
         self.set_loc(loc);
@@ -1584,7 +1603,7 @@ impl<'a> Compiler<'a> {
         body: &[Stmt],
         loc: Loc,
     ) -> Result<(), SyntaxErr> {
-        let scope = self.next_child();
+        let scope = self.child_scope(loc)?;
         let qualname = self.child_qualname(name);
         self.push_unit(scope, qualname.clone());
         self.set_loc(loc);
@@ -2258,7 +2277,7 @@ impl<'a> Compiler<'a> {
         self.expr(&generators[0].iter)?;
         self.set_loc(generators[0].iter.loc);
         self.emit(Op::GetIter, 0);
-        let scope = self.next_child();
+        let scope = self.child_scope(loc)?;
         let name = match kind {
             CompKind::List => "<listcomp>",
             CompKind::Set => "<setcomp>",

@@ -26,8 +26,11 @@ use super::object::{ObjKind, ObjRef, PyObject, Value};
 const UNTRACKED: isize = 0;
 const YOUNG: isize = 1;
 const OLD: isize = 2;
-const OFFSET: isize = 1 << 40;
-const REACHABLE: isize = 1 << 50;
+/// During a collection a member holds `OFFSET + count` (so it is told apart
+/// from the generation tags above, whatever the pointer width), then
+/// `REACHABLE` once marked.
+const OFFSET: isize = 3;
+const REACHABLE: isize = -1;
 
 /// Collector state of one heap.
 #[derive(Debug)]
@@ -231,7 +234,7 @@ impl GcState {
             traverse(o, &mut |v| {
                 if let Value::Obj(r) = v {
                     let g = r.gc_refs.get();
-                    if (OFFSET..REACHABLE).contains(&g) {
+                    if g >= OFFSET {
                         r.gc_refs.set(g - 1);
                     }
                 }
@@ -253,7 +256,7 @@ impl GcState {
             traverse(o, &mut |v| {
                 if let Value::Obj(r) = v {
                     let g = r.gc_refs.get();
-                    if (OFFSET..REACHABLE).contains(&g) {
+                    if g >= OFFSET {
                         r.gc_refs.set(REACHABLE);
                         work.push(r.raw());
                     }

@@ -651,7 +651,7 @@ fn sys_setrecursionlimit(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     }
     let t = thp();
     let depth = if t.is_null() { 0 } else { th!(t).frames.len() };
-    if (n as usize) <= depth {
+    if usize::try_from(n).unwrap_or(usize::MAX) <= depth {
         return Err(vm.new_error(
             "RecursionError",
             format!("cannot set the recursion limit to {n} at the recursion depth {depth}: the limit is too low"),
@@ -780,7 +780,7 @@ fn sys_getframe(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     if t.is_null() || n < 0 {
         return Err(vm.value_error("call stack is not deep enough"));
     }
-    match super::tracing::frame_object(vm, t, n as usize)? {
+    match super::tracing::frame_object(vm, t, usize::try_from(n).unwrap_or(usize::MAX))? {
         Some(f) => Ok(Value::Obj(f)),
         None => Err(vm.value_error("call stack is not deep enough")),
     }

@@ -182,7 +182,8 @@ impl Vm {
 
     fn len_result(&self, r: &Value) -> PyResult<usize> {
         match r {
-            Value::Int(i) if *i >= 0 => Ok(*i as usize),
+            Value::Int(i) if *i >= 0 => ssize(*i)
+                .ok_or_else(|| self.overflow_error("cannot fit 'int' into an index-sized integer")),
             Value::Bool(b) => Ok(usize::from(*b)),
             Value::Int(_) => Err(self.value_error("__len__() should return >= 0")),
             _ if super::int::is_int(r) => {
@@ -1159,7 +1160,10 @@ impl Vm {
     /// is not an int.
     fn repeat_count(&self, n: &Value) -> PyResult<Option<usize>> {
         match n {
-            Value::Int(i) => Ok(Some((*i).max(0) as usize)),
+            Value::Int(i) => match ssize((*i).max(0)) {
+                Some(n) => Ok(Some(n)),
+                None => Err(self.overflow_error("cannot fit 'int' into an index-sized integer")),
+            },
             Value::Bool(b) => Ok(Some(usize::from(*b))),
             _ if super::int::is_int(n) => {
                 if to_bigint(n).is_some_and(|b| b.is_negative()) {
@@ -1666,6 +1670,13 @@ impl Vm {
         super::items::delitem(self, obj, key)
     }
 
+    /// A range's length as a `Py_ssize_t` (OverflowError beyond
+    /// `sys.maxsize`, as CPython's `range.__len__`).
+    fn range_len(&self, n: i64) -> PyResult<usize> {
+        ssize(n.max(0))
+            .ok_or_else(|| self.overflow_error("Python int too large to convert to C ssize_t"))
+    }
+
     /// `len(v)`.
     pub fn len(&self, v: &Value) -> PyResult<usize> {
         if let Value::Obj(o) = v {
@@ -1677,7 +1688,7 @@ impl Vm {
                 ObjKind::Dict(d) => Some(d.borrow().len()),
                 ObjKind::Set(s) => Some(s.borrow().len()),
                 ObjKind::FrozenSet(s) => Some(s.len()),
-                ObjKind::Range(r) => Some(r.len() as usize),
+                ObjKind::Range(r) => Some(self.range_len(r.len())?),
                 ObjKind::DictView(d, _) => return self.len(d),
                 ObjKind::Instance(_) | ObjKind::Exception(_) => {
                     if let Some(f) = self.user_special(v, "__len__") {
@@ -1826,7 +1837,7 @@ impl Vm {
         // Size the result up front when the length is known (a huge
         // range fails at once with MemoryError, as in CPython).
         let hint = match v.as_obj().map(|o| &o.kind) {
-            Some(ObjKind::Range(r)) => r.len().max(0) as usize,
+            Some(ObjKind::Range(r)) => self.range_len(r.len())?,
             Some(ObjKind::Str(s)) => s.len(),
             Some(ObjKind::Dict(d)) => d.borrow().len(),
             Some(ObjKind::Set(d)) => d.borrow().len(),
@@ -1979,4 +1990,13 @@ fn num_to_f64(vm: &Vm, n: &Num<'_>) -> PyResult<f64> {
 /// `IterState` helper for callers constructing iterators.
 pub(crate) fn new_iter(vm: &Vm, st: IterState) -> PyResult<Value> {
     Ok(Value::Obj(vm.alloc(ObjKind::Iter(RefCell::new(st)))?))
+}
+
+/// A non-negative i64 as a `Py_ssize_t`-sized count: None when it exceeds
+/// `sys.maxsize` (on wasm32 that is 2**31 - 1, as in CPython's 32-bit
+/// builds).
+pub(crate) fn ssize(i: i64) -> Option<usize> {
+    usize::try_from(i)
+        .ok()
+        .filter(|&n| n <= isize::MAX as usize)
 }

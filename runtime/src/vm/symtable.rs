@@ -78,6 +78,9 @@ pub struct Scope {
     pub params: Vec<Rc<str>>,
     /// Line of the scope's definition (for errors).
     pub line: u32,
+    /// The defining node's position (the compiler finds the scope of a
+    /// node by it: a `finally` body is compiled more than once).
+    pub key: (u32, u32, u32, u32),
     /// `super` or `__class__` is used directly (functions).
     pub uses_class: bool,
 }
@@ -96,6 +99,7 @@ impl Scope {
             freevars: Vec::new(),
             params: Vec::new(),
             line,
+            key: (line, 0, 0, 0),
             uses_class: false,
         }
     }
@@ -125,6 +129,11 @@ impl Scope {
             },
         }
     }
+}
+
+/// The key of a scope-defining node.
+pub fn loc_key(l: Loc) -> (u32, u32, u32, u32) {
+    (l.line, l.col, l.end_line, l.end_col)
 }
 
 /// Builds and analyses the scopes of a module.
@@ -207,6 +216,7 @@ impl Builder {
                 }
                 self.def(name, s.loc)?;
                 let mut sc = Scope::new(ScopeKind::Function, name.clone(), s.loc.line);
+                sc.key = loc_key(s.loc);
                 self.params(&mut sc, args);
                 self.stack.push(sc);
                 self.stmts(body)?;
@@ -224,7 +234,8 @@ impl Builder {
                     self.expr(d)?;
                 }
                 self.def(name, s.loc)?;
-                let sc = Scope::new(ScopeKind::Class, name.clone(), s.loc.line);
+                let mut sc = Scope::new(ScopeKind::Class, name.clone(), s.loc.line);
+                sc.key = loc_key(s.loc);
                 self.stack.push(sc);
                 self.stmts(body)?;
                 let sc = self.stack.pop().expect("class scope");
@@ -483,6 +494,7 @@ impl Builder {
         // The first iterable is evaluated in the enclosing scope.
         self.expr(&generators[0].iter)?;
         let mut sc = Scope::new(ScopeKind::Comprehension, Rc::from(name), loc.line);
+        sc.key = loc_key(loc);
         sc.add(&Rc::from(".0"), DEF_PARAM);
         sc.params.push(Rc::from(".0"));
         sc.is_generator = is_gen;
@@ -554,6 +566,7 @@ impl Builder {
             ExprKind::Lambda { args, body } => {
                 self.arguments_defaults(args)?;
                 let mut sc = Scope::new(ScopeKind::Function, Rc::from("<lambda>"), e.loc.line);
+                sc.key = loc_key(e.loc);
                 self.params(&mut sc, args);
                 self.stack.push(sc);
                 self.expr(body)?;

@@ -110,10 +110,13 @@ pub(crate) fn meth_args<'a>(
     Ok(p)
 }
 
-/// An int argument as i64 (TypeError with CPython's wording otherwise).
+/// An int argument as a `Py_ssize_t` (TypeError with CPython's wording
+/// otherwise; OverflowError beyond `sys.maxsize`, which is 2**31 - 1 on
+/// wasm32).
 pub(crate) fn int_arg(vm: &Vm, v: &Value) -> PyResult<i64> {
     match vm.index_of(v, "")? {
-        Some(i) => Ok(i),
+        Some(i) if isize::try_from(i).is_ok() => Ok(i),
+        Some(_) => Err(vm.overflow_error("Python int too large to convert to C ssize_t")),
         None => {
             if is_int(v) {
                 return Err(vm.overflow_error("Python int too large to convert to C ssize_t"));

@@ -650,10 +650,18 @@ fn construct_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
             if *n < 0 {
                 return Err(vm.value_error("negative count"));
             }
-            if *n > (1 << 31) {
+            let Some(n) = super::super::ops::ssize(*n) else {
+                return Err(vm.overflow_error("cannot fit 'int' into an index-sized integer"));
+            };
+            if n > (1 << 31) {
                 return Err(vm.memory_error());
             }
-            return vm.new_bytes(&vec![0u8; *n as usize]);
+            let mut zeros = Vec::new();
+            if zeros.try_reserve_exact(n).is_err() {
+                return Err(vm.memory_error());
+            }
+            zeros.resize(n, 0u8);
+            return vm.new_bytes(&zeros);
         }
         Value::Obj(o) if matches!(o.kind, ObjKind::Bytes(_)) => return Ok(src.clone()),
         _ => {}
