@@ -40,9 +40,9 @@ step "VM: CPython's configuration dump program, unchanged, running on pyrt-nativ
 ORACLE_PYTHON="$PWD/target/release/pyrt-native" python3 tests/data/config/config_oracle.py \
     --jsonl tests/data/config/visible.jsonl --deviations tests/data/config/deviations.jsonl --check | tail -1
 
-step "VM: the programs corpus (those without threads; the thread ones join with the threading module)"
+step "VM: the programs corpus, OS threads, 3 runs each (results must not flake)"
+python3 tests/data/run_programs.py --interp target/release/pyrt-native --skip-hand --runs 3 tests/data/programs | tail -1
 mapfile -t programs < <(grep -L -E 'threading|_thread|concurrent' tests/data/programs/*.py)
-python3 tests/data/run_programs.py --interp target/release/pyrt-native --skip-hand "${programs[@]}" | tail -1
 
 step "VM inside wasm: pyrt-native for wasm32-wasip1 under Node's WASI, same cases and programs"
 cargo build --release -p pyrt-native --target wasm32-wasip1

@@ -139,6 +139,11 @@ impl Slice<'_> {
         self.used
     }
 
+    /// Instructions left in the budget.
+    pub fn remaining(&self) -> u64 {
+        self.budget.saturating_sub(self.used)
+    }
+
     /// True if the body should stop now: budget used or a GIL drop request
     /// pending (the eval-breaker check the VM makes).
     #[inline]
@@ -300,6 +305,10 @@ struct State {
     rng: Option<u64>,
     last_holder: Option<u64>,
     instructions: u64,
+    /// [`Scheduler::run_until_finished`]'s thread (its unique id).
+    stop_on: Option<u64>,
+    /// That thread finished.
+    stopped: bool,
 }
 
 struct Inner {
@@ -375,6 +384,8 @@ impl Scheduler {
                     rng: config.seed,
                     last_holder: None,
                     instructions: 0,
+                    stop_on: None,
+                    stopped: false,
                 }),
                 #[cfg(all(has_os_threads, not(loom)))]
                 cond: std::sync::Condvar::new(),
@@ -496,6 +507,15 @@ impl Scheduler {
         }
     }
 
+    /// Runs green threads until `ts`'s thread finishes ([`RunOutcome::Done`],
+    /// other threads may remain) or `limit` says to return.
+    pub fn run_until_finished(&self, ts: &Arc<ThreadState>, limit: RunLimit) -> RunOutcome {
+        lock(&self.inner.state).stop_on = Some(ts.unique_id());
+        let r = self.run(limit);
+        lock(&self.inner.state).stop_on = None;
+        r
+    }
+
     /// Runs green threads until `limit` says to return.
     pub fn run(&self, limit: RunLimit) -> RunOutcome {
         let start = self.instructions();
@@ -582,6 +602,10 @@ impl Scheduler {
                     events.record_drop(holder, tstate.thread_ident(), SwitchReason::Exit);
                     st.last_holder = None;
                     st.tasks[id] = None;
+                    if st.stop_on == Some(holder) {
+                        st.stop_on = None;
+                        st.stopped = true;
+                    }
                     // The driver's own state (the main thread) outlives its
                     // green life; every other thread state goes.
                     if !tstate.is_attached() {
@@ -634,6 +658,9 @@ impl Scheduler {
                         });
                     }
                 }
+            }
+            if std::mem::take(&mut st.stopped) {
+                return RunOutcome::Done;
             }
             if let Some(n) = limit.instructions
                 && st.instructions - start >= n

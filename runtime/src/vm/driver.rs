@@ -612,6 +612,7 @@ impl Vm {
             interp,
             configs,
         } = init;
+        let thread_options = super::threads::thread_options(&config)?;
         let heap = Heap::new(mem);
         let placeholder = PyObject::alloc(&heap, ObjKind::Ellipsis).ok_or("out of memory")?;
         let empty = PyObject::alloc(&heap, ObjKind::Tuple(pyvec())).ok_or("out of memory")?;
@@ -624,6 +625,7 @@ impl Vm {
         let hash_key = super::hash::hash_key(config.use_hash_seed != 0, config.hash_seed);
         let rt = RtParts { platform, interp };
         let parts = VmParts {
+            thread_options,
             heap,
             types: placeholder_types(&placeholder),
             names: Names {
@@ -760,6 +762,29 @@ pub struct RaiseRequest {
     pub class: String,
     /// Message (empty: no arguments).
     pub msg: String,
+}
+
+/// Raises KeyboardInterrupt in the runtime's main thread at its next
+/// eval-breaker check — also out of a sleep or a lock wait — as SIGINT
+/// does in CPython (`_thread.interrupt_main()`, and hosts: a Stop button,
+/// Ctrl-C). False if the pending-call queue is full.
+pub fn interrupt_runtime(rt: &Arc<crate::interp::RuntimeState>) -> bool {
+    crate::pending::add_pending_call(
+        rt,
+        Box::new(|| {
+            Err(Box::new(RaiseRequest {
+                class: "KeyboardInterrupt".into(),
+                msg: String::new(),
+            }))
+        }),
+    )
+    .is_ok()
+}
+
+/// [`interrupt_runtime`] for a [`Runtime`] (false when it is not
+/// initialized).
+pub fn interrupt(rt: &Runtime) -> bool {
+    rt.runtime_state().is_some_and(|s| interrupt_runtime(&s))
 }
 
 fn raise_request(vm: &Vm, r: &RaiseRequest) -> PyErr {
@@ -931,6 +956,7 @@ impl VmExecutor {
             Ok(vm) => {
                 let mut th = Box::new(VmThread::new());
                 th.tstate = ThreadState::current();
+                vm.register_thread(std::ptr::from_mut(&mut *th));
                 self.vm = Some(vm);
                 self.thread = Some(th);
                 Ok(())
@@ -1134,6 +1160,9 @@ impl Executor for VmExecutor {
         let mut code = exitcode;
         if self.vm.is_some() {
             let r = self.with_vm(|vm| {
+                // wait_for_thread_shutdown(): non-daemon threads end
+                // before the atexit callbacks run.
+                wait_for_thread_shutdown(vm);
                 let c = run_atexit(vm, code);
                 // finalize_modules(): __main__'s names go first, so objects
                 // only it held (suspended generators …) are finalized
@@ -1163,6 +1192,21 @@ impl Executor for VmExecutor {
             vm.teardown();
         }
         (code, flush_ok)
+    }
+}
+
+/// Calls `threading._shutdown()` if `threading` was imported; an error is
+/// reported as CPython's "Exception ignored on threading shutdown".
+fn wait_for_thread_shutdown(vm: &Vm) {
+    let Some(Value::Obj(m)) = vm.dict_get_str(&vm.modules, "threading") else {
+        return;
+    };
+    let Some(f) = vm.dict_get_str(&module_dict(&m), "_shutdown") else {
+        return;
+    };
+    if let Err(e) = vm.call(&f, Args::positional(&[])) {
+        super::io::write_stderr(vm, "Exception ignored on threading shutdown:\n");
+        super::exc_support::print_exception(vm, &e.0);
     }
 }
 

@@ -125,7 +125,7 @@ pub(crate) fn import_name(
 
 /// `IMPORT_FROM`.
 pub(crate) fn import_from(vm: &Vm, module: &Value, name: &Value) -> PyResult<Value> {
-    if let Some(v) = vm.getattr_opt(module, name)? {
+    if let Some(v) = vm.getattr_optional(module, name)? {
         return Ok(v);
     }
     let mname = module.as_obj().map(|m| match &m.kind {

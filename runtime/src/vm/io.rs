@@ -347,7 +347,7 @@ pub(crate) fn textio_attr(vm: &Vm, obj: &Value, name: &[u8]) -> PyResult<Option<
 /// Writes text to `sys.stderr` (or the real stderr if it is gone).
 pub fn write_stderr(vm: &Vm, text: &str) {
     let target = vm.sys.borrow().clone().and_then(|s| {
-        vm.getattr_opt(&Value::Obj(s), &vm.new_str("stderr").ok()?)
+        vm.getattr_optional(&Value::Obj(s), &vm.new_str("stderr").ok()?)
             .ok()
             .flatten()
     });
@@ -374,7 +374,7 @@ pub fn flush_std(vm: &Vm) -> bool {
     let mut ok = true;
     for name in ["stdout", "stderr"] {
         let target = vm.sys.borrow().clone().and_then(|s| {
-            vm.getattr_opt(&Value::Obj(s), &vm.new_str(name).ok()?)
+            vm.getattr_optional(&Value::Obj(s), &vm.new_str(name).ok()?)
                 .ok()
                 .flatten()
         });

@@ -23,6 +23,7 @@ pub const NAMES: &[&str] = &[
     "_io",
     "_pyrt",
     "_testinternalcapi",
+    "_thread",
     "atexit",
     "builtins",
     "faulthandler",
@@ -50,6 +51,8 @@ pub(crate) fn register(vm: &Vm) -> PyResult<()> {
     m.insert("_testinternalcapi", make_testinternalcapi);
     m.insert("_io", make_io);
     m.insert("_pyrt", make_pyrt);
+    m.insert("_thread", super::threads::make_thread_module);
+    m.insert("threading", super::threads::make_threading_module);
     Ok(())
 }
 
@@ -62,7 +65,7 @@ fn module_with(vm: &Vm, name: &'static str, fns: &[(&'static str, NativeFn)]) ->
     Ok(m)
 }
 
-fn mdict(m: &ObjRef) -> ObjRef {
+pub(crate) fn mdict(m: &ObjRef) -> ObjRef {
     match &m.kind {
         ObjKind::Module(mo) => mo.dict.clone(),
         _ => m.clone(),
@@ -2298,7 +2301,66 @@ fn json_loads(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 // ---- _pyrt --------------------------------------------------------------------------------
 
 fn make_pyrt(vm: &Vm) -> PyResult<ObjRef> {
-    module_with(vm, "_pyrt", &[("dis", pyrt_dis)])
+    module_with(
+        vm,
+        "_pyrt",
+        &[
+            ("dis", pyrt_dis),
+            ("print_exception", pyrt_print_exception),
+            ("settrace_all_threads", pyrt_settrace_all),
+            ("setprofile_all_threads", pyrt_setprofile_all),
+        ],
+    )
+}
+
+/// `_pyrt.print_exception(header, exc)`: the header line, then the
+/// traceback as the default `sys.excepthook` prints it (threading's
+/// default excepthook).
+fn pyrt_print_exception(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = pos_args(vm, "print_exception", &a, 2, 2)?;
+    let header = vm.str_string(&p[0])?;
+    super::io::write_stderr(vm, &format!("{header}\n"));
+    if let Some(e) = p[1].as_obj()
+        && matches!(e.kind, ObjKind::Exception(_))
+    {
+        super::exc_support::print_exception(vm, e);
+    }
+    let _ = super::io::flush_std(vm);
+    Ok(Value::None)
+}
+
+/// `sys.settrace()` for every thread of the interpreter
+/// (`threading.settrace_all_threads`).
+fn pyrt_settrace_all(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = pos_args(vm, "settrace_all_threads", &a, 1, 1)?;
+    for t in vm.threads_snapshot() {
+        // SAFETY: registered threads are alive (unregistered before they
+        // are dropped) and, like every object, touched only under the GIL,
+        // which this thread holds; no reference into them is held across
+        // this call.
+        let th = unsafe { &mut *t };
+        th.trace = if p[0].is_none() {
+            Value::None
+        } else {
+            p[0].clone()
+        };
+    }
+    Ok(Value::None)
+}
+
+/// `sys.setprofile()` for every thread of the interpreter.
+fn pyrt_setprofile_all(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = pos_args(vm, "setprofile_all_threads", &a, 1, 1)?;
+    for t in vm.threads_snapshot() {
+        // SAFETY: as in `pyrt_settrace_all`.
+        let th = unsafe { &mut *t };
+        th.profile = if p[0].is_none() {
+            Value::None
+        } else {
+            p[0].clone()
+        };
+    }
+    Ok(Value::None)
 }
 
 /// `_pyrt.dis(f)`: the bytecode listing of a function or code object.

@@ -1237,7 +1237,17 @@ impl Vm {
         self.attribute_error(msg, name, obj)
     }
 
-    /// `getattr(obj, name, None)`-like: `Ok(None)` when missing.
+    /// `PyObject_GetOptionalAttr`: `Ok(None)` when missing, an
+    /// AttributeError raised by a `__getattr__` included.
+    pub fn getattr_optional(&self, obj: &Value, name: &Value) -> PyResult<Option<Value>> {
+        match self.getattr_opt(obj, name) {
+            Err(e) if self.exc_matches(&e, "AttributeError") => Ok(None),
+            r => r,
+        }
+    }
+
+    /// `getattr(obj, name, None)`-like: `Ok(None)` when missing (an
+    /// AttributeError a `__getattr__` raises is returned as the error).
     pub fn getattr_opt(&self, obj: &Value, name: &Value) -> PyResult<Option<Value>> {
         let nb = name.as_str().map(|s| s.as_bytes()).unwrap_or(b"");
         // Specials first.
@@ -1277,7 +1287,8 @@ impl Vm {
                     if let Some(ga) = self.lookup_type(&cls, &self.new_str("__getattr__")?) {
                         match self.call_special(&ga, obj, std::slice::from_ref(name)) {
                             Ok(v) => return Ok(Some(v)),
-                            Err(e) if self.exc_matches(&e, "AttributeError") => return Ok(None),
+                            // Its own AttributeError (message and all) is the
+                            // answer, as in CPython.
                             Err(e) => return Err(e),
                         }
                     }

@@ -131,6 +131,10 @@ pub struct Vm {
     pub faulthandler: Cell<bool>,
     /// `_testinternalcapi.get_configs()` data, captured at creation.
     pub configs: RefCell<Option<crate::lifecycle::Configs>>,
+    /// The VM threads alive (for `settrace_all_threads`).
+    threads: RefCell<Vec<*mut super::frame::VmThread>>,
+    /// `-X threads`, `-X sched_seed`, `-X gil_trace`.
+    pub thread_options: super::threads::ThreadOptions,
     /// The heap: declared last so every object field above is dropped
     /// while it still exists.
     pub heap: Heap,
@@ -467,6 +471,21 @@ impl Vm {
             .unwrap_or_else(|| self.types.object.clone())
     }
 
+    /// Adds a running VM thread to the registry.
+    pub(crate) fn register_thread(&self, t: *mut super::frame::VmThread) {
+        self.threads.borrow_mut().push(t);
+    }
+
+    /// Removes a VM thread from the registry (before it is dropped).
+    pub(crate) fn unregister_thread(&self, t: *mut super::frame::VmThread) {
+        self.threads.borrow_mut().retain(|x| !std::ptr::eq(*x, t));
+    }
+
+    /// The registered VM threads.
+    pub(crate) fn threads_snapshot(&self) -> Vec<*mut super::frame::VmThread> {
+        self.threads.borrow().clone()
+    }
+
     /// Registers a native type.
     pub fn register_native_type(&self, name: &'static str, t: ObjRef) {
         self.native_types.borrow_mut().insert(name, t);
@@ -688,6 +707,8 @@ impl Vm {
             next_id: Cell::new(0),
             sources: RefCell::new(HashMap::new()),
             configs: RefCell::new(None),
+            threads: RefCell::new(Vec::new()),
+            thread_options: parts.thread_options,
             faulthandler: Cell::new(false),
             method_cache: RefCell::new(vec![(None, None, Value::Undef); METHOD_CACHE_SIZE]),
         }
@@ -707,4 +728,5 @@ pub(crate) struct VmParts {
     pub hash_key: (u64, u64),
     pub config: crate::config::Config,
     pub rt: RtParts,
+    pub thread_options: super::threads::ThreadOptions,
 }

@@ -503,7 +503,7 @@ pub(crate) fn dict_update_from(vm: &Vm, target: &Value, m: &Value, merge: bool) 
     }
     // A mapping: anything with keys() and __getitem__.
     let keys_name = vm.new_str("keys")?;
-    if let Some(keys) = vm.getattr_opt(m, &keys_name)? {
+    if let Some(keys) = vm.getattr_optional(m, &keys_name)? {
         let ks = vm.call(&keys, Args::positional(&[]))?;
         for k in vm.to_vec(&ks)? {
             let v = vm.getitem(m, &k)?;

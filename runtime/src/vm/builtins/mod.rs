@@ -1033,7 +1033,7 @@ fn bi_vars(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = pos_args(vm, "vars", &a, 0, 1)?;
     match p.first() {
         None => Ok(current_frame_dicts(vm)?.1),
-        Some(v) => match vm.getattr_opt(v, &vm.names.dict)? {
+        Some(v) => match vm.getattr_optional(v, &vm.names.dict)? {
             Some(d) => Ok(d),
             None => Err(vm.type_error("vars() argument must have __dict__ attribute")),
         },
@@ -1070,7 +1070,7 @@ fn bi_dir(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
                         }
                     }
                     _ => {
-                        if let Some(Value::Obj(d)) = vm.getattr_opt(v, &vm.names.dict)? {
+                        if let Some(Value::Obj(d)) = vm.getattr_optional(v, &vm.names.dict)? {
                             add_dict(&d, &mut names);
                         }
                         let t = vm.type_of(v);

@@ -1,0 +1,753 @@
+//! Python threads on the VM: the `_thread` module (thread starts, the
+//! lock types, idents, `interrupt_main`), the blocking protocol its
+//! builtins use, and the `threading` module (Python source on top).
+//!
+//! Every blocking builtin (lock acquire, `time.sleep`) expresses its wait
+//! as [`Step`]s (DESIGN.md decision 3) and hands them to [`block`]: on an
+//! OS thread the wait parks with the GIL released; an interrupt (a pending
+//! call such as `interrupt_main`, an async exception) ends the wait, the
+//! eval-breaker work runs — and may raise — and the wait resumes.
+//!
+//! Objects are touched only by the thread holding the interpreter's GIL
+//! (decision 2): a new OS thread attaches its thread state (taking the
+//! GIL) before it enters the VM's heap, and detaches after its last object
+//! is dropped.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use super::frame::VmThread;
+use super::func::Args;
+use super::native::NativeObject;
+use super::object::{ObjKind, ObjRef, Value};
+use super::state::{MethodTable, PyResult, Vm};
+use super::typeobj::Layout;
+use crate::lock::{self, Step};
+
+/// `threading.TIMEOUT_MAX` (CPython's on 64-bit Linux).
+pub const TIMEOUT_MAX: f64 = 9_223_372_036.0;
+
+/// Which backend carries Python threads (`-X threads=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThreadMode {
+    /// Real OS threads, one GIL.
+    Os,
+    /// Green threads on the main OS thread.
+    Emulated,
+}
+
+/// pyrt's `-X` options for threads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThreadOptions {
+    /// `-X threads=emulated|os`.
+    pub mode: ThreadMode,
+    /// `-X sched_seed=N`.
+    pub seed: Option<u64>,
+    /// `-X gil_trace=FILE`.
+    pub gil_trace: Option<String>,
+}
+
+/// True when this build can start OS threads.
+pub const HAS_OS_THREADS: bool = cfg!(all(has_os_threads, not(loom)));
+
+/// Reads `-X threads`, `-X sched_seed` and `-X gil_trace` from the
+/// configuration's `xoptions` (first occurrence wins, as CPython's lookup).
+pub fn thread_options(config: &crate::config::Config) -> Result<ThreadOptions, String> {
+    let find = |name: &str| -> Option<Option<String>> {
+        config.xoptions.iter().find_map(|o| {
+            let s = o.to_string_lossy();
+            let (k, v) = match s.find('=') {
+                Some(i) => (s[..i].to_string(), Some(s[i + 1..].to_string())),
+                None => (s.to_string(), None),
+            };
+            (k == name).then_some(v)
+        })
+    };
+    let mode = match find("threads") {
+        None => {
+            if HAS_OS_THREADS {
+                ThreadMode::Os
+            } else {
+                ThreadMode::Emulated
+            }
+        }
+        Some(Some(v)) if v == "os" => {
+            if !HAS_OS_THREADS {
+                return Err("-X threads=os: this build has no OS threads (use emulated)".into());
+            }
+            ThreadMode::Os
+        }
+        Some(Some(v)) if v == "emulated" => ThreadMode::Emulated,
+        Some(v) => {
+            return Err(format!(
+                "-X threads: invalid value {:?} (expected 'emulated' or 'os')",
+                v.unwrap_or_default()
+            ));
+        }
+    };
+    let seed = match find("sched_seed") {
+        None => None,
+        Some(v) => match v.as_deref().map(str::parse::<u64>) {
+            Some(Ok(n)) => Some(n),
+            _ => {
+                return Err(format!(
+                    "-X sched_seed: invalid value {:?} (expected a non-negative integer)",
+                    v.unwrap_or_default()
+                ));
+            }
+        },
+    };
+    let gil_trace = match find("gil_trace") {
+        None => None,
+        Some(Some(f)) if !f.is_empty() => Some(f),
+        Some(_) => return Err("-X gil_trace: a file name is required (-X gil_trace=FILE)".into()),
+    };
+    Ok(ThreadOptions {
+        mode,
+        seed,
+        gil_trace,
+    })
+}
+
+// ---- blocking -----------------------------------------------------------------------------
+
+fn thp() -> *mut VmThread {
+    super::eval::thread_ptr()
+}
+
+macro_rules! th {
+    ($p:expr) => {
+        // SAFETY: the running VM thread (eval.rs); used within one
+        // statement, no Python code runs meanwhile.
+        unsafe { &mut *$p }
+    };
+}
+
+fn clock(vm: &Vm) -> Arc<dyn crate::platform::Clock> {
+    vm.rt_parts.platform.clock.clone()
+}
+
+/// Runs a blocking operation to completion on this thread: parks with the
+/// GIL released between steps; an interrupt runs the eval-breaker work
+/// (which may raise, ending the wait with that exception) and retries.
+pub(crate) fn block<T>(vm: &Vm, mut step: impl FnMut(u64) -> Step<T>) -> PyResult<T> {
+    let c = clock(vm);
+    let t = thp();
+    let ts = if t.is_null() {
+        None
+    } else {
+        th!(t).tstate.clone()
+    };
+    let Some(ts) = ts else {
+        // No thread state: only a non-blocking outcome is possible.
+        return match step(c.monotonic_ns()) {
+            Step::Ready(v) => Ok(v),
+            Step::Wait(_) => Err(vm.runtime_error("cannot block without a Python thread state")),
+        };
+    };
+    block_os(vm, t, &ts, &*c, &mut step)
+}
+
+#[cfg(all(has_os_threads, not(loom)))]
+fn block_os<T>(
+    vm: &Vm,
+    t: *mut VmThread,
+    ts: &Arc<crate::thread::ThreadState>,
+    c: &dyn crate::platform::Clock,
+    step: &mut dyn FnMut(u64) -> Step<T>,
+) -> PyResult<T> {
+    loop {
+        match lock::block_on(ts, c, &mut *step) {
+            Ok(v) => return Ok(v),
+            Err(lock::Blocked::Interrupted) => super::driver::check_breaker(vm, t)?,
+            Err(lock::Blocked::Finalizing) => park_forever(),
+        }
+    }
+}
+
+#[cfg(not(all(has_os_threads, not(loom))))]
+fn block_os<T>(
+    vm: &Vm,
+    _t: *mut VmThread,
+    _ts: &Arc<crate::thread::ThreadState>,
+    c: &dyn crate::platform::Clock,
+    step: &mut dyn FnMut(u64) -> Step<T>,
+) -> PyResult<T> {
+    // One thread and nobody to wake us: only a timed wait can end.
+    loop {
+        match step(c.monotonic_ns()) {
+            Step::Ready(v) => return Ok(v),
+            Step::Wait(req) => match req.deadline_ns {
+                #[cfg(target_os = "wasi")]
+                Some(d) => std::thread::sleep(std::time::Duration::from_nanos(
+                    d.saturating_sub(c.monotonic_ns()),
+                )),
+                _ => {
+                    return Err(vm.runtime_error(
+                        "deadlock: the only thread would wait forever (no other thread can wake it)",
+                    ));
+                }
+            },
+        }
+    }
+}
+
+/// A thread that wanted the GIL back while the runtime finalizes never
+/// gets it (CPython 3.14's rule): it must not touch objects again.
+#[cfg(all(has_os_threads, not(loom)))]
+fn park_forever() -> ! {
+    loop {
+        std::thread::park();
+    }
+}
+
+// ---- lock objects -----------------------------------------------------------------------
+
+/// `_thread.lock`.
+#[derive(Debug)]
+pub struct PyLock(pub Arc<lock::Lock>);
+
+impl NativeObject for PyLock {
+    fn type_name(&self) -> &'static str {
+        "_thread.lock"
+    }
+    fn repr(&self, _vm: &Vm) -> PyResult<Option<String>> {
+        let state = if self.0.locked() {
+            "locked"
+        } else {
+            "unlocked"
+        };
+        Ok(Some(format!(
+            "<{state} _thread.lock object at {:#x}>",
+            Arc::as_ptr(&self.0) as usize
+        )))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// `_thread.RLock`.
+#[derive(Debug)]
+pub struct PyRLock(pub lock::RLock);
+
+impl NativeObject for PyRLock {
+    fn type_name(&self) -> &'static str {
+        "_thread.RLock"
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+fn native<'a, T: 'static>(vm: &Vm, v: &'a Value, what: &str) -> PyResult<&'a T> {
+    if let Some(ObjKind::Native(n)) = v.as_obj().map(|o| &o.kind)
+        && let Some(x) = n.as_any().downcast_ref::<T>()
+    {
+        return Ok(x);
+    }
+    Err(vm.type_error(format!(
+        "descriptor requires a '{what}' object but received a '{}'",
+        vm.type_name(v)
+    )))
+}
+
+/// `(blocking=True, timeout=-1)` of `acquire()`: the deadline, or None
+/// for "do not block", checked with CPython's messages
+/// (`lock_acquire_parse_args`).
+fn acquire_args(vm: &Vm, a: &Args<'_>) -> PyResult<Option<Option<u64>>> {
+    let pos = a.pos();
+    if pos.len() > 3 {
+        return Err(vm.type_error(format!(
+            "acquire() takes at most 2 arguments ({} given)",
+            pos.len() - 1
+        )));
+    }
+    let mut blocking = pos.get(1).cloned();
+    let mut timeout = pos.get(2).cloned();
+    for (k, v) in a.kw() {
+        match k
+            .as_str()
+            .map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned())
+            .as_deref()
+        {
+            Some("blocking") if blocking.is_none() => blocking = Some(v.clone()),
+            Some("timeout") if timeout.is_none() => timeout = Some(v.clone()),
+            Some(name) => {
+                return Err(vm.type_error(format!(
+                    "acquire() got an unexpected keyword argument '{name}'"
+                )));
+            }
+            None => return Err(vm.type_error("keywords must be strings")),
+        }
+    }
+    let blocking = match &blocking {
+        Some(b) => vm.truthy(b)?,
+        None => true,
+    };
+    let timeout = match &timeout {
+        None => -1.0,
+        Some(v) => match v {
+            Value::Int(i) => *i as f64,
+            Value::Bool(b) => f64::from(u8::from(*b)),
+            Value::Float(f) => *f,
+            other => {
+                return Err(vm.type_error(format!(
+                    "'{}' object cannot be interpreted as an integer or float",
+                    vm.type_name(other)
+                )));
+            }
+        },
+    };
+    if !blocking && timeout != -1.0 {
+        return Err(vm.value_error("can't specify a timeout for a non-blocking call"));
+    }
+    if timeout < 0.0 && timeout != -1.0 {
+        return Err(vm.value_error("timeout value must be a non-negative number"));
+    }
+    if !blocking {
+        return Ok(None);
+    }
+    if timeout == -1.0 {
+        return Ok(Some(None));
+    }
+    if timeout > TIMEOUT_MAX {
+        return Err(vm.overflow_error("timeout value is too large"));
+    }
+    let now = clock(vm).monotonic_ns();
+    Ok(Some(Some(now.saturating_add((timeout * 1e9) as u64))))
+}
+
+fn lock_acquire(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let pos = a.pos();
+    let this = pos
+        .first()
+        .ok_or_else(|| vm.type_error("acquire() needs self"))?;
+    let l = native::<PyLock>(vm, this, "_thread.lock")?.0.clone();
+    let deadline = match acquire_args(vm, &a)? {
+        None => return Ok(Value::Bool(l.try_acquire())),
+        Some(d) => d,
+    };
+    let got = block(vm, |now| l.acquire(deadline, now))?;
+    Ok(Value::Bool(got))
+}
+
+fn lock_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let this = a.pos().first().cloned().unwrap_or(Value::None);
+    let l = native::<PyLock>(vm, &this, "_thread.lock")?.0.clone();
+    let got = block(vm, |now| l.acquire(None, now))?;
+    Ok(Value::Bool(got))
+}
+
+fn lock_release(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let this = a.pos().first().cloned().unwrap_or(Value::None);
+    let l = native::<PyLock>(vm, &this, "_thread.lock")?;
+    l.0.release()
+        .map_err(|_| vm.runtime_error("release unlocked lock"))?;
+    Ok(Value::None)
+}
+
+fn lock_locked(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let this = a.pos().first().cloned().unwrap_or(Value::None);
+    Ok(Value::Bool(
+        native::<PyLock>(vm, &this, "_thread.lock")?.0.locked(),
+    ))
+}
+
+fn lock_at_fork_reinit(_vm: &Vm, _a: Args<'_>) -> PyResult<Value> {
+    Ok(Value::None)
+}
+
+const LOCK_METHODS: MethodTable = &[
+    ("acquire", lock_acquire),
+    ("acquire_lock", lock_acquire),
+    ("release", lock_release),
+    ("release_lock", lock_release),
+    ("locked", lock_locked),
+    ("locked_lock", lock_locked),
+    ("__enter__", lock_enter),
+    ("__exit__", lock_release),
+    ("_at_fork_reinit", lock_at_fork_reinit),
+];
+
+/// The current Python thread's ident (`threading.get_ident()`).
+pub(crate) fn current_ident() -> u64 {
+    crate::thread::ThreadState::with_current(|t| t.map_or(0, |t| t.thread_ident()))
+}
+
+fn rlock_acquire(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let this = a.pos().first().cloned().unwrap_or(Value::None);
+    let l = native::<PyRLock>(vm, &this, "_thread.RLock")?;
+    let me = current_ident();
+    let deadline = match acquire_args(vm, &a)? {
+        None => {
+            let now = clock(vm).monotonic_ns();
+            return Ok(Value::Bool(match l.0.acquire(me, Some(0), now) {
+                Step::Ready(b) => b,
+                Step::Wait(_) => false,
+            }));
+        }
+        Some(d) => d,
+    };
+    let got = block(vm, |now| l.0.acquire(me, deadline, now))?;
+    Ok(Value::Bool(got))
+}
+
+fn rlock_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let this = a.pos().first().cloned().unwrap_or(Value::None);
+    let l = native::<PyRLock>(vm, &this, "_thread.RLock")?;
+    let me = current_ident();
+    let got = block(vm, |now| l.0.acquire(me, None, now))?;
+    Ok(Value::Bool(got))
+}
+
+fn rlock_release(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let this = a.pos().first().cloned().unwrap_or(Value::None);
+    let l = native::<PyRLock>(vm, &this, "_thread.RLock")?;
+    l.0.release(current_ident())
+        .map_err(|_| vm.runtime_error("cannot release un-acquired lock"))?;
+    Ok(Value::None)
+}
+
+fn rlock_is_owned(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let this = a.pos().first().cloned().unwrap_or(Value::None);
+    let l = native::<PyRLock>(vm, &this, "_thread.RLock")?;
+    Ok(Value::Bool(l.0.count(current_ident()) > 0))
+}
+
+fn rlock_recursion_count(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let this = a.pos().first().cloned().unwrap_or(Value::None);
+    let l = native::<PyRLock>(vm, &this, "_thread.RLock")?;
+    Ok(Value::Int(l.0.count(current_ident()) as i64))
+}
+
+/// `_release_save()`: releases every level; returns (count, owner).
+fn rlock_release_save(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let this = a.pos().first().cloned().unwrap_or(Value::None);
+    let l = native::<PyRLock>(vm, &this, "_thread.RLock")?;
+    let me = current_ident();
+    let n = l.0.count(me);
+    if n == 0 {
+        return Err(vm.runtime_error("cannot release un-acquired lock"));
+    }
+    for _ in 0..n {
+        let _ = l.0.release(me);
+    }
+    vm.new_tuple(vec![Value::Int(n as i64), Value::Int(me as i64)])
+}
+
+/// `_acquire_restore((count, owner))`.
+fn rlock_acquire_restore(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let pos = a.pos();
+    let this = pos.first().cloned().unwrap_or(Value::None);
+    let l = native::<PyRLock>(vm, &this, "_thread.RLock")?;
+    let state = pos.get(1).cloned().unwrap_or(Value::None);
+    let n = match state.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Tuple(t)) if !t.is_empty() => match t[0] {
+            Value::Int(n) if n > 0 => n as u64,
+            _ => 1,
+        },
+        _ => 1,
+    };
+    let me = current_ident();
+    block(vm, |now| l.0.acquire(me, None, now))?;
+    for _ in 1..n {
+        let _ = block(vm, |now| l.0.acquire(me, None, now))?;
+    }
+    Ok(Value::None)
+}
+
+fn rlock_repr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let this = a.pos().first().cloned().unwrap_or(Value::None);
+    let l = native::<PyRLock>(vm, &this, "_thread.RLock")?;
+    let me = current_ident();
+    let owned = l.0.is_owned();
+    let s = format!(
+        "<{} _thread.RLock object owner={} count={} at {:#x}>",
+        if owned { "locked" } else { "unlocked" },
+        if l.0.count(me) > 0 { me } else { 0 },
+        l.0.count(me),
+        std::ptr::from_ref(l) as usize
+    );
+    vm.new_str(&s)
+}
+
+fn rlock_new(vm: &Vm, _a: Args<'_>) -> PyResult<Value> {
+    Ok(Value::Obj(vm.alloc(ObjKind::Native(Box::new(PyRLock(
+        lock::RLock::new(),
+    ))))?))
+}
+
+const RLOCK_METHODS: MethodTable = &[
+    ("acquire", rlock_acquire),
+    ("release", rlock_release),
+    ("__enter__", rlock_enter),
+    ("__exit__", rlock_release),
+    ("_is_owned", rlock_is_owned),
+    ("_recursion_count", rlock_recursion_count),
+    ("_release_save", rlock_release_save),
+    ("_acquire_restore", rlock_acquire_restore),
+    ("__repr__", rlock_repr),
+];
+
+fn allocate_lock(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    super::builtins::pos_args(vm, "allocate_lock", &a, 0, 0)?;
+    Ok(Value::Obj(vm.alloc(ObjKind::Native(Box::new(PyLock(
+        Arc::new(lock::Lock::new()),
+    ))))?))
+}
+
+// ---- thread starts ------------------------------------------------------------------------
+
+/// Values moved to a new OS thread. They are only touched by whichever
+/// thread holds the interpreter's GIL.
+struct GilBound<T>(T);
+
+// SAFETY: the payload (VM objects and a pointer to the VM) is used only
+// after the new thread has attached its thread state, i.e. while it holds
+// the interpreter's GIL, which orders every access with the other
+// threads' (decision 2). The VM outlives the thread's use of it: the
+// runtime waits for non-daemon threads before finalizing, and a daemon
+// thread that wants the GIL during finalization parks forever.
+unsafe impl<T> Send for GilBound<T> {}
+
+fn start_new_thread(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = super::builtins::pos_args(vm, "start_new_thread", &a, 2, 3)?;
+    let func = p[0].clone();
+    if !vm.callable(&func) {
+        return Err(vm.type_error("first arg must be callable"));
+    }
+    let args: Vec<Value> = match p[1].as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Tuple(t)) => t.iter().cloned().collect(),
+        _ => return Err(vm.type_error("2nd arg must be a tuple")),
+    };
+    let kwargs = p.get(2).cloned().unwrap_or(Value::None);
+    if !kwargs.is_none() && !matches!(kwargs.as_obj().map(|o| &o.kind), Some(ObjKind::Dict(_))) {
+        return Err(vm.type_error("optional 3rd arg must be a dictionary"));
+    }
+    let Some(interp) = vm.rt_parts.interp.clone() else {
+        return Err(vm.runtime_error("can't start new thread"));
+    };
+    if interp.is_finalizing() {
+        return Err(vm.new_error(
+            "PythonFinalizationError",
+            "can't create new thread at interpreter shutdown",
+        ));
+    }
+    start_os_thread(vm, &interp, func, args, kwargs)
+}
+
+#[cfg(all(has_os_threads, not(loom)))]
+fn start_os_thread(
+    vm: &Vm,
+    interp: &Arc<crate::interp::InterpreterState>,
+    func: Value,
+    args: Vec<Value>,
+    kwargs: Value,
+) -> PyResult<Value> {
+    let ts = interp.new_thread_state();
+    let payload = GilBound((std::ptr::from_ref(vm), func, args, kwargs));
+    let (tx, rx) = std::sync::mpsc::channel::<u64>();
+    let spawned = std::thread::Builder::new().spawn(move || {
+        let _ = tx.send(crate::lifecycle::current_thread_id());
+        let payload = payload;
+        if ts.attach().is_err() {
+            // Finalizing already: the thread never runs.
+            std::mem::forget(payload);
+            return;
+        }
+        let (vmp, func, args, kwargs) = payload.0;
+        // SAFETY: see `GilBound`: the VM is alive while this thread holds
+        // the GIL, which it does from here to `delete_current`.
+        let vm = unsafe { &*vmp };
+        {
+            let _h = vm.heap.enter();
+            let mut th = Box::new(VmThread::new());
+            th.tstate = Some(ts.clone());
+            let thp = std::ptr::from_mut(&mut *th);
+            vm.register_thread(thp);
+            {
+                let _g = super::eval::enter_thread(thp);
+                run_thread_body(vm, &func, &args, &kwargs);
+                drop((func, args, kwargs));
+                vm.run_finalizers();
+            }
+            vm.unregister_thread(thp);
+            drop(th);
+        }
+        let _ = crate::thread::ThreadState::delete_current();
+    });
+    match spawned {
+        Ok(_) => Ok(Value::Int(rx.recv().unwrap_or(0) as i64)),
+        Err(_) => Err(vm.runtime_error("can't start new thread")),
+    }
+}
+
+#[cfg(not(all(has_os_threads, not(loom))))]
+fn start_os_thread(
+    vm: &Vm,
+    _interp: &Arc<crate::interp::InterpreterState>,
+    _func: Value,
+    _args: Vec<Value>,
+    _kwargs: Value,
+) -> PyResult<Value> {
+    Err(vm.runtime_error("can't start new thread"))
+}
+
+/// Calls the thread's function; an uncaught exception other than
+/// SystemExit is reported as CPython's `thread_run` does (through
+/// `sys.unraisablehook`'s default format).
+fn run_thread_body(vm: &Vm, func: &Value, args: &[Value], kwargs: &Value) {
+    let mut all: Vec<Value> = args.to_vec();
+    let mut names: Vec<Value> = Vec::new();
+    if let Some(ObjKind::Dict(d)) = kwargs.as_obj().map(|o| &o.kind) {
+        for (k, v) in super::dict::items(d) {
+            names.push(k);
+            all.push(v);
+        }
+    }
+    let r = vm.call(
+        func,
+        Args {
+            all: &all,
+            kwnames: &names,
+        },
+    );
+    if let Err(e) = r
+        && !vm.exc_matches(&e, "SystemExit")
+    {
+        let fr = vm.repr_string(func).unwrap_or_else(|_| "<function>".into());
+        super::io::write_stderr(
+            vm,
+            &format!("Exception ignored in thread started by: {fr}\n"),
+        );
+        super::exc_support::print_exception(vm, &e.0);
+    }
+}
+
+fn get_ident(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    super::builtins::pos_args(vm, "get_ident", &a, 0, 0)?;
+    Ok(Value::Int(current_ident() as i64))
+}
+
+fn get_native_id(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    super::builtins::pos_args(vm, "get_native_id", &a, 0, 0)?;
+    let id = crate::thread::ThreadState::with_current(|t| t.map_or(0, |t| t.unique_id()));
+    Ok(Value::Int(id as i64))
+}
+
+fn thread_count(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    super::builtins::pos_args(vm, "_count", &a, 0, 0)?;
+    let n = vm
+        .rt_parts
+        .interp
+        .as_ref()
+        .map_or(0, |i| i.thread_count().saturating_sub(1));
+    Ok(Value::Int(n as i64))
+}
+
+/// `_thread.interrupt_main(signum=SIGINT)`: as if SIGINT arrived — the
+/// main thread raises KeyboardInterrupt at its next check, also out of a
+/// sleep or lock wait.
+fn interrupt_main(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = super::builtins::pos_args(vm, "interrupt_main", &a, 0, 1)?;
+    let signum = match p.first() {
+        None => 2,
+        Some(v) => super::builtins::int_arg(vm, v)?,
+    };
+    if !(1..65).contains(&signum) {
+        return Err(vm.value_error("signal number out of range"));
+    }
+    if signum != 2 {
+        // Other signals have the default action ignored here (no handler
+        // installed by Python): nothing happens, as in CPython.
+        return Ok(Value::None);
+    }
+    let Some(rt) = vm.rt_parts.interp.as_ref().and_then(|i| i.runtime()) else {
+        return Ok(Value::None);
+    };
+    let _ = super::driver::interrupt_runtime(&rt);
+    Ok(Value::None)
+}
+
+fn daemon_threads_allowed(_vm: &Vm, _a: Args<'_>) -> PyResult<Value> {
+    Ok(Value::Bool(true))
+}
+
+fn stack_size(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = super::builtins::pos_args(vm, "stack_size", &a, 0, 1)?;
+    match p.first() {
+        None => Ok(Value::Int(0)),
+        Some(v) => {
+            let n = super::builtins::int_arg(vm, v)?;
+            if n != 0 && n < 32768 {
+                return Err(vm.value_error("size not valid: 32768 bytes"));
+            }
+            Ok(Value::Int(0))
+        }
+    }
+}
+
+/// The `_thread` module.
+pub(crate) fn make_thread_module(vm: &Vm) -> PyResult<ObjRef> {
+    let m = vm.new_module("_thread")?;
+    let d = super::modules::mdict(&m);
+    let fns: &[(&'static str, super::func::NativeFn)] = &[
+        ("start_new_thread", start_new_thread),
+        ("start_new", start_new_thread),
+        ("allocate_lock", allocate_lock),
+        ("allocate", allocate_lock),
+        ("get_ident", get_ident),
+        ("get_native_id", get_native_id),
+        ("_count", thread_count),
+        ("interrupt_main", interrupt_main),
+        ("daemon_threads_allowed", daemon_threads_allowed),
+        ("stack_size", stack_size),
+    ];
+    for (n, f) in fns {
+        vm.dict_set_str(&d, n, vm.new_builtin(n, "_thread", *f)?)?;
+    }
+    let lock_t = super::driver::new_type(
+        vm,
+        "lock",
+        Some(&vm.types.object),
+        LOCK_METHODS,
+        Layout::Builtin,
+        "_thread",
+    )?;
+    vm.register_native_type("_thread.lock", lock_t.clone());
+    vm.dict_set_str(&d, "LockType", Value::Obj(lock_t.clone()))?;
+    vm.dict_set_str(&d, "lock", Value::Obj(lock_t))?;
+    let rlock_t = super::driver::new_type(
+        vm,
+        "RLock",
+        Some(&vm.types.object),
+        RLOCK_METHODS,
+        Layout::Builtin,
+        "_thread",
+    )?;
+    vm.register_native_type("_thread.RLock", rlock_t.clone());
+    // `_thread.RLock()` creates one: a builtin factory under the type's name.
+    vm.dict_set_str(&d, "RLock", vm.new_builtin("RLock", "_thread", rlock_new)?)?;
+    vm.dict_set_str(&d, "TIMEOUT_MAX", Value::Float(TIMEOUT_MAX))?;
+    vm.dict_set_str(&d, "error", Value::Obj(vm.exc_type("RuntimeError")))?;
+    Ok(m)
+}
+
+/// The `threading` module: Python source on `_thread`.
+pub(crate) fn make_threading_module(vm: &Vm) -> PyResult<ObjRef> {
+    const SRC: &str = include_str!("py/threading.py");
+    let m = vm.new_module("threading")?;
+    let d = super::modules::mdict(&m);
+    vm.dict_set_str(&d, "__builtins__", Value::Obj(vm.builtins.clone()))?;
+    vm.dict_set_str(&d, "__file__", vm.new_str("<frozen threading>")?)?;
+    // Registered first so the module's own imports see it (as importlib).
+    vm.dict_set_str(&vm.modules, "threading", Value::Obj(m.clone()))?;
+    if let Err(e) = vm.exec_source(SRC.as_bytes(), "<frozen threading>", &d) {
+        if let ObjKind::Dict(md) = &vm.modules.kind {
+            let _ = super::dict::remove(vm, md, &vm.new_str("threading")?);
+        }
+        return Err(e);
+    }
+    Ok(m)
+}
