@@ -42,13 +42,17 @@ ORACLE_PYTHON="$PWD/target/release/pyrt-native" python3 tests/data/config/config
 
 step "VM: the programs corpus, OS threads, 3 runs each (results must not flake)"
 python3 tests/data/run_programs.py --interp target/release/pyrt-native --skip-hand --runs 3 tests/data/programs | tail -1
+
+step "VM: the programs corpus, emulated threads, 3 runs each; seeded races reproducible"
+python3 tests/data/run_programs.py --interp "target/release/pyrt-native -X threads=emulated" --skip-hand --runs 3 tests/data/programs | tail -1
+python3 tests/data/vm/threads/check_emulated.py target/release/pyrt-native
 mapfile -t programs < <(grep -L -E 'threading|_thread|concurrent' tests/data/programs/*.py)
 
 step "VM inside wasm: pyrt-native for wasm32-wasip1 under Node's WASI, same cases and programs"
 cargo build --release -p pyrt-native --target wasm32-wasip1
 wasm_interp="node --no-warnings $PWD/tests/wasi/run.mjs $PWD/target/wasm32-wasip1/release/pyrt-native.wasm"
 cargo run -q --release -p pyrt-conformance -- vm-cases --variant wasm32 --interp "$wasm_interp" tests/data/vm/cases | tail -1
-python3 tests/data/run_programs.py --interp "$wasm_interp" --skip-hand "${programs[@]}" | tail -1
+python3 tests/data/run_programs.py --interp "$wasm_interp" --skip-hand tests/data/programs | tail -1
 
 step "conformance runners"
 cargo run -q --release -p pyrt-conformance -- config tests/data/config/visible.jsonl | tail -1

@@ -552,11 +552,18 @@ impl Scheduler {
                 None => 0,
             };
             let id = st.runnable.remove(idx).expect("index in range");
+            // With a seed, slice lengths vary (½ to 1½ intervals, drawn from
+            // the seeded generator) as CPython's timed switches do, so a
+            // switch can land anywhere in a loop body — reproducibly.
+            let interval = self.budget();
+            let interval = match &mut st.rng {
+                Some(seed) => interval / 2 + next_random(seed) % (interval + 1),
+                None => interval,
+            }
+            .max(1);
             let budget = match limit.instructions {
-                Some(n) => self
-                    .budget()
-                    .min(n.saturating_sub(st.instructions - start).max(1)),
-                None => self.budget(),
+                Some(n) => interval.min(n.saturating_sub(st.instructions - start).max(1)),
+                None => interval,
             };
             let task = st.tasks[id].as_mut().expect("runnable task exists");
             let mut body = task.body.take().expect("not running");

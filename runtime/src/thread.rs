@@ -175,6 +175,15 @@ impl ThreadState {
         self.holder.thread_ident.load(Ordering::Relaxed)
     }
 
+    /// The ident it has as a green thread (what `thread_ident` returns once
+    /// its first slice ran, unless it was bound to an OS thread before).
+    pub fn green_ident(&self) -> u64 {
+        match self.thread_ident() {
+            0 => GREEN_IDENT_BASE + self.holder.id,
+            n => n,
+        }
+    }
+
     /// True while attached.
     pub fn is_attached(&self) -> bool {
         self.attached.load(Ordering::Acquire)

@@ -44,5 +44,6 @@ pub mod ops;
 pub mod set;
 pub mod state;
 pub mod symtable;
+pub mod threads;
 pub mod tracing;
 pub mod typeobj;

@@ -618,6 +618,8 @@ impl Vm {
         let empty = PyObject::alloc(&heap, ObjKind::Tuple(pyvec())).ok_or("out of memory")?;
         let ni = PyObject::alloc(&heap, ObjKind::NotImplemented).ok_or("out of memory")?;
         let ell = PyObject::alloc(&heap, ObjKind::Ellipsis).ok_or("out of memory")?;
+        let suspend_marker =
+            PyObject::alloc(&heap, ObjKind::NotImplemented).ok_or("out of memory")?;
         let dict = || {
             PyObject::alloc(&heap, ObjKind::Dict(RefCell::new(Dict::new()))).ok_or("out of memory")
         };
@@ -626,6 +628,7 @@ impl Vm {
         let rt = RtParts { platform, interp };
         let parts = VmParts {
             thread_options,
+            suspend_marker,
             heap,
             types: placeholder_types(&placeholder),
             names: Names {
@@ -719,6 +722,10 @@ impl Vm {
     /// frees every object with the heap current.
     pub fn teardown(self: Box<Self>) {
         let guard = self.heap.enter();
+        // Green threads still alive (daemons) are abandoned: their state
+        // goes while the heap exists.
+        let sched = self.scheduler.borrow_mut().take();
+        drop(sched);
         self.heap.finalizers_enabled.set(false);
         for g in self.heap.take_finalizable() {
             super::gen_support::finished(&g);
@@ -957,6 +964,11 @@ impl VmExecutor {
                 let mut th = Box::new(VmThread::new());
                 th.tstate = ThreadState::current();
                 vm.register_thread(std::ptr::from_mut(&mut *th));
+                if vm.thread_options.gil_trace.is_some()
+                    && let Some(i) = &vm.rt_parts.interp
+                {
+                    i.gil().events().enable(vm.rt_parts.platform.clock.clone());
+                }
                 self.vm = Some(vm);
                 self.thread = Some(th);
                 Ok(())
@@ -1036,7 +1048,11 @@ fn run_main_module(
         vm.dict_set_str(&d, "__spec__", spec)?;
     }
     let code = vm.compile_module_source(source, filename, show_source, false)?;
-    let r = super::eval::run_code(vm, &code, &d, None);
+    let r = if vm.thread_options.mode == super::threads::ThreadMode::Emulated {
+        super::threads::run_main_green(vm, super::threads::GreenStart::Code(code, d.clone()))
+    } else {
+        super::eval::run_code(vm, &code, &d, None)
+    };
     vm.run_finalizers();
     r?;
     Ok(())
@@ -1164,6 +1180,7 @@ impl Executor for VmExecutor {
                 // before the atexit callbacks run.
                 wait_for_thread_shutdown(vm);
                 let c = run_atexit(vm, code);
+                write_gil_trace(vm);
                 // finalize_modules(): __main__'s names go first, so objects
                 // only it held (suspended generators …) are finalized
                 // while the interpreter can still run their code.
@@ -1195,6 +1212,26 @@ impl Executor for VmExecutor {
     }
 }
 
+/// `-X gil_trace=FILE`: the GIL event log as Chrome trace-event JSON
+/// (open it in Perfetto or chrome://tracing).
+fn write_gil_trace(vm: &Vm) {
+    let (Some(file), Some(interp)) = (&vm.thread_options.gil_trace, &vm.rt_parts.interp) else {
+        return;
+    };
+    let json = interp.gil().events().chrome_trace_json();
+    if let Err(e) = vm
+        .rt_parts
+        .platform
+        .fs
+        .write(file.as_bytes(), json.as_bytes())
+    {
+        super::io::write_stderr(
+            vm,
+            &format!("pyrt: cannot write the GIL trace to {file}: {e}\n"),
+        );
+    }
+}
+
 /// Calls `threading._shutdown()` if `threading` was imported; an error is
 /// reported as CPython's "Exception ignored on threading shutdown".
 fn wait_for_thread_shutdown(vm: &Vm) {
@@ -1204,7 +1241,15 @@ fn wait_for_thread_shutdown(vm: &Vm) {
     let Some(f) = vm.dict_get_str(&module_dict(&m), "_shutdown") else {
         return;
     };
-    if let Err(e) = vm.call(&f, Args::positional(&[])) {
+    let r = if vm.thread_options.mode == super::threads::ThreadMode::Emulated {
+        super::threads::run_main_green(
+            vm,
+            super::threads::GreenStart::Call(f, Vec::new(), Value::None),
+        )
+    } else {
+        vm.call(&f, Args::positional(&[]))
+    };
+    if let Err(e) = r {
         super::io::write_stderr(vm, "Exception ignored on threading shutdown:\n");
         super::exc_support::print_exception(vm, &e.0);
     }

@@ -117,6 +117,97 @@ pub fn call_function(vm: &Vm, func: &ObjRef, args: Args<'_>) -> PyResult<Value> 
     r
 }
 
+/// Pushes a frame running `code` in `globals` (a green thread's first
+/// frame); returns its index.
+pub(crate) fn push_code_frame(
+    vm: &Vm,
+    thp: *mut VmThread,
+    code: &ObjRef,
+    globals: &ObjRef,
+) -> PyResult<usize> {
+    let builtins = module_builtins(vm, globals);
+    let ObjKind::Code(c) = &code.kind else {
+        return Err(vm.type_error("expected a code object"));
+    };
+    let sp = th!(thp).stack.len();
+    let th = th!(thp);
+    if th.frames.len() >= vm.recursion_limit.get() {
+        return Err(vm.new_error("RecursionError", "maximum recursion depth exceeded"));
+    }
+    th.stack.reserve(c.nslots() + c.stacksize as usize);
+    for _ in 0..c.nslots() {
+        th.stack.push(Value::Undef);
+    }
+    th.frames.push(Frame {
+        code: code.clone(),
+        ip: 0,
+        base: sp,
+        ret_sp: sp,
+        globals: globals.clone(),
+        builtins,
+        locals: None,
+        func: None,
+        generator: None,
+        ret: Ret::Boundary,
+        last_line: 0,
+        last_traced: -1,
+    });
+    let stop = th!(thp).frames.len() - 1;
+    super::tracing::on_call(vm, thp)?;
+    Ok(stop)
+}
+
+/// Pushes the frame of a call to `func` (a green thread's first frame):
+/// `Ok(Ok(index))`, or `Ok(Err(result))` when `func` is not a Python
+/// function and was simply called.
+pub(crate) fn push_call_frame(
+    vm: &Vm,
+    thp: *mut VmThread,
+    func: &Value,
+    args: Args<'_>,
+) -> PyResult<Result<usize, Value>> {
+    let (f, self_arg) = match func.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Function(_)) => (func.clone(), None),
+        Some(ObjKind::Method(m))
+            if matches!(m.0.as_obj().map(|o| &o.kind), Some(ObjKind::Function(_))) =>
+        {
+            (m.0.clone(), Some(m.1.clone()))
+        }
+        _ => {
+            // A builtin: it runs to completion here (a wait inside it
+            // cannot leave the Rust stack).
+            let saved = th!(thp).green_base.take();
+            let r = vm.call(func, args);
+            th!(thp).green_base = saved;
+            return r.map(Err);
+        }
+    };
+    let fo = f.as_obj().expect("a function").clone();
+    let sp = th!(thp).stack.len();
+    {
+        let th = th!(thp);
+        th.stack.push(f.clone());
+        th.stack.push(Value::Undef);
+        if let Some(s) = &self_arg {
+            th.stack.push(s.clone());
+        }
+        th.stack.extend_from_slice(args.all);
+    }
+    let kwnames: SmallVec<[Value; 4]> = args.kwnames.iter().cloned().collect();
+    let npos = args.all.len() - kwnames.len() + usize::from(self_arg.is_some());
+    match push_function_frame(vm, thp, &fo, sp, sp + 2, npos, &kwnames, Ret::Boundary) {
+        Err(e) => {
+            th!(thp).stack.truncate(sp);
+            Err(e)
+        }
+        Ok(false) => Ok(Err(th!(thp).stack.pop().unwrap_or_default())),
+        Ok(true) => {
+            super::tracing::on_call(vm, thp)?;
+            Ok(Ok(th!(thp).frames.len() - 1))
+        }
+    }
+}
+
 /// Runs a code object (module body, `exec`) in `globals` with `locals`.
 pub fn run_code(
     vm: &Vm,
@@ -649,6 +740,8 @@ pub(crate) fn run_with(
         };
         match r {
             Ok(v) => return Ok(v),
+            // A suspended green thread: frames and stack stay as they are.
+            Err(e) if vm.is_suspend(&e) => return Err(e),
             Err(e) if std::mem::take(&mut th!(thp).unwound_past_stop) => return Err(e),
             Err(e) => {
                 // Unwind: find a handler in this frame or pop it.
@@ -1545,6 +1638,8 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                 }
                 Op::Jump => ip = arg as usize,
                 Op::JumpBackward => {
+                    // The loop body's length counts against the slice.
+                    th!(thp).budget_left -= (ip - arg as usize) as i64;
                     ip = arg as usize;
                     sync!();
                     tri!(breaker(vm, thp));
@@ -2324,10 +2419,17 @@ pub(crate) fn breaker(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
         None => false,
     };
     if busy {
-        super::driver::check_breaker(vm, thp)
-    } else {
-        Ok(())
+        super::driver::check_breaker(vm, thp)?;
     }
+    let th = th!(thp);
+    // A call or return check point: about the instructions around it.
+    th.budget_left -= 2;
+    if th.budget_left <= 0 && th.green_base == Some(th.native_depth) {
+        // The slice is used up: return to the scheduler (a GIL hand-off).
+        th.suspended = Some(super::threads::Suspend::Yield);
+        return Err(vm.suspend_err());
+    }
+    Ok(())
 }
 
 /// `obj.name` for a method call: (method, self) without a bound method.

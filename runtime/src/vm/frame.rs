@@ -133,6 +133,16 @@ pub struct VmThread {
     /// was popped (a generator's `StopIteration` to its Rust consumer):
     /// the caller must not unwind further.
     pub unwound_past_stop: bool,
+    /// Emulated threads: the `native_depth` of the loop that may suspend
+    /// (return to the scheduler); None on OS threads.
+    pub green_base: Option<usize>,
+    /// Instructions left in this slice (counted at backward jumps and
+    /// calls); the loop yields at a check once it is spent.
+    pub budget_left: i64,
+    /// Why the loop suspended.
+    pub suspended: Option<super::threads::Suspend>,
+    /// How the green main thread's run ended.
+    pub green_result: Option<super::state::PyResult<Value>>,
     /// The runtime thread state this VM thread runs on (its eval breaker).
     pub tstate: Option<std::sync::Arc<crate::thread::ThreadState>>,
 }
@@ -157,6 +167,10 @@ impl VmThread {
             frame_objs: Vec::new(),
             tstate: None,
             unwound_past_stop: false,
+            green_base: None,
+            budget_left: i64::MAX,
+            suspended: None,
+            green_result: None,
         }
     }
 

@@ -338,6 +338,64 @@ fn config_flag(v: i32) -> Value {
     Value::Int(i64::from(v))
 }
 
+/// pyrt's own `-X` options select the runtime's machinery (thread
+/// backend, scheduling seed, GIL trace); they are consumed, not shown to
+/// the program, so a program sees the same `sys._xoptions` and
+/// `sys.orig_argv` under either thread backend.
+fn is_pyrt_xoption(s: &str) -> bool {
+    let key = s.split('=').next().unwrap_or("");
+    matches!(key, "threads" | "sched_seed" | "gil_trace")
+}
+
+/// `orig_argv` without pyrt's own `-X` options (those before the script,
+/// command or module).
+fn without_pyrt_options<'a>(
+    items: impl Iterator<Item = &'a crate::wstr::WString>,
+) -> Vec<crate::wstr::WString> {
+    let items: Vec<&crate::wstr::WString> = items.collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut options = true;
+    while i < items.len() {
+        let s = items[i].to_string_lossy().into_owned();
+        if i > 0 && options {
+            if s == "-X"
+                && items
+                    .get(i + 1)
+                    .is_some_and(|v| is_pyrt_xoption(&v.to_string_lossy()))
+            {
+                i += 2;
+                continue;
+            }
+            if let Some(rest) = s.strip_prefix("-X")
+                && is_pyrt_xoption(rest)
+            {
+                i += 1;
+                continue;
+            }
+            if matches!(s.as_str(), "-X" | "-W" | "--check-hash-based-pycs") {
+                out.push(items[i].clone());
+                if let Some(v) = items.get(i + 1) {
+                    out.push((*v).clone());
+                }
+                i += 2;
+                continue;
+            }
+            if !s.starts_with('-')
+                || s == "-"
+                || s == "--"
+                || s.starts_with("-c")
+                || s.starts_with("-m")
+            {
+                options = false;
+            }
+        }
+        out.push(items[i].clone());
+        i += 1;
+    }
+    out
+}
+
 fn make_sys(vm: &Vm) -> PyResult<ObjRef> {
     let m = module_with(vm, "sys", SYS_FUNCTIONS)?;
     let d = mdict(&m);
@@ -345,11 +403,15 @@ fn make_sys(vm: &Vm) -> PyResult<ObjRef> {
     let set = |k: &str, v: Value| vm.dict_set_str(&d, k, v);
 
     set("argv", wlist(vm, c.argv.items())?)?;
-    set("orig_argv", wlist(vm, c.orig_argv.items())?)?;
+    let orig: Vec<crate::wstr::WString> = without_pyrt_options(c.orig_argv.items().iter());
+    set("orig_argv", wlist(vm, &orig)?)?;
     set("warnoptions", wlist(vm, c.warnoptions.items())?)?;
     let xo = vm.new_dict()?;
     for x in c.xoptions.items() {
         let s = x.to_string_lossy().into_owned();
+        if is_pyrt_xoption(&s) {
+            continue;
+        }
         match s.split_once('=') {
             Some((k, v)) => vm.dict_set(&xo, vm.new_str(k)?, vm.new_str(v)?)?,
             None => vm.dict_set(&xo, vm.new_str(&s)?, Value::Bool(true))?,
@@ -1003,7 +1065,7 @@ fn make_time(vm: &Vm) -> PyResult<ObjRef> {
 }
 
 fn clock(vm: &Vm) -> std::sync::Arc<dyn crate::platform::Clock> {
-    vm.rt_parts.platform.clock.clone()
+    super::threads::vm_clock(vm)
 }
 
 fn time_time(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -1049,6 +1111,9 @@ fn time_sleep(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     }
     let c = clock(vm);
     let deadline = c.monotonic_ns().saturating_add((secs * 1e9) as u64);
+    if super::threads::is_green(vm) {
+        return super::threads::sleep_until(vm, deadline).map(|()| Value::None);
+    }
     loop {
         let now = c.monotonic_ns();
         if now >= deadline {

@@ -4,6 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
@@ -131,6 +132,11 @@ pub struct Vm {
     pub faulthandler: Cell<bool>,
     /// `_testinternalcapi.get_configs()` data, captured at creation.
     pub configs: RefCell<Option<crate::lifecycle::Configs>>,
+    /// The marker error a suspending green thread returns through the
+    /// eval loop (never raised, never seen by Python code).
+    suspend_marker: ObjRef,
+    /// The emulated-thread scheduler (created on first use).
+    pub(crate) scheduler: RefCell<Option<Arc<crate::sched::Scheduler>>>,
     /// The VM threads alive (for `settrace_all_threads`).
     threads: RefCell<Vec<*mut super::frame::VmThread>>,
     /// `-X threads`, `-X sched_seed`, `-X gil_trace`.
@@ -471,6 +477,17 @@ impl Vm {
             .unwrap_or_else(|| self.types.object.clone())
     }
 
+    /// The error a suspending green thread returns.
+    pub(crate) fn suspend_err(&self) -> PyErr {
+        PyErr(self.suspend_marker.clone())
+    }
+
+    /// True for [`Vm::suspend_err`].
+    #[inline]
+    pub(crate) fn is_suspend(&self, e: &PyErr) -> bool {
+        e.0.ptr_eq(&self.suspend_marker)
+    }
+
     /// Adds a running VM thread to the registry.
     pub(crate) fn register_thread(&self, t: *mut super::frame::VmThread) {
         self.threads.borrow_mut().push(t);
@@ -708,6 +725,8 @@ impl Vm {
             sources: RefCell::new(HashMap::new()),
             configs: RefCell::new(None),
             threads: RefCell::new(Vec::new()),
+            suspend_marker: parts.suspend_marker,
+            scheduler: RefCell::new(None),
             thread_options: parts.thread_options,
             faulthandler: Cell::new(false),
             method_cache: RefCell::new(vec![(None, None, Value::Undef); METHOD_CACHE_SIZE]),
@@ -729,4 +748,5 @@ pub(crate) struct VmParts {
     pub config: crate::config::Config,
     pub rt: RtParts,
     pub thread_options: super::threads::ThreadOptions,
+    pub suspend_marker: ObjRef,
 }

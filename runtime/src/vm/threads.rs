@@ -124,7 +124,7 @@ macro_rules! th {
 }
 
 fn clock(vm: &Vm) -> Arc<dyn crate::platform::Clock> {
-    vm.rt_parts.platform.clock.clone()
+    vm_clock(vm)
 }
 
 /// Runs a blocking operation to completion on this thread: parks with the
@@ -229,7 +229,7 @@ impl NativeObject for PyLock {
 
 /// `_thread.RLock`.
 #[derive(Debug)]
-pub struct PyRLock(pub lock::RLock);
+pub struct PyRLock(pub Arc<lock::RLock>);
 
 impl NativeObject for PyRLock {
     fn type_name(&self) -> &'static str {
@@ -328,15 +328,21 @@ fn lock_acquire(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         None => return Ok(Value::Bool(l.try_acquire())),
         Some(d) => d,
     };
-    let got = block(vm, |now| l.acquire(deadline, now))?;
-    Ok(Value::Bool(got))
+    block_value(vm, move |now| as_value(l.acquire(deadline, now)))
+}
+
+/// A lock step's outcome as the Python value `acquire()` returns.
+fn as_value(s: Step<bool>) -> Step<Value> {
+    match s {
+        Step::Ready(b) => Step::Ready(Value::Bool(b)),
+        Step::Wait(r) => Step::Wait(r),
+    }
 }
 
 fn lock_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let this = a.pos().first().cloned().unwrap_or(Value::None);
     let l = native::<PyLock>(vm, &this, "_thread.lock")?.0.clone();
-    let got = block(vm, |now| l.acquire(None, now))?;
-    Ok(Value::Bool(got))
+    block_value(vm, move |now| as_value(l.acquire(None, now)))
 }
 
 fn lock_release(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -389,16 +395,16 @@ fn rlock_acquire(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         }
         Some(d) => d,
     };
-    let got = block(vm, |now| l.0.acquire(me, deadline, now))?;
-    Ok(Value::Bool(got))
+    let l = l.0.clone();
+    block_value(vm, move |now| as_value(l.acquire(me, deadline, now)))
 }
 
 fn rlock_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let this = a.pos().first().cloned().unwrap_or(Value::None);
     let l = native::<PyRLock>(vm, &this, "_thread.RLock")?;
     let me = current_ident();
-    let got = block(vm, |now| l.0.acquire(me, None, now))?;
-    Ok(Value::Bool(got))
+    let l = l.0.clone();
+    block_value(vm, move |now| as_value(l.acquire(me, None, now)))
 }
 
 fn rlock_release(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -450,11 +456,17 @@ fn rlock_acquire_restore(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         _ => 1,
     };
     let me = current_ident();
-    block(vm, |now| l.0.acquire(me, None, now))?;
-    for _ in 1..n {
-        let _ = block(vm, |now| l.0.acquire(me, None, now))?;
-    }
-    Ok(Value::None)
+    let l = l.0.clone();
+    block_value(vm, move |now| match l.acquire(me, None, now) {
+        Step::Ready(_) => {
+            // Re-entrant from here on: the other levels are immediate.
+            for _ in 1..n {
+                let _ = l.acquire(me, None, now);
+            }
+            Step::Ready(Value::None)
+        }
+        Step::Wait(r) => Step::Wait(r),
+    })
 }
 
 fn rlock_repr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -474,7 +486,7 @@ fn rlock_repr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 
 fn rlock_new(vm: &Vm, _a: Args<'_>) -> PyResult<Value> {
     Ok(Value::Obj(vm.alloc(ObjKind::Native(Box::new(PyRLock(
-        lock::RLock::new(),
+        Arc::new(lock::RLock::new()),
     ))))?))
 }
 
@@ -501,6 +513,7 @@ fn allocate_lock(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 
 /// Values moved to a new OS thread. They are only touched by whichever
 /// thread holds the interpreter's GIL.
+#[cfg(all(has_os_threads, not(loom)))]
 struct GilBound<T>(T);
 
 // SAFETY: the payload (VM objects and a pointer to the VM) is used only
@@ -509,6 +522,7 @@ struct GilBound<T>(T);
 // threads' (decision 2). The VM outlives the thread's use of it: the
 // runtime waits for non-daemon threads before finalizing, and a daemon
 // thread that wants the GIL during finalization parks forever.
+#[cfg(all(has_os_threads, not(loom)))]
 unsafe impl<T> Send for GilBound<T> {}
 
 fn start_new_thread(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -533,6 +547,9 @@ fn start_new_thread(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
             "PythonFinalizationError",
             "can't create new thread at interpreter shutdown",
         ));
+    }
+    if vm.thread_options.mode == ThreadMode::Emulated {
+        return start_green_thread(vm, func, args, kwargs);
     }
     start_os_thread(vm, &interp, func, args, kwargs)
 }
@@ -597,6 +614,7 @@ fn start_os_thread(
 /// Calls the thread's function; an uncaught exception other than
 /// SystemExit is reported as CPython's `thread_run` does (through
 /// `sys.unraisablehook`'s default format).
+#[cfg(all(has_os_threads, not(loom)))]
 fn run_thread_body(vm: &Vm, func: &Value, args: &[Value], kwargs: &Value) {
     let mut all: Vec<Value> = args.to_vec();
     let mut names: Vec<Value> = Vec::new();
@@ -750,4 +768,347 @@ pub(crate) fn make_threading_module(vm: &Vm) -> PyResult<ObjRef> {
         return Err(e);
     }
     Ok(m)
+}
+
+// ---- emulated threads -----------------------------------------------------------------------
+
+/// Why a green thread's eval loop returned to the scheduler.
+pub enum Suspend {
+    /// Its slice was used up.
+    Yield,
+    /// It must wait: `req` for the scheduler, then `step` again, whose
+    /// ready value is the result of the call that blocked.
+    Wait {
+        /// Retries the blocked operation.
+        step: Box<dyn FnMut(u64) -> Step<Value>>,
+        /// The wait, handed to the scheduler.
+        req: Option<crate::sched::WaitRequest>,
+    },
+}
+
+impl std::fmt::Debug for Suspend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Suspend::Yield => f.write_str("Yield"),
+            Suspend::Wait { req, .. } => f.debug_struct("Wait").field("req", req).finish(),
+        }
+    }
+}
+
+/// The clock Python code sees: the scheduler's (virtual under
+/// `-X sched_seed`) once there is one, else the host's.
+pub(crate) fn vm_clock(vm: &Vm) -> Arc<dyn crate::platform::Clock> {
+    match &*vm.scheduler.borrow() {
+        Some(s) => s.clock(),
+        None => vm.rt_parts.platform.clock.clone(),
+    }
+}
+
+/// The emulated scheduler, created on first use.
+pub(crate) fn scheduler(vm: &Vm) -> Option<Arc<crate::sched::Scheduler>> {
+    if let Some(s) = &*vm.scheduler.borrow() {
+        return Some(s.clone());
+    }
+    let interp = vm.rt_parts.interp.clone()?;
+    let s = Arc::new(crate::sched::Scheduler::new(
+        &interp,
+        crate::sched::SchedConfig {
+            seed: vm.thread_options.seed,
+        },
+        vm.rt_parts.platform.clock.clone(),
+    ));
+    if vm.thread_options.gil_trace.is_some() {
+        // Deterministic runs log virtual time.
+        interp.gil().events().enable(s.clock());
+    }
+    *vm.scheduler.borrow_mut() = Some(s.clone());
+    Some(s)
+}
+
+/// True when the running thread is green and at the loop that may
+/// suspend.
+fn can_suspend(t: *mut VmThread) -> bool {
+    !t.is_null() && {
+        let th = th!(t);
+        th.green_base == Some(th.native_depth)
+    }
+}
+
+/// Runs a blocking operation whose result is a Python value: a green
+/// thread at its suspendable loop suspends (the scheduler runs others
+/// until the wait ends, then the call completes with `step`'s value); an
+/// OS thread parks with the GIL released ([`block`]).
+pub(crate) fn block_value(
+    vm: &Vm,
+    mut step: impl FnMut(u64) -> Step<Value> + 'static,
+) -> PyResult<Value> {
+    let t = thp();
+    if can_suspend(t) {
+        return match step(vm_clock(vm).monotonic_ns()) {
+            Step::Ready(v) => Ok(v),
+            Step::Wait(req) => {
+                th!(t).suspended = Some(Suspend::Wait {
+                    step: Box::new(step),
+                    req: Some(req),
+                });
+                Err(vm.suspend_err())
+            }
+        };
+    }
+    if !t.is_null() && th!(t).green_base.is_some() {
+        // A green thread inside a nested call (a callback from a builtin):
+        // the Rust stack cannot be left, so only a timed wait can end.
+        let c = vm_clock(vm);
+        loop {
+            match step(c.monotonic_ns()) {
+                Step::Ready(v) => return Ok(v),
+                Step::Wait(req) => match req.deadline_ns {
+                    Some(d) if HAS_HOST_SLEEP => std::thread::sleep(
+                        std::time::Duration::from_nanos(d.saturating_sub(c.monotonic_ns())),
+                    ),
+                    _ => {
+                        return Err(vm.runtime_error(
+                            "a blocking call inside a callback from a builtin cannot switch emulated threads (run with -X threads=os)",
+                        ));
+                    }
+                },
+            }
+        }
+    }
+    block(vm, step)
+}
+
+const HAS_HOST_SLEEP: bool = cfg!(any(all(has_os_threads, not(loom)), target_os = "wasi"));
+
+/// `time.sleep` until `deadline_ns` on the VM's clock, interruptibly.
+pub(crate) fn sleep_until(vm: &Vm, deadline_ns: u64) -> PyResult<()> {
+    let t = thp();
+    if t.is_null() || th!(t).green_base.is_none() {
+        return Err(vm.runtime_error("not a green thread"));
+    }
+    let key = Arc::new(0u8);
+    block_value(vm, move |now| {
+        if now >= deadline_ns {
+            Step::Ready(Value::None)
+        } else {
+            Step::Wait(crate::sched::WaitRequest {
+                key: Arc::as_ptr(&key) as usize,
+                validate: Box::new(|| true),
+                deadline_ns: Some(deadline_ns),
+                interruptible: true,
+            })
+        }
+    })
+    .map(|_| ())
+}
+
+/// True when `time.sleep` must go through the scheduler.
+pub(crate) fn is_green(vm: &Vm) -> bool {
+    let _ = vm;
+    let t = thp();
+    !t.is_null() && th!(t).green_base.is_some()
+}
+
+/// What a green thread runs first.
+pub(crate) enum GreenStart {
+    /// A code object (module body) in a globals dict.
+    Code(ObjRef, ObjRef),
+    /// A call.
+    Call(Value, Vec<Value>, Value),
+}
+
+/// A Python thread's body for the emulated scheduler.
+struct GreenVm {
+    vm: *const Vm,
+    th: *mut VmThread,
+    /// The thread owns its VM state (every thread but the main one).
+    owned: bool,
+    start: Option<GreenStart>,
+    /// Index of the base frame.
+    stop: usize,
+}
+
+// SAFETY: a green body runs only on the OS thread that runs the scheduler,
+// inside `Scheduler::run`, which the VM calls with the GIL held; its
+// objects are touched by no other thread (decision 2).
+unsafe impl Send for GreenVm {}
+
+impl Drop for GreenVm {
+    fn drop(&mut self) {
+        if self.owned && !self.th.is_null() {
+            // SAFETY: `vm` outlives the scheduler that owns this body (the
+            // VM drops its scheduler first in teardown).
+            let vm = unsafe { &*self.vm };
+            let _h = vm.heap.enter();
+            vm.unregister_thread(self.th);
+            // SAFETY: created by Box::into_raw in `start_green_thread`,
+            // dropped once here.
+            drop(unsafe { Box::from_raw(self.th) });
+            drop(self.start.take());
+        }
+    }
+}
+
+/// Pushes the first frame of a green thread; `Ok(Err(v))` when the call
+/// completed at once (a builtin).
+fn push_start(vm: &Vm, t: *mut VmThread, start: GreenStart) -> PyResult<Result<usize, Value>> {
+    match start {
+        GreenStart::Code(code, globals) => {
+            super::eval::push_code_frame(vm, t, &code, &globals).map(Ok)
+        }
+        GreenStart::Call(f, args, kwargs) => {
+            let mut all = args;
+            let mut names = Vec::new();
+            if let Some(ObjKind::Dict(d)) = kwargs.as_obj().map(|o| &o.kind) {
+                for (k, v) in super::dict::items(d) {
+                    names.push(k);
+                    all.push(v);
+                }
+            }
+            super::eval::push_call_frame(
+                vm,
+                t,
+                &f,
+                Args {
+                    all: &all,
+                    kwnames: &names,
+                },
+            )
+        }
+    }
+}
+
+impl crate::sched::GreenThread for GreenVm {
+    fn resume(&mut self, slice: &mut crate::sched::Slice<'_>) -> crate::sched::SliceExit {
+        use crate::sched::{SliceExit, Wake};
+        // SAFETY: see `GreenVm`'s Drop.
+        let vm = unsafe { &*self.vm };
+        let _h = vm.heap.enter();
+        let t = self.th;
+        let _g = super::eval::enter_thread(t);
+        let budget = i64::try_from(slice.remaining()).unwrap_or(i64::MAX).max(1);
+        th!(t).budget_left = budget;
+        let r: PyResult<Value> = if let Some(start) = self.start.take() {
+            th!(t).green_base = Some(th!(t).native_depth);
+            match push_start(vm, t, start) {
+                Ok(Ok(stop)) => {
+                    self.stop = stop;
+                    super::eval::run_with(vm, t, stop, None)
+                }
+                Ok(Err(v)) => Ok(v),
+                Err(e) => Err(e),
+            }
+        } else {
+            match th!(t).suspended.take() {
+                None | Some(Suspend::Yield) => super::eval::run_with(vm, t, self.stop, None),
+                Some(Suspend::Wait { mut step, .. }) => {
+                    let interrupted = if slice.wake == Wake::Interrupted {
+                        super::driver::check_breaker(vm, t).err()
+                    } else {
+                        None
+                    };
+                    match interrupted {
+                        Some(e) => super::eval::run_with(vm, t, self.stop, Some(e)),
+                        None => match step(slice.now_ns()) {
+                            Step::Ready(v) => {
+                                th!(t).stack.push(v);
+                                super::eval::run_with(vm, t, self.stop, None)
+                            }
+                            Step::Wait(req) => {
+                                th!(t).suspended = Some(Suspend::Wait { step, req: None });
+                                return SliceExit::Blocked(req);
+                            }
+                        },
+                    }
+                }
+            }
+        };
+        let used = (budget - th!(t).budget_left).max(0) as u64;
+        slice.tick(used);
+        match r {
+            Err(e) if vm.is_suspend(&e) => match th!(t).suspended.as_mut() {
+                Some(Suspend::Wait { req, .. }) => match req.take() {
+                    Some(req) => SliceExit::Blocked(req),
+                    None => SliceExit::Yielded,
+                },
+                _ => SliceExit::Yielded,
+            },
+            r => {
+                th!(t).green_base = None;
+                if self.owned {
+                    if let Err(e) = &r
+                        && !vm.exc_matches(e, "SystemExit")
+                    {
+                        super::io::write_stderr(
+                            vm,
+                            "Exception ignored in thread started by a green thread:\n",
+                        );
+                        super::exc_support::print_exception(vm, &e.0);
+                    }
+                    drop(r);
+                    vm.run_finalizers();
+                } else {
+                    th!(t).green_result = Some(r);
+                }
+                SliceExit::Finished
+            }
+        }
+    }
+}
+
+/// Runs `start` as the main thread under the emulated scheduler — other
+/// green threads run whenever it yields or waits — until it finishes.
+pub(crate) fn run_main_green(vm: &Vm, start: GreenStart) -> PyResult<Value> {
+    let t = thp();
+    let ts = if t.is_null() {
+        None
+    } else {
+        th!(t).tstate.clone()
+    };
+    let (Some(sched), Some(ts)) = (scheduler(vm), ts) else {
+        return Err(vm.runtime_error("no thread state for the emulated scheduler"));
+    };
+    let base = th!(t).native_depth;
+    let saved = (th!(t).green_base, th!(t).budget_left);
+    let body = GreenVm {
+        vm: std::ptr::from_ref(vm),
+        th: t,
+        owned: false,
+        start: Some(start),
+        stop: 0,
+    };
+    let _ = base;
+    sched.spawn_with(ts.clone(), Box::new(body));
+    let outcome = sched.run_until_finished(&ts, crate::sched::RunLimit::TO_COMPLETION);
+    (th!(t).green_base, th!(t).budget_left) = saved;
+    match th!(t).green_result.take() {
+        Some(r) => r,
+        None => Err(vm.runtime_error(match outcome {
+            crate::sched::RunOutcome::Blocked => {
+                "deadlock: every thread waits and nothing can wake them"
+            }
+            _ => "the emulated scheduler stopped early",
+        })),
+    }
+}
+
+/// Starts a green thread calling `func(*args, **kwargs)`; returns its
+/// ident.
+fn start_green_thread(vm: &Vm, func: Value, args: Vec<Value>, kwargs: Value) -> PyResult<Value> {
+    let Some(sched) = scheduler(vm) else {
+        return Err(vm.runtime_error("can't start new thread"));
+    };
+    let th = Box::into_raw(Box::new(VmThread::new()));
+    vm.register_thread(th);
+    let body = GreenVm {
+        vm: std::ptr::from_ref(vm),
+        th,
+        owned: true,
+        start: Some(GreenStart::Call(func, args, kwargs)),
+        stop: 0,
+    };
+    let ts = sched.spawn(Box::new(body));
+    // SAFETY: just created; the scheduler runs it only after this returns.
+    unsafe { (*th).tstate = Some(ts.clone()) };
+    Ok(Value::Int(ts.green_ident() as i64))
 }
