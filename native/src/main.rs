@@ -3,6 +3,7 @@
 //! runtime parses them exactly as CPython 3.13 does.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use pyrt::Args;
 use pyrt::lifecycle::{Runtime, main_with_runtime};
@@ -20,9 +21,17 @@ fn main() -> ExitCode {
     if let Some(pwd) = std::env::var_os("PWD") {
         let _ = std::env::set_current_dir(pwd);
     }
-    let rt = Runtime::new(Platform::host());
+    let rt = Arc::new(Runtime::new(Platform::host()));
+    // Ctrl-C: KeyboardInterrupt in the main thread through a pending call,
+    // as CPython's SIGINT handler does (also out of a sleep or lock wait).
+    #[cfg(unix)]
+    let sigint = watch_sigint(&rt);
     let mut executor = VmExecutor::new();
     let code = main_with_runtime(&rt, Args::Bytes(argv), &mut executor);
+    #[cfg(unix)]
+    if let Some(h) = sigint {
+        h.close();
+    }
     drop(rt);
     if executor.keyboard_interrupt() {
         // CPython re-raises SIGINT with the default action so the parent
@@ -38,4 +47,28 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::from(u8::try_from(code & 0xFF).unwrap_or(1))
+}
+
+/// Delivers SIGINT to the runtime as an interrupt, from a watcher thread
+/// (nothing runs in the signal handler itself but signal-hook's self-pipe
+/// write).
+#[cfg(unix)]
+fn watch_sigint(rt: &Arc<Runtime>) -> Option<signal_hook::iterator::Handle> {
+    let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT]).ok()?;
+    let handle = signals.handle();
+    let rt = Arc::downgrade(rt);
+    std::thread::Builder::new()
+        .name("sigint".into())
+        .spawn(move || {
+            for _ in signals.forever() {
+                match rt.upgrade() {
+                    Some(rt) => {
+                        pyrt::vm::driver::interrupt(&rt);
+                    }
+                    None => break,
+                }
+            }
+        })
+        .ok()?;
+    Some(handle)
 }

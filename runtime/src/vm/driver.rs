@@ -929,6 +929,40 @@ pub struct VmExecutor {
     thread: Option<Box<VmThread>>,
     /// The program ended with an uncaught KeyboardInterrupt.
     keyboard_interrupt: bool,
+    /// A program started with [`VmExecutor::start_source`].
+    sliced: Option<Sliced>,
+}
+
+/// A program run in time slices.
+enum Sliced {
+    /// The main module runs (emulated threads).
+    Main,
+    /// `threading._shutdown()` runs; then the status is this.
+    Shutdown(i32),
+    /// On OS threads: runs to completion at the first slice.
+    Os(ObjRef, ObjRef),
+    /// Ended with this status.
+    Done(i32),
+}
+
+/// How a time slice of a started program ended ([`VmExecutor::run_slice`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SliceOutcome {
+    /// The program — its main module and non-daemon threads — ended with
+    /// this exit status; [`VmExecutor::finish`] finalizes.
+    Finished(i32),
+    /// The instruction budget ran out: call again (a page lets its event
+    /// loop run first).
+    Paused,
+    /// Every thread sleeps until `until_ns` on the runtime's clock: call
+    /// again then (or after an interrupt).
+    Sleeping {
+        /// Runtime-clock time of the next wake-up.
+        until_ns: u64,
+    },
+    /// Every thread waits for something no Python thread can do; only an
+    /// interrupt ([`interrupt`]) can end it.
+    Blocked,
 }
 
 impl std::fmt::Debug for VmExecutor {
@@ -1004,6 +1038,148 @@ impl VmExecutor {
         self.vm.as_deref()
     }
 
+    /// Starts `source` as `__main__` without running it: the program then
+    /// runs in slices ([`VmExecutor::run_slice`]), so a host keeps control
+    /// between them (a browser's event loop, a Stop button). With emulated
+    /// threads (`-X threads=emulated`, the default without OS threads)
+    /// every slice is bounded; on OS threads the first slice runs the
+    /// program to completion.
+    pub fn start_source(&mut self, rt: &Runtime, source: &[u8], filename: &str) -> Result<(), i32> {
+        self.ensure(rt)?;
+        let r = self.with_vm(|vm| {
+            let file = (!filename.starts_with('<')).then_some(filename);
+            match prepare_main_module(vm, source, filename, true, file, None) {
+                Err(e) => Sliced::Done(handle_uncaught(vm, &e)),
+                Ok((code, d)) => {
+                    if vm.thread_options.mode == super::threads::ThreadMode::Emulated {
+                        match super::threads::spawn_main_green(
+                            vm,
+                            super::threads::GreenStart::Code(code, d),
+                        ) {
+                            Ok(()) => Sliced::Main,
+                            Err(e) => Sliced::Done(handle_uncaught(vm, &e)),
+                        }
+                    } else {
+                        Sliced::Os(code, d)
+                    }
+                }
+            }
+        });
+        self.sliced = r;
+        Ok(())
+    }
+
+    /// Runs the started program for about `instructions` more (None: until
+    /// it ends or every thread waits). Never sleeps: when every thread
+    /// waits it returns [`SliceOutcome::Sleeping`] or
+    /// [`SliceOutcome::Blocked`].
+    pub fn run_slice(&mut self, instructions: Option<u64>) -> SliceOutcome {
+        let Some(state) = self.sliced.take() else {
+            return SliceOutcome::Finished(1);
+        };
+        let limit = crate::sched::RunLimit {
+            instructions,
+            block: false,
+        };
+        let mut ki = false;
+        let (next, out) = self
+            .with_vm(|vm| {
+                let mut state = state;
+                loop {
+                    match state {
+                        Sliced::Done(c) => return (Sliced::Done(c), SliceOutcome::Finished(c)),
+                        Sliced::Os(code, d) => {
+                            let r = super::eval::run_code(vm, &code, &d, None);
+                            vm.run_finalizers();
+                            let c = match r {
+                                Ok(_) => 0,
+                                Err(e) => {
+                                    ki = vm.exc_matches(&e, "KeyboardInterrupt");
+                                    handle_uncaught(vm, &e)
+                                }
+                            };
+                            wait_for_thread_shutdown(vm);
+                            state = Sliced::Done(c);
+                        }
+                        Sliced::Main | Sliced::Shutdown(_) => {
+                            match super::threads::poll_main_green(vm, limit) {
+                                Err(crate::sched::RunOutcome::Paused) => {
+                                    return (state, SliceOutcome::Paused);
+                                }
+                                Err(crate::sched::RunOutcome::Sleeping { until_ns }) => {
+                                    return (state, SliceOutcome::Sleeping { until_ns });
+                                }
+                                Err(_) => return (state, SliceOutcome::Blocked),
+                                Ok(r) => {
+                                    let c = match (&state, r) {
+                                        (Sliced::Shutdown(c), Err(e)) => {
+                                            super::io::write_stderr(
+                                                vm,
+                                                "Exception ignored on threading shutdown:\n",
+                                            );
+                                            super::exc_support::print_exception(vm, &e.0);
+                                            *c
+                                        }
+                                        (Sliced::Shutdown(c), Ok(_)) => *c,
+                                        (_, Ok(_)) => 0,
+                                        (_, Err(e)) => {
+                                            ki = vm.exc_matches(&e, "KeyboardInterrupt");
+                                            handle_uncaught(vm, &e)
+                                        }
+                                    };
+                                    vm.run_finalizers();
+                                    if matches!(state, Sliced::Shutdown(_)) {
+                                        state = Sliced::Done(c);
+                                        continue;
+                                    }
+                                    // Then wait for the non-daemon threads, as
+                                    // Py_FinalizeEx does first.
+                                    let shutdown = vm
+                                        .dict_get_str(&vm.modules, "threading")
+                                        .and_then(|m| match m {
+                                            Value::Obj(m) => {
+                                                vm.dict_get_str(&module_dict(&m), "_shutdown")
+                                            }
+                                            _ => None,
+                                        });
+                                    state = match shutdown {
+                                        Some(f) => match super::threads::spawn_main_green(
+                                            vm,
+                                            super::threads::GreenStart::Call(
+                                                f,
+                                                Vec::new(),
+                                                Value::None,
+                                            ),
+                                        ) {
+                                            Ok(()) => Sliced::Shutdown(c),
+                                            Err(_) => Sliced::Done(c),
+                                        },
+                                        None => Sliced::Done(c),
+                                    };
+                                }
+                            }
+                        }
+                    }
+                }
+            })
+            .unwrap_or((Sliced::Done(1), SliceOutcome::Finished(1)));
+        self.keyboard_interrupt |= ki;
+        self.sliced = Some(next);
+        out
+    }
+
+    /// Ends a program run in slices the way `Py_RunMain` ends: `atexit`,
+    /// flushing, finalization. Returns the exit status (120 if flushing
+    /// failed).
+    pub fn finish(&mut self, rt: &Runtime, exitcode: i32) -> i32 {
+        self.sliced = None;
+        let (mut code, flushed) = self.shutdown(rt, exitcode);
+        if rt.finalize() < 0 || !flushed {
+            code = 120;
+        }
+        code
+    }
+
     /// Runs source as `__main__` (embedding API: `PyRun_SimpleString`).
     pub fn run_source(&mut self, rt: &Runtime, source: &[u8], filename: &str) -> i32 {
         if let Err(code) = self.ensure(rt) {
@@ -1019,15 +1195,15 @@ impl VmExecutor {
     }
 }
 
-/// Creates `__main__` and runs `source` in it.
-fn run_main_module(
+/// Creates `__main__` and compiles `source` for it: (code, globals).
+fn prepare_main_module(
     vm: &Vm,
     source: &[u8],
     filename: &str,
     show_source: bool,
     file: Option<&str>,
     spec_name: Option<&str>,
-) -> PyResult<()> {
+) -> PyResult<(ObjRef, ObjRef)> {
     let m = match vm.dict_get_str(&vm.modules, "__main__") {
         Some(Value::Obj(m)) if matches!(m.kind, ObjKind::Module(_)) => m,
         _ => {
@@ -1048,6 +1224,19 @@ fn run_main_module(
         vm.dict_set_str(&d, "__spec__", spec)?;
     }
     let code = vm.compile_module_source(source, filename, show_source, false)?;
+    Ok((code, d))
+}
+
+/// Creates `__main__` and runs `source` in it.
+fn run_main_module(
+    vm: &Vm,
+    source: &[u8],
+    filename: &str,
+    show_source: bool,
+    file: Option<&str>,
+    spec_name: Option<&str>,
+) -> PyResult<()> {
+    let (code, d) = prepare_main_module(vm, source, filename, show_source, file, spec_name)?;
     let r = if vm.thread_options.mode == super::threads::ThreadMode::Emulated {
         super::threads::run_main_green(vm, super::threads::GreenStart::Code(code, d.clone()))
     } else {

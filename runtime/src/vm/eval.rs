@@ -1640,9 +1640,19 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                 Op::JumpBackward => {
                     // The loop body's length counts against the slice.
                     th!(thp).budget_left -= (ip - arg as usize) as i64;
-                    ip = arg as usize;
+                    // An exception raised here points at the jump (the
+                    // loop's last line); a suspended thread resumes at the
+                    // loop head.
                     sync!();
-                    tri!(breaker(vm, thp));
+                    match breaker(vm, thp) {
+                        Ok(()) => ip = arg as usize,
+                        Err(e) => {
+                            if vm.is_suspend(&e) {
+                                ip = arg as usize;
+                            }
+                            err!(e);
+                        }
+                    }
                 }
                 Op::PopJumpIfFalse => {
                     let v = pop!();

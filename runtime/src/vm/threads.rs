@@ -1056,9 +1056,9 @@ impl crate::sched::GreenThread for GreenVm {
     }
 }
 
-/// Runs `start` as the main thread under the emulated scheduler — other
-/// green threads run whenever it yields or waits — until it finishes.
-pub(crate) fn run_main_green(vm: &Vm, start: GreenStart) -> PyResult<Value> {
+/// Makes `start` the running VM thread's (the main thread's) next green
+/// run; [`poll_main_green`] runs it.
+pub(crate) fn spawn_main_green(vm: &Vm, start: GreenStart) -> PyResult<()> {
     let t = thp();
     let ts = if t.is_null() {
         None
@@ -1068,8 +1068,7 @@ pub(crate) fn run_main_green(vm: &Vm, start: GreenStart) -> PyResult<Value> {
     let (Some(sched), Some(ts)) = (scheduler(vm), ts) else {
         return Err(vm.runtime_error("no thread state for the emulated scheduler"));
     };
-    let base = th!(t).native_depth;
-    let saved = (th!(t).green_base, th!(t).budget_left);
+    th!(t).green_result = None;
     let body = GreenVm {
         vm: std::ptr::from_ref(vm),
         th: t,
@@ -1077,13 +1076,52 @@ pub(crate) fn run_main_green(vm: &Vm, start: GreenStart) -> PyResult<Value> {
         start: Some(start),
         stop: 0,
     };
-    let _ = base;
-    sched.spawn_with(ts.clone(), Box::new(body));
-    let outcome = sched.run_until_finished(&ts, crate::sched::RunLimit::TO_COMPLETION);
-    (th!(t).green_base, th!(t).budget_left) = saved;
+    sched.spawn_with(ts, Box::new(body));
+    Ok(())
+}
+
+/// Runs green threads within `limit` until the main thread's green run
+/// ends: `Ok(result)`, or `Err(outcome)` when the limit or a wait stopped
+/// the scheduler first.
+pub(crate) fn poll_main_green(
+    vm: &Vm,
+    limit: crate::sched::RunLimit,
+) -> Result<PyResult<Value>, crate::sched::RunOutcome> {
+    let t = thp();
+    let ts = if t.is_null() {
+        None
+    } else {
+        th!(t).tstate.clone()
+    };
+    let (Some(sched), Some(ts)) = (scheduler(vm), ts) else {
+        return Ok(Err(
+            vm.runtime_error("no thread state for the emulated scheduler")
+        ));
+    };
+    let outcome = sched.run_until_finished(&ts, limit);
     match th!(t).green_result.take() {
-        Some(r) => r,
-        None => Err(vm.runtime_error(match outcome {
+        Some(r) => Ok(r),
+        None => Err(outcome),
+    }
+}
+
+/// Runs `start` as the main thread under the emulated scheduler — other
+/// green threads run whenever it yields or waits — until it finishes.
+pub(crate) fn run_main_green(vm: &Vm, start: GreenStart) -> PyResult<Value> {
+    let t = thp();
+    let saved = if t.is_null() {
+        None
+    } else {
+        Some((th!(t).green_base, th!(t).budget_left))
+    };
+    spawn_main_green(vm, start)?;
+    let r = poll_main_green(vm, crate::sched::RunLimit::TO_COMPLETION);
+    if let Some(s) = saved {
+        (th!(t).green_base, th!(t).budget_left) = s;
+    }
+    match r {
+        Ok(r) => r,
+        Err(outcome) => Err(vm.runtime_error(match outcome {
             crate::sched::RunOutcome::Blocked => {
                 "deadlock: every thread waits and nothing can wake them"
             }

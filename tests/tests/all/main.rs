@@ -6,6 +6,7 @@ mod lifecycle;
 mod mem;
 mod sched;
 mod threads;
+mod vm_threads;
 
 use std::path::PathBuf;
 
