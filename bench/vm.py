@@ -10,7 +10,11 @@ one whole run of each under callgrind (process start included: compare it
 with the `-c pass` row) and their ratio. With --wasm, also pyrt-native
 built for wasm32-wasip1 under Node's WASI (V8), as a third column.
 
-usage: python3 bench/vm.py [--reps N] [--ir] [--wasm] [WORKLOAD ...]
+With --threads, the workloads are bench/thread_workloads/ (thread start
+and join, Lock ping-pong, a no-op tracer) and pyrt runs on OS threads and on
+emulated threads (`-X threads=emulated`) as two columns.
+
+usage: python3 bench/vm.py [--reps N] [--ir] [--wasm] [--threads] [WORKLOAD ...]
 Needs target/release/pyrt-native (cargo build --release -p pyrt-native) and,
 with --wasm, target/wasm32-wasip1/release/pyrt-native.wasm.
 """
@@ -50,20 +54,26 @@ def main():
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--ir", action="store_true")
     ap.add_argument("--wasm", action="store_true")
+    ap.add_argument("--threads", action="store_true")
     ap.add_argument("workloads", nargs="*")
     a = ap.parse_args()
-    names = a.workloads or sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "workloads", "*.py")))
+    wdir = os.path.join(HERE, "thread_workloads" if a.threads else "workloads")
+    names = a.workloads or sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(wdir, "*.py")))
     interps = [("CPython", [PY313]), ("pyrt", [PYRT])]
+    if a.threads:
+        interps.append(("pyrt-emulated", [PYRT, "-X", "threads=emulated"]))
     if a.wasm:
         interps.append(("pyrt-wasm", ["node", "--no-warnings", WASI_RUN, WASM]))
     load = open("/proc/loadavg").read().split()[:3]
     print(f"reps {a.reps}, interleaved; load {' '.join(load)}; {os.cpu_count()} CPUs")
     hdr = f"{'workload':<15}" + "".join(f"{n + ' median':>18}" for n, _ in interps) + f"{'pyrt/CPython':>14}"
+    if a.threads:
+        hdr += f"{'emu/CPython':>14}"
     if a.wasm:
         hdr += f"{'wasm/CPython':>14}"
     print(hdr)
     for name in names:
-        path = os.path.join(HERE, "workloads", name + ".py")
+        path = os.path.join(wdir, name + ".py")
         times = {n: [] for n, _ in interps}
         sums = {}
         for _ in range(a.reps):
@@ -77,6 +87,8 @@ def main():
                 sys.exit(f"{name}: {n} printed {sums[n]}, CPython {ref}")
         row = f"{name:<15}" + "".join(f"{statistics.median(times[n]):>16.4f} s" for n, _ in interps)
         row += f"{statistics.median(p / c for p, c in zip(times['pyrt'], times['CPython'])):>14.2f}"
+        if a.threads:
+            row += f"{statistics.median(p / c for p, c in zip(times['pyrt-emulated'], times['CPython'])):>14.2f}"
         if a.wasm:
             row += f"{statistics.median(p / c for p, c in zip(times['pyrt-wasm'], times['CPython'])):>14.2f}"
         print(row, flush=True)
@@ -88,7 +100,7 @@ def main():
             f.write("print('x')\nprint('TIME 0')\n")
             empty = f.name
         for name, path in [("(start, exit)", empty)] + [
-                (n, os.path.join(HERE, "workloads", n + ".py")) for n in names]:
+                (n, os.path.join(wdir, n + ".py")) for n in names]:
             c = instructions([PY313], path)
             p = instructions([PYRT], path)
             print(f"{name:<15}{c / 1e6:>14.1f} M{p / 1e6:>14.1f} M{p / c:>14.2f}", flush=True)

@@ -1,0 +1,22 @@
+# A no-op tracer (returns itself: line events) on fib (shared/bench/cpython-py/settrace.py)
+import sys
+import time
+
+
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+def tracer(frame, event, arg):
+    return tracer
+
+
+sys.settrace(tracer)
+t0 = time.perf_counter()
+r = fib(22)
+t1 = time.perf_counter()
+sys.settrace(None)
+print("fib(22) traced", r)
+print(f"TIME {t1 - t0:.6f}")
