@@ -10,7 +10,7 @@ step "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --release -- -D warnings
 
-step "unit, integration and doc tests (conformance cases, memory faults, lifecycle)"
+step "unit, integration and doc tests (conformance cases, memory faults, lifecycle, VM threads, the pyrt CLI)"
 cargo test --workspace --release
 
 step "property tests, long run: any argv/env gives a config or CPython's error"
@@ -53,6 +53,11 @@ cargo build --release -p pyrt-native --target wasm32-wasip1
 wasm_interp="node --no-warnings $PWD/tests/wasi/run.mjs $PWD/target/wasm32-wasip1/release/pyrt-native.wasm"
 cargo run -q --release -p pyrt-conformance -- vm-cases --variant wasm32 --interp "$wasm_interp" tests/data/vm/cases | tail -1
 python3 tests/data/run_programs.py --interp "$wasm_interp" --skip-hand tests/data/programs | tail -1
+
+step "the component in wasmtime: the pyrt CLI runs the programs corpus"
+cargo build --release -p pyrt-host
+python3 tests/data/run_programs.py --interp target/release/pyrt --skip-hand --runs 2 tests/data/programs | tail -1
+target/release/pyrt -X sched_seed=7 examples/threads.py
 
 step "conformance runners"
 cargo run -q --release -p pyrt-conformance -- config tests/data/config/visible.jsonl | tail -1

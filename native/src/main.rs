@@ -11,6 +11,26 @@ use pyrt::platform::Platform;
 use pyrt::vm::driver::VmExecutor;
 
 fn main() -> ExitCode {
+    let (code, keyboard_interrupt) = run_main();
+    if keyboard_interrupt {
+        // CPython re-raises SIGINT with the default action so the parent
+        // sees the program die of it (_Py_UnhandledKeyboardInterrupt).
+        #[cfg(unix)]
+        {
+            // SAFETY: resetting SIGINT to its default action and raising it
+            // in the current process; no Rust state depends on the handler.
+            unsafe {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::raise(libc::SIGINT);
+            }
+        }
+    }
+    ExitCode::from(u8::try_from(code & 0xFF).unwrap_or(1))
+}
+
+/// `Py_RunMain()` for this process's argv and environment: (exit status,
+/// ended by an uncaught KeyboardInterrupt).
+fn run_main() -> (i32, bool) {
     let argv: Vec<Vec<u8>> = std::env::args_os()
         .map(|a| a.into_encoded_bytes())
         .collect();
@@ -33,20 +53,26 @@ fn main() -> ExitCode {
         h.close();
     }
     drop(rt);
-    if executor.keyboard_interrupt() {
-        // CPython re-raises SIGINT with the default action so the parent
-        // sees the program die of it (_Py_UnhandledKeyboardInterrupt).
-        #[cfg(unix)]
-        {
-            // SAFETY: resetting SIGINT to its default action and raising it
-            // in the current process; no Rust state depends on the handler.
-            unsafe {
-                libc::signal(libc::SIGINT, libc::SIG_DFL);
-                libc::raise(libc::SIGINT);
-            }
+    (code, executor.keyboard_interrupt())
+}
+
+/// The component's `pyrt:runtime` exports (wit/pyrt.wit).
+#[cfg(all(target_os = "wasi", target_env = "p2"))]
+mod component {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "pyrt",
+    });
+
+    struct Pyrt;
+
+    impl exports::pyrt::runtime::lifecycle::Guest for Pyrt {
+        fn run_main() -> i32 {
+            super::run_main().0
         }
     }
-    ExitCode::from(u8::try_from(code & 0xFF).unwrap_or(1))
+
+    export!(Pyrt);
 }
 
 /// Delivers SIGINT to the runtime as an interrupt, from a watcher thread

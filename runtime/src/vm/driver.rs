@@ -833,7 +833,9 @@ pub(crate) fn check_breaker(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     if bits & GIL_DROP_REQUEST_BIT != 0 {
         // Give the GIL away and queue for it again.
         if ts.detach(SwitchReason::Interval).is_ok() && ts.attach().is_err() {
-            return Err(vm.new_error("PythonFinalizationError", "the runtime is finalizing"));
+            // The runtime finalizes (and frees this VM's objects): a thread
+            // that wanted the GIL back never runs Python again.
+            crate::thread::hang_forever();
         }
     }
     if bits & ASYNC_EXCEPTION_BIT != 0

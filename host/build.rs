@@ -1,0 +1,63 @@
+//! Builds the guest — `pyrt-native` for wasm32-wasip2, which is a
+//! component exporting `wasi:cli/run` — unless `PYRT_COMPONENT` names a
+//! prebuilt one. A nested cargo with its own target directory (sharing
+//! the outer one deadlocks on its lock) and a clean environment.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=PYRT_COMPONENT");
+    if let Ok(p) = std::env::var("PYRT_COMPONENT") {
+        println!("cargo:rustc-env=PYRT_COMPONENT_PATH={p}");
+        return;
+    }
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let root = manifest
+        .parent()
+        .expect("host/ is in the workspace")
+        .to_path_buf();
+    for dir in ["runtime/src", "native/src", "wit"] {
+        println!("cargo:rerun-if-changed={}", root.join(dir).display());
+    }
+    println!(
+        "cargo:rerun-if-changed={}",
+        root.join("Cargo.lock").display()
+    );
+    let target_dir = root.join("target").join("wasm-guest");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(&root)
+        .args([
+            "build",
+            "-p",
+            "pyrt-native",
+            "--target",
+            "wasm32-wasip2",
+            "--profile",
+            "wasm-release",
+        ])
+        .arg("--target-dir")
+        .arg(&target_dir);
+    for var in [
+        "RUSTC",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+    ] {
+        cmd.env_remove(var);
+    }
+    let status = cmd.status().expect("run cargo for the guest");
+    assert!(status.success(), "building the pyrt component failed");
+    let wasm = target_dir
+        .join("wasm32-wasip2")
+        .join("wasm-release")
+        .join("pyrt-native.wasm");
+    println!("cargo:rustc-env=PYRT_COMPONENT_PATH={}", wasm.display());
+}

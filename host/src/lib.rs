@@ -1,0 +1,212 @@
+//! pyrt's wasmtime host: loads pyrt's WebAssembly component (the runtime
+//! and VM built for wasm32-wasip2 with emulated threads, exporting
+//! `wasi:cli/run`) and runs Python programs in it with `python`'s command
+//! line — argv and the environment go to the runtime untouched; the
+//! runtime parses them exactly as CPython 3.13 does.
+//!
+//! ```no_run
+//! let pyrt = pyrt_host::Pyrt::load_default()?;
+//! let code = pyrt.run(&pyrt_host::RunConfig::new(["pyrt", "-c", "print(6 * 7)"]))?;
+//! assert_eq!(code, 0);
+//! # Ok::<(), wasmtime::Error>(())
+//! ```
+//!
+//! Compiling the component takes a while (Cranelift); the compiled form is
+//! cached on disk, keyed on wasmtime's version, the engine configuration
+//! and the component's bytes, so later loads take milliseconds.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::error::Context;
+use wasmtime::{Config, Engine, Result, Store};
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxView, WasiView};
+
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "pyrt",
+    });
+}
+use bindings::Pyrt as Pyrt_;
+
+/// The component this host was built with (`PYRT_COMPONENT` at build time,
+/// else built by `build.rs`).
+pub const COMPONENT_PATH: &str = env!("PYRT_COMPONENT_PATH");
+
+/// The wasmtime version the compiled-component cache is keyed on.
+const WASMTIME_VERSION: &str = "48.0.8";
+
+/// A loaded pyrt component, ready to run programs (each run gets a fresh
+/// instance: a fresh runtime, as a fresh `python` process).
+pub struct Pyrt {
+    engine: Engine,
+    component: Component,
+    linker: Linker<State>,
+}
+
+impl std::fmt::Debug for Pyrt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pyrt").finish_non_exhaustive()
+    }
+}
+
+struct State {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// One run: the command line, environment and host directories the
+/// program may use.
+#[derive(Clone, Debug, Default)]
+pub struct RunConfig {
+    /// `argv`, `argv[0]` included (as `python`'s).
+    pub argv: Vec<String>,
+    /// Environment variables.
+    pub env: Vec<(String, String)>,
+    /// Host directories granted to the program, each at its own path.
+    pub dirs: Vec<PathBuf>,
+    /// The working directory the program sees (granted too).
+    pub cwd: Option<PathBuf>,
+}
+
+impl RunConfig {
+    /// A run of `argv` with an empty environment and no files.
+    pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(argv: I) -> RunConfig {
+        RunConfig {
+            argv: argv.into_iter().map(Into::into).collect(),
+            ..RunConfig::default()
+        }
+    }
+}
+
+fn engine() -> Result<Engine> {
+    let config = Config::new();
+    Engine::new(&config)
+}
+
+/// Where compiled components are cached: `$PYRT_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/pyrt`, else `~/.cache/pyrt`.
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("PYRT_CACHE_DIR") {
+        return Some(PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+        return Some(PathBuf::from(d).join("pyrt"));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("pyrt"))
+}
+
+fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    WASMTIME_VERSION.hash(&mut h);
+    engine.precompile_compatibility_hash().hash(&mut h);
+    bytes.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+impl Pyrt {
+    /// Loads the component this host was built with.
+    pub fn load_default() -> Result<Pyrt> {
+        Pyrt::load(Path::new(COMPONENT_PATH))
+    }
+
+    /// Loads a component file, from the compiled cache when it has it.
+    pub fn load(path: &Path) -> Result<Pyrt> {
+        let engine = engine()?;
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read the pyrt component {}", path.display()))?;
+        let cached = cache_dir().map(|d| d.join(format!("{}.cwasm", cache_key(&engine, &bytes))));
+        let component = match &cached {
+            Some(c) if c.exists() => {
+                // SAFETY: the file was written by `Component::serialize` of
+                // this host for an engine with the same configuration and
+                // wasmtime version (both are in its name), in the user's
+                // own cache directory; wasmtime checks its header.
+                match unsafe { Component::deserialize_file(&engine, c) } {
+                    Ok(comp) => comp,
+                    Err(_) => Component::new(&engine, &bytes)?,
+                }
+            }
+            _ => {
+                let comp = Component::new(&engine, &bytes)
+                    .with_context(|| format!("cannot compile {}", path.display()))?;
+                if let (Some(c), Ok(ser)) = (&cached, comp.serialize()) {
+                    // A cache that cannot be written only costs time.
+                    if let Some(dir) = c.parent() {
+                        let _ = std::fs::create_dir_all(dir);
+                    }
+                    let tmp = c.with_extension(format!("tmp{}", std::process::id()));
+                    if std::fs::write(&tmp, ser).is_ok() {
+                        let _ = std::fs::rename(&tmp, c);
+                    }
+                }
+                comp
+            }
+        };
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        Ok(Pyrt {
+            engine,
+            component,
+            linker,
+        })
+    }
+
+    /// Runs a program; returns its exit status. A guest trap is an error
+    /// (never a panic).
+    pub fn run(&self, run: &RunConfig) -> Result<i32> {
+        let mut b = WasiCtx::builder();
+        b.inherit_stdio();
+        b.args(&run.argv);
+        for (k, v) in &run.env {
+            b.env(k, v);
+        }
+        let mut granted: Vec<PathBuf> = Vec::new();
+        let mut grant = |d: &Path, b: &mut wasmtime_wasi::WasiCtxBuilder| -> Result<()> {
+            let d = d.canonicalize().unwrap_or_else(|_| d.to_path_buf());
+            if granted.contains(&d) {
+                return Ok(());
+            }
+            let guest = d.to_string_lossy().into_owned();
+            b.preopened_dir(&d, &guest, FsPerms::ReadWrite)
+                .with_context(|| format!("cannot grant {}", d.display()))?;
+            granted.push(d);
+            Ok(())
+        };
+        if let Some(cwd) = &run.cwd {
+            grant(cwd, &mut b)?;
+            // WASI has no working directory: the guest takes it from PWD.
+            b.env("PWD", cwd.to_string_lossy());
+        }
+        for d in &run.dirs {
+            grant(d, &mut b)?;
+        }
+        let state = State {
+            ctx: b.build(),
+            table: ResourceTable::new(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        let pyrt = Pyrt_::instantiate(&mut store, &self.component, &self.linker)
+            .context("cannot instantiate the pyrt component")?;
+        // `run-main` returns the exit status (`wasi:cli/run` could only
+        // say success or failure).
+        match pyrt.pyrt_runtime_lifecycle().call_run_main(&mut store) {
+            Ok(code) => Ok(code),
+            Err(e) => match e.downcast_ref::<I32Exit>() {
+                Some(exit) => Ok(exit.0),
+                None => Err(e.context("the pyrt runtime trapped")),
+            },
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! `pyrt`: `python`'s command line, running pyrt's WebAssembly component
+//! in wasmtime. argv and the environment are handed to the runtime
+//! untouched; the program may use the working directory and the
+//! directories of files named on the command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let env: Vec<(String, String)> = std::env::vars_os()
+        .map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    let cwd = std::env::current_dir().ok();
+    // The script's directory (and any other file's) is granted as well.
+    let dirs: Vec<PathBuf> = argv
+        .iter()
+        .skip(1)
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .filter_map(|p| {
+            let abs = cwd.as_ref().map_or(p.clone(), |c| c.join(&p));
+            abs.parent().map(PathBuf::from)
+        })
+        .collect();
+    let run = pyrt_host::RunConfig {
+        argv,
+        env,
+        dirs,
+        cwd,
+    };
+    match pyrt_host::Pyrt::load_default().and_then(|p| p.run(&run)) {
+        Ok(code) => ExitCode::from((code & 0xFF) as u8),
+        Err(e) => {
+            eprintln!("pyrt: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
