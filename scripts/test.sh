@@ -46,6 +46,10 @@ python3 tests/data/run_programs.py --interp target/release/pyrt-native --skip-ha
 step "VM: the programs corpus, emulated threads, 3 runs each; seeded races reproducible"
 python3 tests/data/run_programs.py --interp "target/release/pyrt-native -X threads=emulated" --skip-hand --runs 3 tests/data/programs | tail -1
 python3 tests/data/vm/threads/check_emulated.py target/release/pyrt-native
+
+step "VM: stress, 1000 threads alive at once, started and joined 5 times, both backends"
+target/release/pyrt-native -X threads=os tests/data/vm/threads/stress.py
+target/release/pyrt-native -X threads=emulated tests/data/vm/threads/stress.py
 mapfile -t programs < <(grep -L -E 'threading|_thread|concurrent' tests/data/programs/*.py)
 
 step "VM inside wasm: pyrt-native for wasm32-wasip1 under Node's WASI, same cases and programs"

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Python-level thread measurements: CPython 3.13, pyrt on OS threads and
+pyrt on emulated threads, interleaved, medians of `--reps` runs.
+
+Runs bench/thread_workloads/: the timed ones (TIME lines: thread start+join,
+Lock ping-pong, settrace on fib, with the untraced fib for the slowdown)
+and the RESULT ones (fairness, convoy, interrupt latency).
+
+usage: python3 bench/threads.py [--reps N]
+"""
+import argparse, os, statistics, subprocess, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PYRT = os.path.join(ROOT, "target", "release", "pyrt-native")
+PY313 = os.path.expanduser("~/.pyenv/versions/3.13.0/bin/python3.13")
+W = os.path.join(HERE, "thread_workloads")
+INTERPS = [("CPython", [PY313]), ("pyrt-os", [PYRT, "-X", "threads=os"]),
+           ("pyrt-emulated", [PYRT, "-X", "threads=emulated"])]
+PER_OP = {  # workload: (operations in the timed part, unit per op)
+    "thread_spawn": (2000, "us/thread"),
+    "pingpong": (20000, "k round trips/s"),
+}
+
+
+def run(cmd, name, *extra):
+    out = subprocess.run(cmd + [os.path.join(W, name + ".py"), *extra], capture_output=True, text=True,
+                         env={"PATH": os.environ["PATH"]}, timeout=300)
+    if out.returncode != 0:
+        sys.exit(f"{cmd} {name} failed:\n{out.stderr}")
+    res = {}
+    for line in out.stdout.splitlines():
+        w = line.split()
+        if w[0] == "TIME":
+            res[name] = float(w[1])
+        elif w[0] == "RESULT":
+            res[w[1]] = float(w[2])
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=5)
+    a = ap.parse_args()
+    names = ["thread_spawn", "pingpong", "settrace", "fairness", "convoy", "interrupt_latency"]
+    vals = {}
+    for _ in range(a.reps):
+        for name in names:
+            for iname, cmd in INTERPS:
+                for k, v in run(cmd, name).items():
+                    vals.setdefault((k, iname), []).append(v)
+                if name == "settrace":
+                    for k, v in run(cmd, name, "untraced").items():
+                        vals.setdefault(("fib_untraced", iname), []).append(v)
+    load = open("/proc/loadavg").read().split()[:3]
+    print(f"reps {a.reps}, interleaved; load {' '.join(load)}; medians")
+    keys = []
+    for (k, _) in vals:
+        if k not in keys:
+            keys.append(k)
+    print(f"{'measure':<28}" + "".join(f"{n:>16}" for n, _ in INTERPS))
+    for k in keys:
+        row = f"{k:<28}"
+        for iname, _ in INTERPS:
+            m = statistics.median(vals[(k, iname)])
+            if k in PER_OP:
+                n, unit = PER_OP[k]
+                m = m / n * 1e6 if unit.startswith("us") else n / m / 1e3
+            row += f"{m:>16.3f}"
+        print(row + (f"  {PER_OP[k][1]}" if k in PER_OP else "  s" if k in ("settrace", "fib_untraced") else ""))
+    for iname, _ in INTERPS:
+        t = statistics.median(vals[("settrace", iname)]) / statistics.median(vals[("fib_untraced", iname)])
+        print(f"settrace slowdown on fib, {iname}: {t:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
