@@ -31,6 +31,7 @@ node bench/wasm/smoke.mjs target/wasm32-unknown-unknown/release/pyrt_bench_wasm.
 step "VM: case files vs CPython 3.13's recorded output, pyrt-specific cases"
 cargo build --release -p pyrt-native -p pyrt-conformance
 cargo run -q --release -p pyrt-conformance -- vm-cases --interp target/release/pyrt-native tests/data/vm/cases | tail -1
+cargo run -q --release -p pyrt-conformance -- vm-cases --interp "$PWD/target/release/pyrt-native -X threads=emulated" tests/data/vm/cases | tail -1
 cargo run -q --release -p pyrt-conformance -- vm-cases --interp target/release/pyrt-native tests/data/vm/pyrt_cases | tail -1
 
 step "VM: front-end fuzzing (parse, scopes, compile never panic on mutated corpus sources)"

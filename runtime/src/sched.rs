@@ -518,6 +518,42 @@ impl Scheduler {
 
     /// Runs green threads until `limit` says to return.
     pub fn run(&self, limit: RunLimit) -> RunOutcome {
+        self.run_impl(limit, false)
+    }
+
+    /// From inside a running green thread that must wait where it cannot
+    /// return to the scheduler (a nested call): runs the other threads for
+    /// about `instructions`, never sleeping, and leaves a finish that
+    /// [`Scheduler::run_until_finished`] watches for the outer run.
+    pub fn run_nested(&self, instructions: u64) -> RunOutcome {
+        self.run_impl(
+            RunLimit {
+                instructions: Some(instructions.max(1)),
+                block: false,
+            },
+            true,
+        )
+    }
+
+    /// Lets time pass until `deadline_ns` or a wake-up, whichever is first:
+    /// the virtual clock jumps; a real one is waited on.
+    pub fn idle_until(&self, deadline_ns: u64) {
+        if let Some(vc) = &self.virtual_clock {
+            let now = vc.monotonic_ns();
+            if deadline_ns > now {
+                vc.advance(deadline_ns - now);
+            }
+            return;
+        }
+        let _ = self.wait_for_event(Some(deadline_ns));
+    }
+
+    /// The switch interval in instructions.
+    pub fn interval_instructions(&self) -> u64 {
+        self.budget()
+    }
+
+    fn run_impl(&self, limit: RunLimit, nested: bool) -> RunOutcome {
         let start = self.instructions();
         loop {
             let mut st = lock(&self.inner.state);
@@ -527,7 +563,7 @@ impl Scheduler {
                     return RunOutcome::Done;
                 }
                 let next = st.timers.keys().next().map(|&(d, _)| d);
-                if let (Some(vc), Some(d)) = (&self.virtual_clock, next) {
+                if !nested && let (Some(vc), Some(d)) = (&self.virtual_clock, next) {
                     // Deterministic: every thread sleeps; time jumps.
                     let now = vc.monotonic_ns();
                     if d > now {
@@ -580,7 +616,7 @@ impl Scheduler {
             }
             drop(st);
 
-            tstate.enter_green();
+            let token = tstate.enter_green();
             // SAFETY: the block lives in the task (boxed, not moved while
             // the task exists) and only this thread uses it until swapped
             // back below.
@@ -596,7 +632,7 @@ impl Scheduler {
             let used = slice.used;
             // SAFETY: restores this OS thread's own block.
             unsafe { crate::tss::swap_block(Some(own_tss)) };
-            tstate.leave_green();
+            tstate.leave_green(token);
             if let Some(vc) = &self.virtual_clock {
                 vc.advance(used * VIRTUAL_NS_PER_INSTRUCTION);
             }
@@ -666,7 +702,7 @@ impl Scheduler {
                     }
                 }
             }
-            if std::mem::take(&mut st.stopped) {
+            if !nested && std::mem::take(&mut st.stopped) {
                 return RunOutcome::Done;
             }
             if let Some(n) = limit.instructions

@@ -432,16 +432,22 @@ impl ThreadState {
     /// whose own state (which holds the real GIL) is set aside: an emulated
     /// switch is a pointer swap. Green threads get a synthetic thread ident
     /// so `threading.get_ident()` tells them apart.
-    pub(crate) fn enter_green(self: &Arc<Self>) {
+    /// Slices nest (a green thread waiting inside a nested call lets the
+    /// others run from there): the returned token restores the outer
+    /// slice's state in [`ThreadState::leave_green`].
+    pub(crate) fn enter_green(self: &Arc<Self>) -> GreenToken {
         let prev = CURRENT.with(|c| c.replace(Arc::as_ptr(self)));
-        GREEN_SAVED.with(|g| g.set(prev));
+        let token = GreenToken {
+            saved: GREEN_SAVED.with(|g| g.replace(prev)),
+            gilstate: GREEN_GILSTATE.with(Cell::get),
+        };
         if self.interp.id() == 0 {
             GREEN_GILSTATE.with(|g| g.set(Arc::as_ptr(self)));
         }
         if std::ptr::eq(prev, Arc::as_ptr(self)) {
             // The driver's own state runs as a green thread (the main
             // thread under emulation): already attached.
-            return;
+            return token;
         }
         if self.status.load(Ordering::Acquire) & BOUND == 0 {
             self.holder
@@ -450,12 +456,14 @@ impl ThreadState {
             self.status.fetch_or(BOUND, Ordering::AcqRel);
         }
         self.attached.store(true, Ordering::Release);
+        token
     }
 
-    /// Ends a green thread's slice: the driver's state is current again.
-    pub(crate) fn leave_green(&self) {
-        GREEN_GILSTATE.with(|g| g.set(std::ptr::null()));
-        let prev = GREEN_SAVED.with(|g| g.replace(std::ptr::null()));
+    /// Ends a green thread's slice: the state current before it (the
+    /// driver's, or an outer slice's) is current again.
+    pub(crate) fn leave_green(&self, token: GreenToken) {
+        GREEN_GILSTATE.with(|g| g.set(token.gilstate));
+        let prev = GREEN_SAVED.with(|g| g.replace(token.saved));
         if !std::ptr::eq(prev, self) {
             self.attached.store(false, Ordering::Release);
         }
@@ -649,6 +657,13 @@ pub fn gilstate_this_thread(rt: &RuntimeState) -> Option<Arc<ThreadState>> {
 /// started finalizing meanwhile, this thread must never run Python again:
 /// it stays asleep forever (CPython 3.14's rule; 3.13 exits the OS thread,
 /// which Rust cannot do soundly).
+/// What [`ThreadState::enter_green`] set aside.
+#[derive(Debug)]
+pub(crate) struct GreenToken {
+    saved: *const ThreadState,
+    gilstate: *const ThreadState,
+}
+
 pub(crate) fn while_detached<R>(sleep: &mut dyn FnMut() -> R) -> R {
     let Some(ts) = ThreadState::current() else {
         return sleep();

@@ -2434,10 +2434,16 @@ pub(crate) fn breaker(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     let th = th!(thp);
     // A call or return check point: about the instructions around it.
     th.budget_left -= 2;
-    if th.budget_left <= 0 && th.green_base == Some(th.native_depth) {
-        // The slice is used up: return to the scheduler (a GIL hand-off).
-        th.suspended = Some(super::threads::Suspend::Yield);
-        return Err(vm.suspend_err());
+    if th.budget_left <= 0 && th.green_base.is_some() {
+        if th.green_base == Some(th.native_depth) {
+            // The slice is used up: return to the scheduler (a GIL
+            // hand-off).
+            th.suspended = Some(super::threads::Suspend::Yield);
+            return Err(vm.suspend_err());
+        }
+        // Inside a nested call the Rust stack cannot be left: the other
+        // threads run from here instead.
+        super::threads::yield_nested(vm, thp)?;
     }
     Ok(())
 }

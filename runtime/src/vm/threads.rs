@@ -856,29 +856,70 @@ pub(crate) fn block_value(
         };
     }
     if !t.is_null() && th!(t).green_base.is_some() {
-        // A green thread inside a nested call (a callback from a builtin):
-        // the Rust stack cannot be left, so only a timed wait can end.
-        let c = vm_clock(vm);
-        loop {
-            match step(c.monotonic_ns()) {
-                Step::Ready(v) => return Ok(v),
-                Step::Wait(req) => match req.deadline_ns {
-                    Some(d) if HAS_HOST_SLEEP => std::thread::sleep(
-                        std::time::Duration::from_nanos(d.saturating_sub(c.monotonic_ns())),
-                    ),
-                    _ => {
-                        return Err(vm.runtime_error(
-                            "a blocking call inside a callback from a builtin cannot switch emulated threads (run with -X threads=os)",
-                        ));
-                    }
-                },
-            }
-        }
+        return block_nested(vm, t, &mut step);
     }
     block(vm, step)
 }
 
-const HAS_HOST_SLEEP: bool = cfg!(any(all(has_os_threads, not(loom)), target_os = "wasi"));
+/// A green thread whose slice ran out inside a nested call: the other
+/// threads get a slice each from here, then it continues with a new one.
+pub(crate) fn yield_nested(vm: &Vm, t: *mut VmThread) -> PyResult<()> {
+    if let Some(sched) = scheduler(vm) {
+        let slice = sched.interval_instructions();
+        let _ = sched.run_nested(slice);
+        th!(t).budget_left = i64::try_from(slice).unwrap_or(i64::MAX);
+    }
+    super::driver::check_breaker(vm, t)
+}
+
+/// A green thread waiting inside a nested call (a callback from a builtin:
+/// `sorted(key=...)`, a generator driven by `list()`...) cannot return to
+/// the scheduler, so it lets the other threads run from here, a slice at a
+/// time, and retries — sleeping (or jumping the virtual clock) when every
+/// thread sleeps. Interrupts are checked between rounds. (Two threads that
+/// both wait nested, each for the other, cannot both resume: that one
+/// deadlock is reported.)
+fn block_nested(
+    vm: &Vm,
+    t: *mut VmThread,
+    step: &mut dyn FnMut(u64) -> Step<Value>,
+) -> PyResult<Value> {
+    let Some(sched) = scheduler(vm) else {
+        return Err(vm.runtime_error("no emulated scheduler"));
+    };
+    let c = sched.clock();
+    let slice = sched.interval_instructions();
+    loop {
+        let req = match step(c.monotonic_ns()) {
+            Step::Ready(v) => return Ok(v),
+            Step::Wait(req) => req,
+        };
+        let outcome = sched.run_nested(slice);
+        // An interrupt (or another pending call) may have come meanwhile.
+        super::driver::check_breaker(vm, t)?;
+        let idle_to = match outcome {
+            crate::sched::RunOutcome::Done | crate::sched::RunOutcome::Paused => None,
+            crate::sched::RunOutcome::Sleeping { until_ns } => {
+                Some(req.deadline_ns.map_or(until_ns, |d| d.min(until_ns)))
+            }
+            crate::sched::RunOutcome::Blocked => match req.deadline_ns {
+                Some(d) => Some(d),
+                None => {
+                    if !(req.validate)() {
+                        continue;
+                    }
+                    return Err(vm.runtime_error(
+                        "deadlock: this thread waits inside a call from a builtin and no other thread can run",
+                    ));
+                }
+            },
+        };
+        if let Some(d) = idle_to {
+            // In steps of at most 10 ms, so a host interrupt is seen soon.
+            sched.idle_until(d.min(c.monotonic_ns().saturating_add(10_000_000)));
+        }
+    }
+}
 
 /// `time.sleep` until `deadline_ns` on the VM's clock, interruptibly.
 pub(crate) fn sleep_until(vm: &Vm, deadline_ns: u64) -> PyResult<()> {
