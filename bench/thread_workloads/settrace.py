@@ -1,4 +1,4 @@
-# A no-op tracer (returns itself: line events) on fib (shared/bench/cpython-py/settrace.py)
+# A no-op tracer (returns itself: line events) on fib(25) (shared/bench/cpython-py/settrace.py)
 import sys
 import time
 
@@ -17,8 +17,8 @@ traced = sys.argv[1:] != ["untraced"]
 if traced:
     sys.settrace(tracer)
 t0 = time.perf_counter()
-r = fib(22)
+r = fib(25)
 t1 = time.perf_counter()
 sys.settrace(None)
-print("fib(22)", r)
+print("fib(25)", r)
 print(f"TIME {t1 - t0:.6f}")

@@ -597,6 +597,18 @@ impl Scheduler {
                 None => interval,
             }
             .max(1);
+            // A sleeper due before the slice would end cuts it short (at
+            // the instruction pace of the virtual clock), so a thread back
+            // from a short sleep does not wait behind a CPU-bound one for a
+            // whole interval: the emulated form of the GIL's anti-convoy
+            // hand-off.
+            let interval = match st.timers.keys().next() {
+                Some(&(due, _)) => {
+                    let left = due.saturating_sub(self.clock.monotonic_ns());
+                    interval.min((left / VIRTUAL_NS_PER_INSTRUCTION).max(1))
+                }
+                None => interval,
+            };
             let budget = match limit.instructions {
                 Some(n) => interval.min(n.saturating_sub(st.instructions - start).max(1)),
                 None => interval,
