@@ -137,6 +137,8 @@ pub struct Vm {
     suspend_marker: ObjRef,
     /// The emulated-thread scheduler (created on first use).
     pub(crate) scheduler: RefCell<Option<Arc<crate::sched::Scheduler>>>,
+    /// Trace event names ('call', 'line', …), made once.
+    event_strs: RefCell<Vec<(&'static str, Value)>>,
     /// The VM threads alive (for `settrace_all_threads`).
     threads: RefCell<Vec<*mut super::frame::VmThread>>,
     /// `-X threads`, `-X sched_seed`, `-X gil_trace`.
@@ -477,6 +479,17 @@ impl Vm {
             .unwrap_or_else(|| self.types.object.clone())
     }
 
+    /// The str object for a trace event name (cached: tracers get one
+    /// event per line).
+    pub(crate) fn event_str(&self, name: &'static str) -> PyResult<Value> {
+        if let Some((_, v)) = self.event_strs.borrow().iter().find(|(n, _)| *n == name) {
+            return Ok(v.clone());
+        }
+        let v = self.new_str(name)?;
+        self.event_strs.borrow_mut().push((name, v.clone()));
+        Ok(v)
+    }
+
     /// The error a suspending green thread returns.
     pub(crate) fn suspend_err(&self) -> PyErr {
         PyErr(self.suspend_marker.clone())
@@ -725,6 +738,7 @@ impl Vm {
             sources: RefCell::new(HashMap::new()),
             configs: RefCell::new(None),
             threads: RefCell::new(Vec::new()),
+            event_strs: RefCell::new(Vec::new()),
             suspend_marker: parts.suspend_marker,
             scheduler: RefCell::new(None),
             thread_options: parts.thread_options,

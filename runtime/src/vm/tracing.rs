@@ -126,12 +126,12 @@ fn call_tracer(
     thp: *mut VmThread,
     f: &Value,
     fo: &ObjRef,
-    event: &str,
+    event: &'static str,
     arg: Value,
     is_profile: bool,
 ) -> PyResult<Value> {
     th!(thp).tracing = true;
-    let ev = vm.new_str(event);
+    let ev = vm.event_str(event);
     let r = match ev {
         Ok(ev) => vm.call(f, Args::positional(&[Value::Obj(fo.clone()), ev, arg])),
         Err(e) => Err(e),
