@@ -63,6 +63,8 @@ step "the component in wasmtime: the pyrt CLI runs the programs corpus"
 cargo build --release -p pyrt-host
 python3 tests/data/run_programs.py --interp target/release/pyrt --skip-hand --runs 2 tests/data/programs | tail -1
 target/release/pyrt -X sched_seed=7 examples/threads.py
+ORACLE_PYTHON="$PWD/target/release/pyrt" python3 tests/data/config/config_oracle.py \
+    --jsonl tests/data/config/visible.jsonl --deviations tests/data/config/deviations.wasm32.jsonl --check | tail -1
 
 step "conformance runners"
 cargo run -q --release -p pyrt-conformance -- config tests/data/config/visible.jsonl | tail -1

@@ -17,6 +17,8 @@
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::error::Context;
@@ -163,9 +165,15 @@ impl Pyrt {
         })
     }
 
-    /// Runs a program; returns its exit status. A guest trap is an error
-    /// (never a panic).
+    /// Runs a program in a fresh instance; returns its exit status. A
+    /// guest trap is an error (never a panic).
     pub fn run(&self, run: &RunConfig) -> Result<i32> {
+        self.instantiate(run)?.run(None)
+    }
+
+    /// An instance with `run`'s command line, environment and directories;
+    /// it can run the program several times.
+    pub fn instantiate(&self, run: &RunConfig) -> Result<Instance> {
         let mut b = WasiCtx::builder();
         b.inherit_stdio();
         b.args(&run.argv);
@@ -197,11 +205,84 @@ impl Pyrt {
             table: ResourceTable::new(),
         };
         let mut store = Store::new(&self.engine, state);
-        let pyrt = Pyrt_::instantiate(&mut store, &self.component, &self.linker)
+        let bindings = Pyrt_::instantiate(&mut store, &self.component, &self.linker)
             .context("cannot instantiate the pyrt component")?;
-        // `run-main` returns the exit status (`wasi:cli/run` could only
-        // say success or failure).
-        match pyrt.pyrt_runtime_lifecycle().call_run_main(&mut store) {
+        Ok(Instance { store, bindings })
+    }
+}
+
+/// An instantiated component.
+pub struct Instance {
+    store: Store<State>,
+    bindings: Pyrt_,
+}
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance").finish_non_exhaustive()
+    }
+}
+
+/// Instructions per slice: about 20 ms of Python, so an interrupt is
+/// delivered promptly while slicing costs nothing measurable.
+const SLICE_INSTRUCTIONS: u64 = 1_000_000;
+
+impl Instance {
+    /// Runs the program the command line selects, in slices; when `stop`
+    /// becomes true (Ctrl-C, a Stop button) the program gets a
+    /// KeyboardInterrupt in its main thread — in a loop, a sleep or a lock
+    /// wait — and may catch it. Returns the exit status (130 for an uncaught
+    /// KeyboardInterrupt).
+    pub fn run(&mut self, stop: Option<&AtomicBool>) -> Result<i32> {
+        let r = self.run_inner(stop);
+        r.or_else(|e| match e.downcast_ref::<I32Exit>() {
+            Some(exit) => Ok(exit.0),
+            None => Err(e.context("the pyrt runtime trapped")),
+        })
+    }
+
+    fn run_inner(&mut self, stop: Option<&AtomicBool>) -> Result<i32> {
+        use bindings::exports::pyrt::runtime::session::SliceOutcome;
+        let session = self.bindings.pyrt_runtime_session();
+        let program = session.program().call_constructor(&mut self.store)?;
+        let code = loop {
+            if stop.is_some_and(|s| s.swap(false, Ordering::AcqRel)) {
+                session.program().call_interrupt(&mut self.store, program)?;
+            }
+            let wait = match session.program().call_run_slice(
+                &mut self.store,
+                program,
+                Some(SLICE_INSTRUCTIONS),
+            )? {
+                SliceOutcome::Finished(code) => break code,
+                SliceOutcome::Paused => continue,
+                SliceOutcome::Sleeping(ns) => Duration::from_nanos(ns),
+                SliceOutcome::Blocked => Duration::from_secs(3600),
+            };
+            // Sleep until the next wake-up, waking early for a stop.
+            let until = Instant::now() + wait;
+            while Instant::now() < until {
+                if stop.is_some_and(|s| s.load(Ordering::Acquire)) {
+                    break;
+                }
+                std::thread::sleep((until - Instant::now()).min(Duration::from_millis(5)));
+            }
+        };
+        let code = session
+            .program()
+            .call_finish(&mut self.store, program, code)?;
+        program.resource_drop(&mut self.store)?;
+        Ok(code)
+    }
+
+    /// `lifecycle.run-main`: the program to completion in one call (no
+    /// interrupts).
+    pub fn run_main(&mut self) -> Result<i32> {
+        match self
+            .bindings
+            .pyrt_runtime_lifecycle()
+            .call_run_main(&mut self.store)
+        {
             Ok(code) => Ok(code),
             Err(e) => match e.downcast_ref::<I32Exit>() {
                 Some(exit) => Ok(exit.0),

@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args_os()
@@ -36,7 +38,16 @@ fn main() -> ExitCode {
         dirs,
         cwd,
     };
-    match pyrt_host::Pyrt::load_default().and_then(|p| p.run(&run)) {
+    // Ctrl-C: KeyboardInterrupt in the program's main thread, delivered
+    // between slices (also out of a sleep or a lock wait), as SIGINT in
+    // CPython.
+    let stop = Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, stop.clone());
+    let result = pyrt_host::Pyrt::load_default()
+        .and_then(|p| p.instantiate(&run))
+        .and_then(|mut i| i.run(Some(&stop)));
+    match result {
         Ok(code) => ExitCode::from((code & 0xFF) as u8),
         Err(e) => {
             eprintln!("pyrt: {e:#}");

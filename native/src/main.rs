@@ -64,11 +64,104 @@ mod component {
         world: "pyrt",
     });
 
+    use std::cell::{Cell, RefCell};
+
+    use exports::pyrt::runtime::session::{GuestProgram, SliceOutcome};
+    use pyrt::lifecycle::Runtime;
+    use pyrt::platform::Platform;
+    use pyrt::vm::driver::{self, VmExecutor};
+    use pyrt::{Args, Config, PreConfig};
+
     struct Pyrt;
 
     impl exports::pyrt::runtime::lifecycle::Guest for Pyrt {
         fn run_main() -> i32 {
             super::run_main().0
+        }
+    }
+
+    impl exports::pyrt::runtime::session::Guest for Pyrt {
+        type Program = Program;
+    }
+
+    /// A `python` run driven in slices by the host.
+    struct Program {
+        rt: Runtime,
+        ex: RefCell<VmExecutor>,
+        /// The run ended before any slice (a command-line error, `-V`, a
+        /// program that ran to completion): its status.
+        early: Cell<Option<i32>>,
+        /// The runtime never initialized: nothing to finalize.
+        uninitialized: bool,
+        /// `finish` ran.
+        finished: Cell<bool>,
+    }
+
+    impl GuestProgram for Program {
+        fn new() -> Program {
+            let argv: Vec<Vec<u8>> = std::env::args_os()
+                .map(|a| a.into_encoded_bytes())
+                .collect();
+            if let Some(pwd) = std::env::var_os("PWD") {
+                let _ = std::env::set_current_dir(pwd);
+            }
+            let rt = Runtime::new(Platform::host());
+            let mut ex = VmExecutor::new();
+            let args = Args::Bytes(argv);
+            let init = (|| {
+                rt.pre_initialize_from_args(&PreConfig::python(), &args)?;
+                let mut config = Config::python();
+                rt.config_set_args(&mut config, &args)?;
+                rt.initialize_from_config(&config)
+            })();
+            let (early, uninitialized) = match init {
+                Err(status) => (Some(rt.exit_status_exception(&status)), true),
+                Ok(()) => match ex.defer_main(&rt) {
+                    Err(code) => (Some(code), false),
+                    Ok(()) => {
+                        let code = rt.run_program(&mut ex);
+                        if ex.has_started_program() {
+                            (None, false)
+                        } else {
+                            (Some(code), false)
+                        }
+                    }
+                },
+            };
+            Program {
+                rt,
+                ex: RefCell::new(ex),
+                early: Cell::new(early),
+                uninitialized,
+                finished: Cell::new(false),
+            }
+        }
+
+        fn run_slice(&self, instructions: Option<u64>) -> SliceOutcome {
+            if let Some(code) = self.early.get() {
+                return SliceOutcome::Finished(code);
+            }
+            match self.ex.borrow_mut().run_slice(instructions) {
+                driver::SliceOutcome::Finished(c) => SliceOutcome::Finished(c),
+                driver::SliceOutcome::Paused => SliceOutcome::Paused,
+                driver::SliceOutcome::Sleeping { until_ns } => {
+                    let now = self.rt.platform().clock.monotonic_ns();
+                    SliceOutcome::Sleeping(until_ns.saturating_sub(now))
+                }
+                driver::SliceOutcome::Blocked => SliceOutcome::Blocked,
+            }
+        }
+
+        fn interrupt(&self) -> bool {
+            driver::interrupt(&self.rt)
+        }
+
+        fn finish(&self, status: i32) -> i32 {
+            if self.uninitialized || self.finished.replace(true) {
+                return status;
+            }
+            self.early.set(Some(status));
+            self.ex.borrow_mut().finish(&self.rt, status)
         }
     }
 

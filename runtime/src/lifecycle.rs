@@ -1166,6 +1166,13 @@ impl Runtime {
         exitcode
     }
 
+    /// The first half of [`Runtime::run_main`]: runs the program the
+    /// configuration selects (`pymain_run_python()`) without finalizing.
+    /// An executor that runs programs in slices only starts it here.
+    pub fn run_program(&self, executor: &mut dyn Executor) -> i32 {
+        self.run_python(executor)
+    }
+
     /// `pymain_run_python()`.
     fn run_python(&self, executor: &mut dyn Executor) -> i32 {
         let Some(mut config) = self.config() else {

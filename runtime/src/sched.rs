@@ -301,7 +301,6 @@ struct State {
     runnable: VecDeque<usize>,
     timers: BTreeMap<(u64, u64), usize>,
     timer_seq: u64,
-    woken: Vec<usize>,
     rng: Option<u64>,
     last_holder: Option<u64>,
     instructions: u64,
@@ -313,6 +312,8 @@ struct State {
 
 struct Inner {
     state: Mutex<State>,
+    /// Tasks whose wait ended (pushed by [`GreenWaker::wake`]).
+    woken: Mutex<Vec<usize>>,
     #[cfg(all(has_os_threads, not(loom)))]
     cond: std::sync::Condvar,
     #[cfg(all(has_os_threads, not(loom)))]
@@ -321,7 +322,10 @@ struct Inner {
 
 impl GreenWaker for Inner {
     fn wake(&self, task: usize) {
-        lock(&self.state).woken.push(task);
+        // Its own lock: a wake-up can come from inside the scheduler while
+        // it holds `state` (an interrupt already pending when a wait
+        // registers fires at once).
+        lock(&self.woken).push(task);
         #[cfg(all(has_os_threads, not(loom)))]
         {
             let _g = self
@@ -380,13 +384,13 @@ impl Scheduler {
                     runnable: VecDeque::new(),
                     timers: BTreeMap::new(),
                     timer_seq: 0,
-                    woken: Vec::new(),
                     rng: config.seed,
                     last_holder: None,
                     instructions: 0,
                     stop_on: None,
                     stopped: false,
                 }),
+                woken: Mutex::new(Vec::new()),
                 #[cfg(all(has_os_threads, not(loom)))]
                 cond: std::sync::Condvar::new(),
                 #[cfg(all(has_os_threads, not(loom)))]
@@ -451,7 +455,8 @@ impl Scheduler {
 
     /// Moves woken and timed-out waiters to the runnable queue.
     fn collect_wakeups(&self, st: &mut State) {
-        let woken = std::mem::take(&mut st.woken);
+        // Lock order: `state`, then `woken`.
+        let woken = std::mem::take(&mut *lock(&self.inner.woken));
         for id in woken {
             let Some(task) = st.tasks.get_mut(id).and_then(Option::as_mut) else {
                 continue;
@@ -734,7 +739,7 @@ impl Scheduler {
             .cond_mutex
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !lock(&self.inner.state).woken.is_empty() {
+        if !lock(&self.inner.woken).is_empty() {
             return true;
         }
         match deadline {

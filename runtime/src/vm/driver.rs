@@ -933,6 +933,8 @@ pub struct VmExecutor {
     keyboard_interrupt: bool,
     /// A program started with [`VmExecutor::start_source`].
     sliced: Option<Sliced>,
+    /// [`VmExecutor::defer_main`] was called.
+    defer: bool,
 }
 
 /// A program run in time slices.
@@ -1000,6 +1002,7 @@ impl VmExecutor {
                 let mut th = Box::new(VmThread::new());
                 th.tstate = ThreadState::current();
                 vm.register_thread(std::ptr::from_mut(&mut *th));
+                vm.defer_main.set(self.defer);
                 if vm.thread_options.gil_trace.is_some()
                     && let Some(i) = &vm.rt_parts.interp
                 {
@@ -1038,6 +1041,26 @@ impl VmExecutor {
     /// The VM, for embedders and tests (None before the first run).
     pub fn vm(&self) -> Option<&Vm> {
         self.vm.as_deref()
+    }
+
+    /// Makes [`Runtime::run_program`] only start the program the
+    /// configuration selects (script, `-c`, `-m`, stdin) on the emulated
+    /// scheduler; [`VmExecutor::run_slice`] then runs it. (On OS threads,
+    /// and for the REPL, programs still run to completion there.)
+    pub fn defer_main(&mut self, rt: &Runtime) -> Result<(), i32> {
+        // The VM is built when the program starts (after `sys.path[0]` is
+        // known); the flag goes to it then.
+        let _ = rt;
+        self.defer = true;
+        if let Some(vm) = &self.vm {
+            vm.defer_main.set(true);
+        }
+        Ok(())
+    }
+
+    /// True when a started program waits for [`VmExecutor::run_slice`].
+    pub fn has_started_program(&self) -> bool {
+        self.sliced.is_some()
     }
 
     /// Starts `source` as `__main__` without running it: the program then
@@ -1239,6 +1262,11 @@ fn run_main_module(
     spec_name: Option<&str>,
 ) -> PyResult<()> {
     let (code, d) = prepare_main_module(vm, source, filename, show_source, file, spec_name)?;
+    if vm.defer_main.get() && vm.thread_options.mode == super::threads::ThreadMode::Emulated {
+        super::threads::spawn_main_green(vm, super::threads::GreenStart::Code(code, d))?;
+        vm.main_started.set(true);
+        return Ok(());
+    }
     let r = if vm.thread_options.mode == super::threads::ThreadMode::Emulated {
         super::threads::run_main_green(vm, super::threads::GreenStart::Code(code, d.clone()))
     } else {
@@ -1352,6 +1380,13 @@ impl Executor for VmExecutor {
             })
             .unwrap_or(1);
         self.keyboard_interrupt |= ki;
+        if self
+            .vm
+            .as_ref()
+            .is_some_and(|vm| vm.main_started.replace(false))
+        {
+            self.sliced = Some(Sliced::Main);
+        }
         code
     }
 

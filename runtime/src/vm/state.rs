@@ -137,6 +137,11 @@ pub struct Vm {
     suspend_marker: ObjRef,
     /// The emulated-thread scheduler (created on first use).
     pub(crate) scheduler: RefCell<Option<Arc<crate::sched::Scheduler>>>,
+    /// Start `__main__` as the main green thread and return (a host runs
+    /// it in slices) instead of running it to completion.
+    pub(crate) defer_main: Cell<bool>,
+    /// `__main__` was started that way.
+    pub(crate) main_started: Cell<bool>,
     /// Trace event names ('call', 'line', …), made once.
     event_strs: RefCell<Vec<(&'static str, Value)>>,
     /// The VM threads alive (for `settrace_all_threads`).
@@ -739,6 +744,8 @@ impl Vm {
             configs: RefCell::new(None),
             threads: RefCell::new(Vec::new()),
             event_strs: RefCell::new(Vec::new()),
+            defer_main: Cell::new(false),
+            main_started: Cell::new(false),
             suspend_marker: parts.suspend_marker,
             scheduler: RefCell::new(None),
             thread_options: parts.thread_options,

@@ -192,3 +192,35 @@ except KeyboardInterrupt:
     ex.finish(&rt, 0);
     assert_eq!(text(out.stdout()), "woken\n", "{}", text(out.stderr()));
 }
+
+#[test]
+fn an_interrupt_pending_before_a_wait_ends_it_at_once() {
+    // No eval-breaker check runs between the start and the sleep, so the
+    // interrupt is already pending when the wait registers (it used to
+    // wake the waiter while the scheduler held its lock).
+    let (rt, out) = runtime(&["threads=emulated"]);
+    let mut ex = VmExecutor::new();
+    let src =
+        "import time\ntry:\n    time.sleep(30)\nexcept KeyboardInterrupt:\n    print('caught')\n";
+    ex.start_source(&rt, src.as_bytes(), "<pending>")
+        .expect("started");
+    assert!(interrupt(&rt));
+    let t0 = Instant::now();
+    let mut code = None;
+    for _ in 0..10 {
+        match ex.run_slice(Some(10_000)) {
+            SliceOutcome::Finished(c) => {
+                code = Some(c);
+                break;
+            }
+            SliceOutcome::Sleeping { .. } | SliceOutcome::Blocked => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            SliceOutcome::Paused => {}
+        }
+    }
+    assert_eq!(code, Some(0));
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    ex.finish(&rt, 0);
+    assert_eq!(text(out.stdout()), "caught\n");
+}
