@@ -55,6 +55,8 @@ def main():
     ap.add_argument("--ir", action="store_true")
     ap.add_argument("--wasm", action="store_true")
     ap.add_argument("--threads", action="store_true")
+    ap.add_argument("--component", action="store_true",
+                    help="also the component in wasmtime (target/release/pyrt)")
     ap.add_argument("workloads", nargs="*")
     a = ap.parse_args()
     wdir = os.path.join(HERE, "thread_workloads" if a.threads else "workloads")
@@ -64,6 +66,8 @@ def main():
         interps.append(("pyrt-emulated", [PYRT, "-X", "threads=emulated"]))
     if a.wasm:
         interps.append(("pyrt-wasm", ["node", "--no-warnings", WASI_RUN, WASM]))
+    if a.component:
+        interps.append(("component", [os.path.join(ROOT, "target", "release", "pyrt")]))
     load = open("/proc/loadavg").read().split()[:3]
     print(f"reps {a.reps}, interleaved; load {' '.join(load)}; {os.cpu_count()} CPUs")
     hdr = f"{'workload':<15}" + "".join(f"{n + ' median':>18}" for n, _ in interps) + f"{'pyrt/CPython':>14}"
@@ -71,6 +75,8 @@ def main():
         hdr += f"{'emu/CPython':>14}"
     if a.wasm:
         hdr += f"{'wasm/CPython':>14}"
+    if a.component:
+        hdr += f"{'comp/native':>14}"
     print(hdr)
     for name in names:
         path = os.path.join(wdir, name + ".py")
@@ -91,6 +97,8 @@ def main():
             row += f"{statistics.median(p / c for p, c in zip(times['pyrt-emulated'], times['CPython'])):>14.2f}"
         if a.wasm:
             row += f"{statistics.median(p / c for p, c in zip(times['pyrt-wasm'], times['CPython'])):>14.2f}"
+        if a.component:
+            row += f"{statistics.median(p / c for p, c in zip(times['component'], times['pyrt'])):>14.2f}"
         print(row, flush=True)
     if a.ir:
         if not shutil.which("valgrind"):
