@@ -135,13 +135,15 @@ pub fn call_function(vm: &Vm, func: &ObjRef, args: Args<'_>) -> PyResult<Value> 
     r
 }
 
-/// Pushes a frame running `code` in `globals` (a green thread's first
-/// frame); returns its index.
+/// Pushes a frame running `code` in `globals` (with `locals` for `exec`
+/// with a separate namespace) and reports the 'call' event; returns its
+/// index. A green thread's first frame, and `run_code`'s.
 pub(crate) fn push_code_frame(
     vm: &Vm,
     thp: *mut VmThread,
     code: &ObjRef,
     globals: &ObjRef,
+    locals: Option<ObjRef>,
 ) -> PyResult<usize> {
     let builtins = module_builtins(vm, globals);
     let ObjKind::Code(c) = &code.kind else {
@@ -163,7 +165,7 @@ pub(crate) fn push_code_frame(
         ret_sp: sp,
         globals: globals.clone(),
         builtins,
-        locals: None,
+        locals,
         func: None,
         generator: None,
         ret: Ret::Boundary,
@@ -237,39 +239,8 @@ pub fn run_code(
     if thp.is_null() {
         return Err(vm.runtime_error("no Python thread is running"));
     }
-    let builtins = module_builtins(vm, globals);
-    let ObjKind::Code(c) = &code.kind else {
-        return Err(vm.type_error("expected a code object"));
-    };
-    let sp = th!(thp).stack.len();
-    {
-        let th = th!(thp);
-        th.stack.reserve(c.nslots() + c.stacksize as usize);
-        for _ in 0..c.nslots() {
-            th.stack.push(Value::Undef);
-        }
-        if th.frames.len() >= vm.recursion_limit.get() {
-            th.stack.truncate(sp);
-            return Err(vm.new_error("RecursionError", "maximum recursion depth exceeded"));
-        }
-        th.frames.push(Frame {
-            code: code.clone(),
-            ip: 0,
-            base: sp,
-            ret_sp: sp,
-            globals: globals.clone(),
-            builtins,
-            locals,
-            func: None,
-            generator: None,
-            ret: Ret::Boundary,
-            last_line: 0,
-            last_traced: -1,
-        });
-    }
+    let stop = push_code_frame(vm, thp, code, globals, locals)?;
     th!(thp).native_depth += 1;
-    let stop = th!(thp).frames.len() - 1;
-    super::tracing::on_call(vm, thp)?;
     let r = run(vm, thp, stop);
     th!(thp).native_depth -= 1;
     r

@@ -995,7 +995,7 @@ impl Drop for GreenVm {
 fn push_start(vm: &Vm, t: *mut VmThread, start: GreenStart) -> PyResult<Result<usize, Value>> {
     match start {
         GreenStart::Code(code, globals) => {
-            super::eval::push_code_frame(vm, t, &code, &globals).map(Ok)
+            super::eval::push_code_frame(vm, t, &code, &globals, None).map(Ok)
         }
         GreenStart::Call(f, args, kwargs) => {
             let mut all = args;
