@@ -637,7 +637,7 @@ fn run_thread_body(vm: &Vm, func: &Value, args: &[Value], kwargs: &Value) {
         let fr = vm.repr_string(func).unwrap_or_else(|_| "<function>".into());
         super::io::write_stderr(
             vm,
-            &format!("Exception ignored in thread started by: {fr}\n"),
+            &format!("Exception ignored in thread started by {fr}:\n"),
         );
         super::exc_support::print_exception(vm, &e.0);
     }
@@ -967,6 +967,9 @@ struct GreenVm {
     start: Option<GreenStart>,
     /// Index of the base frame.
     stop: usize,
+    /// `repr()` of the thread's function, for an uncaught exception's
+    /// report.
+    func_repr: String,
 }
 
 // SAFETY: a green body runs only on the OS thread that runs the scheduler,
@@ -1082,7 +1085,10 @@ impl crate::sched::GreenThread for GreenVm {
                     {
                         super::io::write_stderr(
                             vm,
-                            "Exception ignored in thread started by a green thread:\n",
+                            &format!(
+                                "Exception ignored in thread started by {}:\n",
+                                self.func_repr
+                            ),
                         );
                         super::exc_support::print_exception(vm, &e.0);
                     }
@@ -1116,6 +1122,7 @@ pub(crate) fn spawn_main_green(vm: &Vm, start: GreenStart) -> PyResult<()> {
         owned: false,
         start: Some(start),
         stop: 0,
+        func_repr: String::new(),
     };
     sched.spawn_with(ts, Box::new(body));
     Ok(())
@@ -1177,6 +1184,9 @@ fn start_green_thread(vm: &Vm, func: Value, args: Vec<Value>, kwargs: Value) -> 
     let Some(sched) = scheduler(vm) else {
         return Err(vm.runtime_error("can't start new thread"));
     };
+    let func_repr = vm
+        .repr_string(&func)
+        .unwrap_or_else(|_| "<function>".into());
     let th = Box::into_raw(Box::new(VmThread::new()));
     vm.register_thread(th);
     let body = GreenVm {
@@ -1185,6 +1195,7 @@ fn start_green_thread(vm: &Vm, func: Value, args: Vec<Value>, kwargs: Value) -> 
         owned: true,
         start: Some(GreenStart::Call(func, args, kwargs)),
         stop: 0,
+        func_repr,
     };
     let ts = sched.spawn(Box::new(body));
     // SAFETY: just created; the scheduler runs it only after this returns.
