@@ -234,11 +234,7 @@ impl Instance {
     /// wait — and may catch it. Returns the exit status (130 for an uncaught
     /// KeyboardInterrupt).
     pub fn run(&mut self, stop: Option<&AtomicBool>) -> Result<i32> {
-        let r = self.run_inner(stop);
-        r.or_else(|e| match e.downcast_ref::<I32Exit>() {
-            Some(exit) => Ok(exit.0),
-            None => Err(e.context("the pyrt runtime trapped")),
-        })
+        exit_status(self.run_inner(stop))
     }
 
     fn run_inner(&mut self, stop: Option<&AtomicBool>) -> Result<i32> {
@@ -278,16 +274,18 @@ impl Instance {
     /// `lifecycle.run-main`: the program to completion in one call (no
     /// interrupts).
     pub fn run_main(&mut self) -> Result<i32> {
-        match self
-            .bindings
-            .pyrt_runtime_lifecycle()
-            .call_run_main(&mut self.store)
-        {
-            Ok(code) => Ok(code),
-            Err(e) => match e.downcast_ref::<I32Exit>() {
-                Some(exit) => Ok(exit.0),
-                None => Err(e.context("the pyrt runtime trapped")),
-            },
-        }
+        exit_status(
+            self.bindings
+                .pyrt_runtime_lifecycle()
+                .call_run_main(&mut self.store),
+        )
     }
+}
+
+/// A guest's `exit(n)` is a status, not an error; anything else trapped.
+fn exit_status(r: Result<i32>) -> Result<i32> {
+    r.or_else(|e| match e.downcast_ref::<I32Exit>() {
+        Some(exit) => Ok(exit.0),
+        None => Err(e.context("the pyrt runtime trapped")),
+    })
 }

@@ -1076,7 +1076,7 @@ impl VmExecutor {
             match prepare_main_module(vm, source, filename, true, file, None) {
                 Err(e) => Sliced::Done(handle_uncaught(vm, &e)),
                 Ok((code, d)) => {
-                    if vm.thread_options.mode == super::threads::ThreadMode::Emulated {
+                    if vm.emulated() {
                         match super::threads::spawn_main_green(
                             vm,
                             super::threads::GreenStart::Code(code, d),
@@ -1138,11 +1138,7 @@ impl VmExecutor {
                                 Ok(r) => {
                                     let c = match (&state, r) {
                                         (Sliced::Shutdown(c), Err(e)) => {
-                                            super::io::write_stderr(
-                                                vm,
-                                                "Exception ignored on threading shutdown:\n",
-                                            );
-                                            super::exc_support::print_exception(vm, &e.0);
+                                            report_shutdown_error(vm, &e);
                                             *c
                                         }
                                         (Sliced::Shutdown(c), Ok(_)) => *c,
@@ -1159,15 +1155,7 @@ impl VmExecutor {
                                     }
                                     // Then wait for the non-daemon threads, as
                                     // Py_FinalizeEx does first.
-                                    let shutdown = vm
-                                        .dict_get_str(&vm.modules, "threading")
-                                        .and_then(|m| match m {
-                                            Value::Obj(m) => {
-                                                vm.dict_get_str(&module_dict(&m), "_shutdown")
-                                            }
-                                            _ => None,
-                                        });
-                                    state = match shutdown {
+                                    state = match threading_shutdown(vm) {
                                         Some(f) => match super::threads::spawn_main_green(
                                             vm,
                                             super::threads::GreenStart::Call(
@@ -1262,12 +1250,12 @@ fn run_main_module(
     spec_name: Option<&str>,
 ) -> PyResult<()> {
     let (code, d) = prepare_main_module(vm, source, filename, show_source, file, spec_name)?;
-    if vm.defer_main.get() && vm.thread_options.mode == super::threads::ThreadMode::Emulated {
+    if vm.defer_main.get() && vm.emulated() {
         super::threads::spawn_main_green(vm, super::threads::GreenStart::Code(code, d))?;
         vm.main_started.set(true);
         return Ok(());
     }
-    let r = if vm.thread_options.mode == super::threads::ThreadMode::Emulated {
+    let r = if vm.emulated() {
         super::threads::run_main_green(vm, super::threads::GreenStart::Code(code, d.clone()))
     } else {
         super::eval::run_code(vm, &code, &d, None)
@@ -1461,13 +1449,10 @@ fn write_gil_trace(vm: &Vm) {
 /// Calls `threading._shutdown()` if `threading` was imported; an error is
 /// reported as CPython's "Exception ignored on threading shutdown".
 fn wait_for_thread_shutdown(vm: &Vm) {
-    let Some(Value::Obj(m)) = vm.dict_get_str(&vm.modules, "threading") else {
+    let Some(f) = threading_shutdown(vm) else {
         return;
     };
-    let Some(f) = vm.dict_get_str(&module_dict(&m), "_shutdown") else {
-        return;
-    };
-    let r = if vm.thread_options.mode == super::threads::ThreadMode::Emulated {
+    let r = if vm.emulated() {
         super::threads::run_main_green(
             vm,
             super::threads::GreenStart::Call(f, Vec::new(), Value::None),
@@ -1476,9 +1461,21 @@ fn wait_for_thread_shutdown(vm: &Vm) {
         vm.call(&f, Args::positional(&[]))
     };
     if let Err(e) = r {
-        super::io::write_stderr(vm, "Exception ignored on threading shutdown:\n");
-        super::exc_support::print_exception(vm, &e.0);
+        report_shutdown_error(vm, &e);
     }
+}
+
+/// `threading._shutdown`, if `threading` was imported.
+fn threading_shutdown(vm: &Vm) -> Option<Value> {
+    match vm.dict_get_str(&vm.modules, "threading")? {
+        Value::Obj(m) => vm.dict_get_str(&module_dict(&m), "_shutdown"),
+        _ => None,
+    }
+}
+
+fn report_shutdown_error(vm: &Vm, e: &PyErr) {
+    super::io::write_stderr(vm, "Exception ignored on threading shutdown:\n");
+    super::exc_support::print_exception(vm, &e.0);
 }
 
 /// Runs the `atexit` callbacks, last registered first; a failing one is

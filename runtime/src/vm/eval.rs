@@ -80,59 +80,68 @@ pub fn call_function(vm: &Vm, func: &ObjRef, args: Args<'_>) -> PyResult<Value> 
     if depth >= MAX_NATIVE_DEPTH {
         return Err(vm.new_error("RecursionError", "maximum recursion depth exceeded"));
     }
+    match push_py_frame(vm, thp, func, None, args)? {
+        Ok(stop) => {
+            th!(thp).native_depth += 1;
+            let r = run(vm, thp, stop);
+            th!(thp).native_depth -= 1;
+            r
+        }
+        // A generator object.
+        Err(v) => Ok(v),
+    }
+}
+
+/// Pushes the frame of a call to the Python function `func` (with
+/// `self_arg` first, for a bound method) returning to Rust, and reports
+/// the 'call' event: `Ok(Ok(index))`, or `Ok(Err(generator))` when calling
+/// it made a generator.
+fn push_py_frame(
+    vm: &Vm,
+    thp: *mut VmThread,
+    func: &ObjRef,
+    self_arg: Option<&Value>,
+    args: Args<'_>,
+) -> PyResult<Result<usize, Value>> {
     let sp = th!(thp).stack.len();
     {
         let th = th!(thp);
         th.stack.push(Value::Obj(func.clone()));
         th.stack.push(Value::Undef);
+        if let Some(s) = self_arg {
+            th.stack.push(s.clone());
+        }
+        th.stack.extend_from_slice(args.all);
     }
     let nkw = args.kwnames.len();
-    th!(thp).stack.extend_from_slice(args.all);
+    let npos = args.all.len() - nkw + usize::from(self_arg.is_some());
     // Fast path: exactly the positional parameters (a tracer's three, a
     // key function's one) — no argument binding.
     if nkw == 0
         && let ObjKind::Function(f) = &func.kind
         && let ObjKind::Code(c) = &f.code.kind
         && c.simple_call
-        && c.argcount as usize == args.all.len()
+        && c.argcount as usize == npos
         && th!(thp).frames.len() < vm.recursion_limit.get()
     {
         enter_simple(thp, func, f, c, sp, sp + 2);
         let fi = th!(thp).frames.len() - 1;
         th!(thp).frames[fi].ret = Ret::Boundary;
         super::tracing::on_call(vm, thp)?;
-        th!(thp).native_depth += 1;
-        let r = run(vm, thp, fi);
-        th!(thp).native_depth -= 1;
-        return r;
+        return Ok(Ok(fi));
     }
     let kwnames: SmallVec<[Value; 4]> = args.kwnames.iter().cloned().collect();
-    match push_function_frame(
-        vm,
-        thp,
-        func,
-        sp,
-        sp + 2,
-        args.all.len() - nkw,
-        &kwnames,
-        Ret::Boundary,
-    ) {
+    match push_function_frame(vm, thp, func, sp, sp + 2, npos, &kwnames, Ret::Boundary) {
         Err(e) => {
             th!(thp).stack.truncate(sp);
-            return Err(e);
+            Err(e)
         }
-        Ok(false) => {
-            // A generator object.
-            return Ok(th!(thp).stack.pop().unwrap_or_default());
+        Ok(false) => Ok(Err(th!(thp).stack.pop().unwrap_or_default())),
+        Ok(true) => {
+            super::tracing::on_call(vm, thp)?;
+            Ok(Ok(th!(thp).frames.len() - 1))
         }
-        Ok(true) => {}
     }
-    super::tracing::on_call(vm, thp)?;
-    th!(thp).native_depth += 1;
-    let stop = th!(thp).frames.len() - 1;
-    let r = run(vm, thp, stop);
-    th!(thp).native_depth -= 1;
-    r
 }
 
 /// Pushes a frame running `code` in `globals` (with `locals` for `exec`
@@ -203,29 +212,7 @@ pub(crate) fn push_call_frame(
         }
     };
     let fo = f.as_obj().expect("a function").clone();
-    let sp = th!(thp).stack.len();
-    {
-        let th = th!(thp);
-        th.stack.push(f.clone());
-        th.stack.push(Value::Undef);
-        if let Some(s) = &self_arg {
-            th.stack.push(s.clone());
-        }
-        th.stack.extend_from_slice(args.all);
-    }
-    let kwnames: SmallVec<[Value; 4]> = args.kwnames.iter().cloned().collect();
-    let npos = args.all.len() - kwnames.len() + usize::from(self_arg.is_some());
-    match push_function_frame(vm, thp, &fo, sp, sp + 2, npos, &kwnames, Ret::Boundary) {
-        Err(e) => {
-            th!(thp).stack.truncate(sp);
-            Err(e)
-        }
-        Ok(false) => Ok(Err(th!(thp).stack.pop().unwrap_or_default())),
-        Ok(true) => {
-            super::tracing::on_call(vm, thp)?;
-            Ok(Ok(th!(thp).frames.len() - 1))
-        }
-    }
+    push_py_frame(vm, thp, &fo, self_arg.as_ref(), args)
 }
 
 /// Runs a code object (module body, `exec`) in `globals` with `locals`.

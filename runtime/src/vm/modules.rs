@@ -2397,33 +2397,32 @@ fn pyrt_print_exception(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 /// `sys.settrace()` for every thread of the interpreter
 /// (`threading.settrace_all_threads`).
 fn pyrt_settrace_all(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = pos_args(vm, "settrace_all_threads", &a, 1, 1)?;
+    set_hook_all(vm, &a, "settrace_all_threads", false)
+}
+
+/// `sys.setprofile()` for every thread of the interpreter.
+fn pyrt_setprofile_all(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    set_hook_all(vm, &a, "setprofile_all_threads", true)
+}
+
+fn set_hook_all(vm: &Vm, a: &Args<'_>, name: &str, profile: bool) -> PyResult<Value> {
+    let p = pos_args(vm, name, a, 1, 1)?;
+    let f = if p[0].is_none() {
+        Value::None
+    } else {
+        p[0].clone()
+    };
     for t in vm.threads_snapshot() {
         // SAFETY: registered threads are alive (unregistered before they
         // are dropped) and, like every object, touched only under the GIL,
         // which this thread holds; no reference into them is held across
         // this call.
         let th = unsafe { &mut *t };
-        th.trace = if p[0].is_none() {
-            Value::None
+        if profile {
+            th.profile = f.clone();
         } else {
-            p[0].clone()
-        };
-    }
-    Ok(Value::None)
-}
-
-/// `sys.setprofile()` for every thread of the interpreter.
-fn pyrt_setprofile_all(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = pos_args(vm, "setprofile_all_threads", &a, 1, 1)?;
-    for t in vm.threads_snapshot() {
-        // SAFETY: as in `pyrt_settrace_all`.
-        let th = unsafe { &mut *t };
-        th.profile = if p[0].is_none() {
-            Value::None
-        } else {
-            p[0].clone()
-        };
+            th.trace = f.clone();
+        }
     }
     Ok(Value::None)
 }

@@ -495,6 +495,12 @@ impl Vm {
         Ok(v)
     }
 
+    /// Python threads are emulated green threads (`-X threads=emulated`).
+    #[inline]
+    pub(crate) fn emulated(&self) -> bool {
+        self.thread_options.mode == super::threads::ThreadMode::Emulated
+    }
+
     /// The error a suspending green thread returns.
     pub(crate) fn suspend_err(&self) -> PyErr {
         PyErr(self.suspend_marker.clone())

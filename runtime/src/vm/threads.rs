@@ -127,17 +127,22 @@ fn clock(vm: &Vm) -> Arc<dyn crate::platform::Clock> {
     vm_clock(vm)
 }
 
+/// The thread state of the running VM thread `t` (null: none).
+fn current_tstate(t: *mut VmThread) -> Option<Arc<crate::thread::ThreadState>> {
+    if t.is_null() {
+        None
+    } else {
+        th!(t).tstate.clone()
+    }
+}
+
 /// Runs a blocking operation to completion on this thread: parks with the
 /// GIL released between steps; an interrupt runs the eval-breaker work
 /// (which may raise, ending the wait with that exception) and retries.
 pub(crate) fn block<T>(vm: &Vm, mut step: impl FnMut(u64) -> Step<T>) -> PyResult<T> {
     let c = clock(vm);
     let t = thp();
-    let ts = if t.is_null() {
-        None
-    } else {
-        th!(t).tstate.clone()
-    };
+    let ts = current_tstate(t);
     let Some(ts) = ts else {
         // No thread state: only a non-blocking outcome is possible.
         return match step(c.monotonic_ns()) {
@@ -328,6 +333,10 @@ fn lock_acquire(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         None => return Ok(Value::Bool(l.try_acquire())),
         Some(d) => d,
     };
+    // Uncontended: no clock read, no wait set up.
+    if l.try_acquire() {
+        return Ok(Value::Bool(true));
+    }
     block_value(vm, move |now| as_value(l.acquire(deadline, now)))
 }
 
@@ -342,6 +351,9 @@ fn as_value(s: Step<bool>) -> Step<Value> {
 fn lock_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let this = a.pos().first().cloned().unwrap_or(Value::None);
     let l = native::<PyLock>(vm, &this, "_thread.lock")?.0.clone();
+    if l.try_acquire() {
+        return Ok(Value::Bool(true));
+    }
     block_value(vm, move |now| as_value(l.acquire(None, now)))
 }
 
@@ -548,7 +560,7 @@ fn start_new_thread(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
             "can't create new thread at interpreter shutdown",
         ));
     }
-    if vm.thread_options.mode == ThreadMode::Emulated {
+    if vm.emulated() {
         return start_green_thread(vm, func, args, kwargs);
     }
     start_os_thread(vm, &interp, func, args, kwargs)
@@ -725,26 +737,22 @@ pub(crate) fn make_thread_module(vm: &Vm) -> PyResult<ObjRef> {
     for (n, f) in fns {
         vm.dict_set_str(&d, n, vm.new_builtin(n, "_thread", *f)?)?;
     }
-    let lock_t = super::driver::new_type(
-        vm,
-        "lock",
-        Some(&vm.types.object),
-        LOCK_METHODS,
-        Layout::Builtin,
-        "_thread",
-    )?;
-    vm.register_native_type("_thread.lock", lock_t.clone());
+    let native_type = |name: &'static str, key: &'static str, methods: MethodTable| {
+        let t = super::driver::new_type(
+            vm,
+            name,
+            Some(&vm.types.object),
+            methods,
+            Layout::Builtin,
+            "_thread",
+        )?;
+        vm.register_native_type(key, t.clone());
+        Ok::<ObjRef, super::state::PyErr>(t)
+    };
+    let lock_t = native_type("lock", "_thread.lock", LOCK_METHODS)?;
     vm.dict_set_str(&d, "LockType", Value::Obj(lock_t.clone()))?;
     vm.dict_set_str(&d, "lock", Value::Obj(lock_t))?;
-    let rlock_t = super::driver::new_type(
-        vm,
-        "RLock",
-        Some(&vm.types.object),
-        RLOCK_METHODS,
-        Layout::Builtin,
-        "_thread",
-    )?;
-    vm.register_native_type("_thread.RLock", rlock_t.clone());
+    native_type("RLock", "_thread.RLock", RLOCK_METHODS)?;
     // `_thread.RLock()` creates one: a builtin factory under the type's name.
     vm.dict_set_str(&d, "RLock", vm.new_builtin("RLock", "_thread", rlock_new)?)?;
     vm.dict_set_str(&d, "TIMEOUT_MAX", Value::Float(TIMEOUT_MAX))?;
@@ -1107,11 +1115,7 @@ impl crate::sched::GreenThread for GreenVm {
 /// run; [`poll_main_green`] runs it.
 pub(crate) fn spawn_main_green(vm: &Vm, start: GreenStart) -> PyResult<()> {
     let t = thp();
-    let ts = if t.is_null() {
-        None
-    } else {
-        th!(t).tstate.clone()
-    };
+    let ts = current_tstate(t);
     let (Some(sched), Some(ts)) = (scheduler(vm), ts) else {
         return Err(vm.runtime_error("no thread state for the emulated scheduler"));
     };
@@ -1136,11 +1140,7 @@ pub(crate) fn poll_main_green(
     limit: crate::sched::RunLimit,
 ) -> Result<PyResult<Value>, crate::sched::RunOutcome> {
     let t = thp();
-    let ts = if t.is_null() {
-        None
-    } else {
-        th!(t).tstate.clone()
-    };
+    let ts = current_tstate(t);
     let (Some(sched), Some(ts)) = (scheduler(vm), ts) else {
         return Ok(Err(
             vm.runtime_error("no thread state for the emulated scheduler")
