@@ -64,13 +64,13 @@ mod component {
         world: "pyrt",
     });
 
-    use std::cell::{Cell, RefCell};
+    use std::cell::RefCell;
 
     use exports::pyrt::runtime::session::{GuestProgram, SliceOutcome};
-    use pyrt::lifecycle::Runtime;
+    use pyrt::Args;
     use pyrt::platform::Platform;
-    use pyrt::vm::driver::{self, VmExecutor};
-    use pyrt::{Args, Config, PreConfig};
+    use pyrt::vm::driver;
+    use pyrt::vm::session::Session;
 
     struct Pyrt;
 
@@ -85,17 +85,7 @@ mod component {
     }
 
     /// A `python` run driven in slices by the host.
-    struct Program {
-        rt: Runtime,
-        ex: RefCell<VmExecutor>,
-        /// The run ended before any slice (a command-line error, `-V`, a
-        /// program that ran to completion): its status.
-        early: Cell<Option<i32>>,
-        /// The runtime never initialized: nothing to finalize.
-        uninitialized: bool,
-        /// `finish` ran.
-        finished: Cell<bool>,
-    }
+    struct Program(RefCell<Session>);
 
     impl GuestProgram for Program {
         fn new() -> Program {
@@ -105,47 +95,18 @@ mod component {
             if let Some(pwd) = std::env::var_os("PWD") {
                 let _ = std::env::set_current_dir(pwd);
             }
-            let rt = Runtime::new(Platform::host());
-            let mut ex = VmExecutor::new();
-            let args = Args::Bytes(argv);
-            let init = (|| {
-                rt.pre_initialize_from_args(&PreConfig::python(), &args)?;
-                let mut config = Config::python();
-                rt.config_set_args(&mut config, &args)?;
-                rt.initialize_from_config(&config)
-            })();
-            let (early, uninitialized) = match init {
-                Err(status) => (Some(rt.exit_status_exception(&status)), true),
-                Ok(()) => match ex.defer_main(&rt) {
-                    Err(code) => (Some(code), false),
-                    Ok(()) => {
-                        let code = rt.run_program(&mut ex);
-                        if ex.has_started_program() {
-                            (None, false)
-                        } else {
-                            (Some(code), false)
-                        }
-                    }
-                },
-            };
-            Program {
-                rt,
-                ex: RefCell::new(ex),
-                early: Cell::new(early),
-                uninitialized,
-                finished: Cell::new(false),
-            }
+            let mut s = Session::new(Platform::host(), Args::Bytes(argv));
+            s.start_main();
+            Program(RefCell::new(s))
         }
 
         fn run_slice(&self, instructions: Option<u64>) -> SliceOutcome {
-            if let Some(code) = self.early.get() {
-                return SliceOutcome::Finished(code);
-            }
-            match self.ex.borrow_mut().run_slice(instructions) {
+            let mut s = self.0.borrow_mut();
+            match s.run_slice(instructions) {
                 driver::SliceOutcome::Finished(c) => SliceOutcome::Finished(c),
                 driver::SliceOutcome::Paused => SliceOutcome::Paused,
                 driver::SliceOutcome::Sleeping { until_ns } => {
-                    let now = self.rt.platform().clock.monotonic_ns();
+                    let now = s.runtime().platform().clock.monotonic_ns();
                     SliceOutcome::Sleeping(until_ns.saturating_sub(now))
                 }
                 driver::SliceOutcome::Blocked => SliceOutcome::Blocked,
@@ -153,15 +114,11 @@ mod component {
         }
 
         fn interrupt(&self) -> bool {
-            driver::interrupt(&self.rt)
+            self.0.borrow().interrupt()
         }
 
         fn finish(&self, status: i32) -> i32 {
-            if self.uninitialized || self.finished.replace(true) {
-                return status;
-            }
-            self.early.set(Some(status));
-            self.ex.borrow_mut().finish(&self.rt, status)
+            self.0.borrow_mut().finish(status)
         }
     }
 

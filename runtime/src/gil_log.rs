@@ -142,6 +142,16 @@ impl EventLog {
         lock(&self.inner).events.clone()
     }
 
+    /// Takes the events so far (a host draining the log between slices).
+    pub fn take_events(&self) -> Vec<Event> {
+        std::mem::take(&mut lock(&self.inner).events)
+    }
+
+    /// The lane names: (holder, thread name).
+    pub fn names(&self) -> Vec<(u64, String)> {
+        lock(&self.inner).names.clone()
+    }
+
     /// Forgets the events so far.
     pub fn clear(&self) {
         lock(&self.inner).events.clear();

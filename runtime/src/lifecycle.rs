@@ -1173,16 +1173,26 @@ impl Runtime {
         self.run_python(executor)
     }
 
-    /// `pymain_run_python()`.
-    fn run_python(&self, executor: &mut dyn Executor) -> i32 {
-        let Some(mut config) = self.config() else {
-            return 1;
-        };
+    /// The first step of `pymain_run_python()`: computes what
+    /// `sys.path[0]` becomes for the configured program and records it in
+    /// the main interpreter's configuration. Hosts that hand the runtime a
+    /// program's source themselves (the browser package) call this before
+    /// starting it. `None` before initialization.
+    pub fn prepare_main(&self) -> Option<Config> {
+        let mut config = self.config()?;
         self.compute_sys_path_0(&mut config);
         if let Some(m) = lock(&self.state).interp.as_ref() {
             let p0 = config.sys_path_0.clone();
             m.interp.update_pyconfig(|c| c.sys_path_0 = p0);
         }
+        Some(config)
+    }
+
+    /// `pymain_run_python()`.
+    fn run_python(&self, executor: &mut dyn Executor) -> i32 {
+        let Some(config) = self.prepare_main() else {
+            return 1;
+        };
         let stdin_tty = self.platform.stdio.is_tty(StdStream::Stdin);
         let stdin_is_interactive = stdin_tty || config.interactive != 0;
 

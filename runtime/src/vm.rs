@@ -41,6 +41,7 @@ pub mod modules;
 pub mod native;
 pub mod object;
 pub mod ops;
+pub mod session;
 pub mod set;
 pub mod state;
 pub mod symtable;

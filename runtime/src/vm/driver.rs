@@ -746,6 +746,7 @@ impl Vm {
             drop(old);
         }
         *self.sys.borrow_mut() = None;
+        *self.host_trace.borrow_mut() = None;
         self.atexit.borrow_mut().clear();
         self.heap.gc.collect(true);
         if let ObjKind::Dict(b) = &self.builtins_dict.kind {
@@ -923,6 +924,85 @@ fn module_dict(m: &ObjRef) -> ObjRef {
     }
 }
 
+/// One trace event as a host tracer receives it
+/// ([`VmExecutor::set_host_tracer`]): what `sys.settrace` functions see,
+/// as plain data.
+#[derive(Clone, Copy, Debug)]
+pub struct HostTraceEvent<'a> {
+    /// 'call', 'line', 'return' or 'exception'.
+    pub event: &'a str,
+    /// `threading.get_ident()` of the thread.
+    pub thread_ident: u64,
+    /// `co_filename`.
+    pub filename: &'a str,
+    /// `co_name`.
+    pub name: &'a str,
+    /// `f_lineno`.
+    pub lineno: u32,
+}
+
+/// A host's trace callback (`PyEval_SetTraceAllThreads` for embedders
+/// that are not Python: a debugger UI, a stepper in a page).
+pub type HostTracer = Arc<dyn Fn(&HostTraceEvent<'_>) + Send + Sync>;
+
+/// A host tracer and the builtin trace function that feeds it.
+#[derive(Clone)]
+pub(crate) struct InstalledTracer {
+    pub(crate) tracer: HostTracer,
+    pub(crate) func: Value,
+}
+
+impl std::fmt::Debug for InstalledTracer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstalledTracer").finish_non_exhaustive()
+    }
+}
+
+/// The trace function a host tracer is installed as: reports the event
+/// and keeps tracing the frame.
+fn host_trace_fn(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let Some(InstalledTracer { tracer, func: me }) = vm.host_trace.borrow().clone() else {
+        return Ok(Value::None);
+    };
+    let p = a.pos();
+    let (Some(Value::Obj(fo)), Some(ev)) = (p.first(), p.get(1)) else {
+        return Ok(me);
+    };
+    let (ObjKind::Frame(f), Some(event)) = (&fo.kind, ev.as_str().and_then(|e| e.as_str())) else {
+        return Ok(me);
+    };
+    if let ObjKind::Code(c) = &f.code.kind {
+        tracer(&HostTraceEvent {
+            event,
+            thread_ident: super::threads::current_ident(),
+            filename: &c.filename,
+            name: &c.name,
+            lineno: f.lineno.get(),
+        });
+    }
+    Ok(me)
+}
+
+/// The exception that ended a program, for hosts that report it as data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Uncaught {
+    /// The exception's type name (`ZeroDivisionError`).
+    pub type_name: String,
+    /// `str()` of the exception.
+    pub message: String,
+}
+
+fn describe_uncaught(vm: &Vm, e: &PyErr) -> Option<Uncaught> {
+    if vm.exc_matches(e, "SystemExit") {
+        return None;
+    }
+    let v = Value::Obj(e.0.clone());
+    Some(Uncaught {
+        type_name: vm.type_name(&v),
+        message: vm.str_string(&v).unwrap_or_default(),
+    })
+}
+
 /// Runs Python programs for [`Runtime::run_main`]: owns the main
 /// interpreter's VM and the main thread's VM state.
 #[derive(Default)]
@@ -931,6 +1011,10 @@ pub struct VmExecutor {
     thread: Option<Box<VmThread>>,
     /// The program ended with an uncaught KeyboardInterrupt.
     keyboard_interrupt: bool,
+    /// The exception that ended the last program run in slices.
+    uncaught: Option<Uncaught>,
+    /// Installed on the VM when it is built.
+    host_tracer: Option<HostTracer>,
     /// A program started with [`VmExecutor::start_source`].
     sliced: Option<Sliced>,
     /// [`VmExecutor::defer_main`] was called.
@@ -1010,6 +1094,9 @@ impl VmExecutor {
                 }
                 self.vm = Some(vm);
                 self.thread = Some(th);
+                if let Some(t) = self.host_tracer.clone() {
+                    self.set_host_tracer(Some(t));
+                }
                 Ok(())
             }
             Err(msg) => {
@@ -1043,6 +1130,54 @@ impl VmExecutor {
         self.vm.as_deref()
     }
 
+    /// The exception that ended the last program started with
+    /// [`VmExecutor::start_source`] (None: it ended normally or by
+    /// `SystemExit`).
+    pub fn uncaught(&self) -> Option<&Uncaught> {
+        self.uncaught.as_ref()
+    }
+
+    /// Installs `tracer` as the trace function of every thread, present
+    /// and future (`None` removes it): it receives the 'call', 'line',
+    /// 'return' and 'exception' events `sys.settrace` functions get. Like
+    /// `PyEval_SetTraceAllThreads`, it shares the slot `sys.settrace` uses:
+    /// a program that sets its own trace function replaces it on that
+    /// thread.
+    pub fn set_host_tracer(&mut self, tracer: Option<HostTracer>) {
+        self.host_tracer.clone_from(&tracer);
+        self.with_vm(|vm| {
+            let f = match &tracer {
+                Some(t) => match vm.new_builtin("_host_trace", "_pyrt", host_trace_fn) {
+                    Ok(f) => {
+                        *vm.host_trace.borrow_mut() = Some(InstalledTracer {
+                            tracer: t.clone(),
+                            func: f.clone(),
+                        });
+                        f
+                    }
+                    Err(_) => return,
+                },
+                None => {
+                    *vm.host_trace.borrow_mut() = None;
+                    Value::None
+                }
+            };
+            for t in vm.threads_snapshot() {
+                // SAFETY: registered threads are alive (unregistered before
+                // they are dropped) and touched only by the thread holding
+                // the VM, which this host call is; no reference into them
+                // is held across this statement.
+                unsafe { (*t).trace = f.clone() };
+            }
+        });
+    }
+
+    /// Flushes `sys.stdout` and `sys.stderr` (a host streaming output
+    /// does this between slices). False if a flush failed.
+    pub fn flush_std(&mut self) -> bool {
+        self.with_vm(super::io::flush_std).unwrap_or(true)
+    }
+
     /// Makes [`Runtime::run_program`] only start the program the
     /// configuration selects (script, `-c`, `-m`, stdin) on the emulated
     /// scheduler; [`VmExecutor::run_slice`] then runs it. (On OS threads,
@@ -1071,10 +1206,15 @@ impl VmExecutor {
     /// program to completion.
     pub fn start_source(&mut self, rt: &Runtime, source: &[u8], filename: &str) -> Result<(), i32> {
         self.ensure(rt)?;
+        self.uncaught = None;
+        let mut unc = None;
         let r = self.with_vm(|vm| {
             let file = (!filename.starts_with('<')).then_some(filename);
             match prepare_main_module(vm, source, filename, true, file, None) {
-                Err(e) => Sliced::Done(handle_uncaught(vm, &e)),
+                Err(e) => {
+                    unc = describe_uncaught(vm, &e);
+                    Sliced::Done(handle_uncaught(vm, &e))
+                }
                 Ok((code, d)) => {
                     if vm.emulated() {
                         match super::threads::spawn_main_green(
@@ -1091,6 +1231,7 @@ impl VmExecutor {
             }
         });
         self.sliced = r;
+        self.uncaught = unc;
         Ok(())
     }
 
@@ -1107,6 +1248,7 @@ impl VmExecutor {
             block: false,
         };
         let mut ki = false;
+        let mut unc = None;
         let (next, out) = self
             .with_vm(|vm| {
                 let mut state = state;
@@ -1120,6 +1262,7 @@ impl VmExecutor {
                                 Ok(_) => 0,
                                 Err(e) => {
                                     ki = vm.exc_matches(&e, "KeyboardInterrupt");
+                                    unc = describe_uncaught(vm, &e);
                                     handle_uncaught(vm, &e)
                                 }
                             };
@@ -1145,6 +1288,7 @@ impl VmExecutor {
                                         (_, Ok(_)) => 0,
                                         (_, Err(e)) => {
                                             ki = vm.exc_matches(&e, "KeyboardInterrupt");
+                                            unc = describe_uncaught(vm, &e);
                                             handle_uncaught(vm, &e)
                                         }
                                     };
@@ -1177,6 +1321,9 @@ impl VmExecutor {
             })
             .unwrap_or((Sliced::Done(1), SliceOutcome::Finished(1)));
         self.keyboard_interrupt |= ki;
+        if unc.is_some() {
+            self.uncaught = unc;
+        }
         self.sliced = Some(next);
         out
     }

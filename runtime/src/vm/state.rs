@@ -142,6 +142,9 @@ pub struct Vm {
     pub(crate) defer_main: Cell<bool>,
     /// `__main__` was started that way.
     pub(crate) main_started: Cell<bool>,
+    /// The host's tracer and the builtin trace function that feeds it,
+    /// installed on every thread ([`super::driver::VmExecutor::set_host_tracer`]).
+    pub(crate) host_trace: RefCell<Option<super::driver::InstalledTracer>>,
     /// Trace event names ('call', 'line', …), made once.
     event_strs: RefCell<Vec<(&'static str, Value)>>,
     /// The VM threads alive (for `settrace_all_threads`).
@@ -515,6 +518,11 @@ impl Vm {
     /// Adds a running VM thread to the registry.
     pub(crate) fn register_thread(&self, t: *mut super::frame::VmThread) {
         self.threads.borrow_mut().push(t);
+        if let Some(h) = &*self.host_trace.borrow() {
+            // SAFETY: `t` is a freshly created thread its creator owns and
+            // registers under the GIL; nothing else references it yet.
+            unsafe { (*t).trace = h.func.clone() };
+        }
     }
 
     /// Removes a VM thread from the registry (before it is dropped).
@@ -751,6 +759,7 @@ impl Vm {
             threads: RefCell::new(Vec::new()),
             event_strs: RefCell::new(Vec::new()),
             defer_main: Cell::new(false),
+            host_trace: RefCell::new(None),
             main_started: Cell::new(false),
             suspend_marker: parts.suspend_marker,
             scheduler: RefCell::new(None),

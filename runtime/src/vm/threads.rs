@@ -187,7 +187,16 @@ fn block_os<T>(
                 Some(d) => std::thread::sleep(std::time::Duration::from_nanos(
                     d.saturating_sub(c.monotonic_ns()),
                 )),
-                _ => {
+                // Bare wasm (a page's main thread) cannot block: a timed
+                // wait outside the scheduler (an atexit callback that
+                // sleeps) spins on the clock until its deadline.
+                #[cfg(not(target_os = "wasi"))]
+                Some(d) => {
+                    while c.monotonic_ns() < d {
+                        std::hint::spin_loop();
+                    }
+                }
+                None => {
                     return Err(vm.runtime_error(
                         "deadlock: the only thread would wait forever (no other thread can wake it)",
                     ));

@@ -59,7 +59,15 @@ fn frame_obj(vm: &Vm, thp: *mut VmThread, depth: usize) -> PyResult<ObjRef> {
             let f = &th!(thp).frames[d];
             (f.code.clone(), f.globals.clone())
         };
-        let line = code_of(&th!(thp).frames[d]).map_or(0, |c| c.firstlineno);
+        // Module code starts at a RESUME without a line: f_lineno is 0
+        // until the first line runs (CPython 3.13).
+        let line = code_of(&th!(thp).frames[d]).map_or(0, |c| {
+            if c.flags & flags::MODULE != 0 {
+                0
+            } else {
+                c.firstlineno
+            }
+        });
         let o = vm.alloc(ObjKind::Frame(Box::new(FrameObj {
             code,
             lineno: Cell::new(line),
