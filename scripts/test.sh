@@ -9,6 +9,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --release -- -D warnings
+cargo clippy -p pyrt-web --target wasm32-unknown-unknown --release -- -D warnings
 
 step "unit, integration and doc tests (conformance cases, memory faults, lifecycle, VM threads, the pyrt CLI)"
 cargo test --workspace --release
@@ -65,6 +66,16 @@ python3 tests/data/run_programs.py --interp target/release/pyrt --skip-hand --ru
 target/release/pyrt -X sched_seed=7 examples/threads.py
 ORACLE_PYTHON="$PWD/target/release/pyrt" python3 tests/data/config/config_oracle.py \
     --jsonl tests/data/config/visible.jsonl --deviations tests/data/config/deviations.wasm32.jsonl --check | tail -1
+
+step "the npm package in Node: its tests, and the programs corpus through it (3 runs each)"
+web/scripts/build.sh
+node --test web/test/*.test.mjs
+node web/test/corpus.mjs --runs 3 tests/data/programs | tail -1
+
+step "the playground in headless Chromium: threaded example, Stop, GIL timeline, screenshot"
+(cd web/test/browser && npm ci --no-audit --no-fund --silent)
+node --test web/test/browser/
+ls web/dist/screenshots/playground-threads.png
 
 step "conformance runners"
 cargo run -q --release -p pyrt-conformance -- config tests/data/config/visible.jsonl | tail -1

@@ -30,7 +30,7 @@ export interface RuntimeOptions {
 
 export interface TraceEvent {
   event: 'call' | 'line' | 'return' | 'exception';
-  /** `threading.get_ident()` of the thread. */
+  /** The thread state's unique id (1 for the main thread; the same id GIL events carry). */
   thread: number;
   filename: string;
   /** The function's `co_name` (`<module>` at top level). */
@@ -41,7 +41,7 @@ export interface TraceEvent {
 export interface GilEvent {
   /** Milliseconds on `performance.now()`'s clock. */
   time: number;
-  /** `threading.get_ident()` of the thread. */
+  /** The thread state's unique id (as in trace events). */
   thread: number;
   /** `take`: the thread got the GIL; `drop`: it let it go; `request`: a waiter asked for it. */
   kind: 'take' | 'drop' | 'request';

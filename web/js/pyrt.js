@@ -22,6 +22,7 @@ export class PyrtError extends Error {
   }
 }
 
+const IS_NODE = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 let compiled = null;
 let instances = 0;
 
@@ -113,7 +114,14 @@ export async function createRuntime(options = {}) {
   } = options;
   const module = await preload(wasm);
   const glue = await import(`${GLUE.href}?instance=${++instances}`);
-  await glue.default({ module_or_path: module });
+  if (IS_NODE) {
+    // The glue's async init looks at `Request`/`Response`, which makes
+    // Node load its fetch implementation (~15 ms); instantiating the
+    // compiled module synchronously skips that.
+    glue.initSync({ module });
+  } else {
+    await glue.default({ module_or_path: module });
+  }
   return new Runtime(glue, {
     argv: [executable, ...argv.map(String)],
     env: Object.entries(env).map(([k, v]) => `${k}=${v}`),

@@ -28,7 +28,7 @@ extern "C" {
     fn call_chunk(this: &ChunkCallback, ctx: &JsValue, chunk: &Uint8Array) -> Result<(), JsValue>;
 
     /// A JavaScript function called as
-    /// `f(event, threadIdent, filename, name, lineno)`.
+    /// `f(event, threadId, filename, name, lineno)`.
     type TraceCallback;
     #[wasm_bindgen(method, js_name = call, catch)]
     fn call_trace(
@@ -286,7 +286,8 @@ impl PyrtRuntime {
     }
 
     /// Reports trace events ('call', 'line', 'return', 'exception') of
-    /// every thread to `f(event, threadIdent, filename, name, lineno)`;
+    /// every thread to `f(event, threadId, filename, name, lineno)` (the
+    /// thread state's unique id, as in GIL events);
     /// `undefined` stops.
     #[wasm_bindgen(js_name = setTrace)]
     pub fn set_trace(&mut self, f: Option<Function>) {
@@ -304,7 +305,7 @@ impl PyrtRuntime {
                     let _ = f.unchecked_ref::<TraceCallback>().call_trace(
                         &JsValue::NULL,
                         &js_str(e.event),
-                        e.thread_ident as f64,
+                        e.thread_id as f64,
                         &js_str(e.filename),
                         &js_str(e.name),
                         e.lineno,
@@ -328,8 +329,8 @@ impl PyrtRuntime {
         }
     }
 
-    /// The GIL events since the last call, flat: `[timeMs, threadIdent,
-    /// kind, reason]` per event; kind 0 take, 1 drop, 2 drop request;
+    /// The GIL events since the last call, flat: `[timeMs, threadId,
+    /// kind, reason]` per event (the thread state's unique id); kind 0 take, 1 drop, 2 drop request;
     /// reason (drops) 0 interval, 1 block, 2 exit, 3 yield.
     #[wasm_bindgen(js_name = takeGilEvents)]
     pub fn take_gil_events(&self) -> Vec<f64> {
@@ -352,7 +353,7 @@ impl PyrtRuntime {
                 ),
                 EventKind::DropRequest => (2.0, 0.0),
             };
-            out.extend_from_slice(&[e.time_ns as f64 / 1e6, e.thread_ident as f64, kind, reason]);
+            out.extend_from_slice(&[e.time_ns as f64 / 1e6, e.holder as f64, kind, reason]);
         }
         out
     }

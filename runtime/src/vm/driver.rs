@@ -933,6 +933,8 @@ pub struct HostTraceEvent<'a> {
     pub event: &'a str,
     /// `threading.get_ident()` of the thread.
     pub thread_ident: u64,
+    /// The thread state's unique id (small; the GIL event log's holder).
+    pub thread_id: u64,
     /// `co_filename`.
     pub filename: &'a str,
     /// `co_name`.
@@ -975,6 +977,7 @@ fn host_trace_fn(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         tracer(&HostTraceEvent {
             event,
             thread_ident: super::threads::current_ident(),
+            thread_id: crate::thread::ThreadState::with_current(|t| t.map_or(0, |t| t.unique_id())),
             filename: &c.filename,
             name: &c.name,
             lineno: f.lineno.get(),
