@@ -72,8 +72,9 @@ web/scripts/build.sh
 node --test web/test/*.test.mjs
 node web/test/corpus.mjs --runs 3 tests/data/programs | tail -1
 
-step "the playground in headless Chromium: threaded example, Stop, GIL timeline, screenshot"
-(cd web/test/browser && npm ci --no-audit --no-fund --silent)
+step "the package's TypeScript types; the playground in headless Chromium: threaded example, Stop, GIL timeline, screenshot"
+(cd web/test && npm ci --no-audit --no-fund --silent)
+npx --prefix web/test tsc -p web/test/types/tsconfig.json
 node --test web/test/browser/
 ls web/dist/screenshots/playground-threads.png
 
