@@ -6,7 +6,11 @@ Runs bench/thread_workloads/: the timed ones (TIME lines: thread start+join,
 Lock ping-pong, settrace on fib, with the untraced fib for the slowdown)
 and the RESULT ones (fairness, convoy, interrupt latency).
 
-usage: python3 bench/threads.py [--reps N]
+With --wasm, two more columns: the component in wasmtime (`pyrt`, emulated
+threads) and the threaded module (`pyrt -X threads=os`, wasm threads);
+needs target/release/pyrt (cargo build --release -p pyrt-host).
+
+usage: python3 bench/threads.py [--reps N] [--wasm]
 """
 import argparse, os, statistics, subprocess, sys
 
@@ -17,6 +21,8 @@ PY313 = os.path.expanduser("~/.pyenv/versions/3.13.0/bin/python3.13")
 W = os.path.join(HERE, "thread_workloads")
 INTERPS = [("CPython", [PY313]), ("pyrt-os", [PYRT, "-X", "threads=os"]),
            ("pyrt-emulated", [PYRT, "-X", "threads=emulated"])]
+PYRT_CLI = os.path.join(ROOT, "target", "release", "pyrt")
+WASM_INTERPS = [("component", [PYRT_CLI]), ("wasm-threads", [PYRT_CLI, "-X", "threads=os"])]
 PER_OP = {  # workload: (operations in the timed part, unit per op)
     "thread_spawn": (2000, "us/thread"),
     "pingpong": (20000, "k round trips/s"),
@@ -41,12 +47,14 @@ def run(cmd, name, *extra):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--wasm", action="store_true")
     a = ap.parse_args()
+    interps = INTERPS + (WASM_INTERPS if a.wasm else [])
     names = ["thread_spawn", "pingpong", "settrace", "fairness", "convoy", "interrupt_latency"]
     vals = {}
     for _ in range(a.reps):
         for name in names:
-            for iname, cmd in INTERPS:
+            for iname, cmd in interps:
                 for k, v in run(cmd, name).items():
                     vals.setdefault((k, iname), []).append(v)
                 if name == "settrace":
@@ -58,17 +66,17 @@ def main():
     for (k, _) in vals:
         if k not in keys:
             keys.append(k)
-    print(f"{'measure':<28}" + "".join(f"{n:>16}" for n, _ in INTERPS))
+    print(f"{'measure':<28}" + "".join(f"{n:>16}" for n, _ in interps))
     for k in keys:
         row = f"{k:<28}"
-        for iname, _ in INTERPS:
+        for iname, _ in interps:
             m = statistics.median(vals[(k, iname)])
             if k in PER_OP:
                 n, unit = PER_OP[k]
                 m = m / n * 1e6 if unit.startswith("us") else n / m / 1e3
             row += f"{m:>16.3f}"
         print(row + (f"  {PER_OP[k][1]}" if k in PER_OP else "  s" if k in ("settrace", "fib_untraced") else ""))
-    for iname, _ in INTERPS:
+    for iname, _ in interps:
         t = statistics.median(vals[("settrace", iname)]) / statistics.median(vals[("fib_untraced", iname)])
         print(f"settrace slowdown on fib, {iname}: {t:.2f}x")
 

@@ -28,7 +28,11 @@ fn main() {
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let features = std::env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
     let wasm = arch == "wasm32" || arch == "wasm64";
-    let atomics = features.split(',').any(|f| f == "atomics");
+    // wasm32-wasip1-threads enables atomics and shared memory without
+    // reporting `target_feature="atomics"` (rustc 1.95 prints the same
+    // cfgs as wasm32-wasip1): its name is the only sign.
+    let threads_target = std::env::var("TARGET").is_ok_and(|t| t.ends_with("-threads"));
+    let atomics = features.split(',').any(|f| f == "atomics") || threads_target;
     if !wasm || atomics {
         println!("cargo::rustc-cfg=has_os_threads");
     }

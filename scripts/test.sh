@@ -60,9 +60,11 @@ wasm_interp="node --no-warnings $PWD/tests/wasi/run.mjs $PWD/target/wasm32-wasip
 cargo run -q --release -p pyrt-conformance -- vm-cases --variant wasm32 --interp "$wasm_interp" tests/data/vm/cases | tail -1
 python3 tests/data/run_programs.py --interp "$wasm_interp" --skip-hand tests/data/programs | tail -1
 
-step "the component in wasmtime: the pyrt CLI runs the programs corpus"
+step "the component in wasmtime, and the threaded module (-X threads=os, wasm threads): the pyrt CLI runs the programs corpus"
 cargo build --release -p pyrt-host
 python3 tests/data/run_programs.py --interp target/release/pyrt --skip-hand --runs 2 tests/data/programs | tail -1
+python3 tests/data/run_programs.py --interp "target/release/pyrt -X threads=os" --skip-hand --runs 2 tests/data/programs | tail -1
+target/release/pyrt -X threads=os examples/threads.py
 target/release/pyrt -X sched_seed=7 examples/threads.py
 ORACLE_PYTHON="$PWD/target/release/pyrt" python3 tests/data/config/config_oracle.py \
     --jsonl tests/data/config/visible.jsonl --deviations tests/data/config/deviations.wasm32.jsonl --check | tail -1

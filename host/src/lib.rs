@@ -25,6 +25,9 @@ use wasmtime::error::Context;
 use wasmtime::{Config, Engine, Result, Store};
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxView, WasiView};
 
+mod threaded;
+pub use threaded::{PyrtThreaded, THREADED_MODULE_PATH};
+
 mod bindings {
     wasmtime::component::bindgen!({
         path: "../wit",
@@ -109,7 +112,7 @@ pub fn cache_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("pyrt"))
 }
 
-fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
+pub(crate) fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     WASMTIME_VERSION.hash(&mut h);
     engine.precompile_compatibility_hash().hash(&mut h);
@@ -144,14 +147,7 @@ impl Pyrt {
                 let comp = Component::new(&engine, &bytes)
                     .with_context(|| format!("cannot compile {}", path.display()))?;
                 if let (Some(c), Ok(ser)) = (&cached, comp.serialize()) {
-                    // A cache that cannot be written only costs time.
-                    if let Some(dir) = c.parent() {
-                        let _ = std::fs::create_dir_all(dir);
-                    }
-                    let tmp = c.with_extension(format!("tmp{}", std::process::id()));
-                    if std::fs::write(&tmp, ser).is_ok() {
-                        let _ = std::fs::rename(&tmp, c);
-                    }
+                    write_cache(c, &ser);
                 }
                 comp
             }
@@ -174,40 +170,58 @@ impl Pyrt {
     /// An instance with `run`'s command line, environment and directories;
     /// it can run the program several times.
     pub fn instantiate(&self, run: &RunConfig) -> Result<Instance> {
-        let mut b = WasiCtx::builder();
-        b.inherit_stdio();
-        b.args(&run.argv);
-        for (k, v) in &run.env {
-            b.env(k, v);
-        }
-        let mut granted: Vec<PathBuf> = Vec::new();
-        let mut grant = |d: &Path, b: &mut wasmtime_wasi::WasiCtxBuilder| -> Result<()> {
-            let d = d.canonicalize().unwrap_or_else(|_| d.to_path_buf());
-            if granted.contains(&d) {
-                return Ok(());
-            }
-            let guest = d.to_string_lossy().into_owned();
-            b.preopened_dir(&d, &guest, FsPerms::ReadWrite)
-                .with_context(|| format!("cannot grant {}", d.display()))?;
-            granted.push(d);
-            Ok(())
-        };
-        if let Some(cwd) = &run.cwd {
-            grant(cwd, &mut b)?;
-            // WASI has no working directory: the guest takes it from PWD.
-            b.env("PWD", cwd.to_string_lossy());
-        }
-        for d in &run.dirs {
-            grant(d, &mut b)?;
-        }
         let state = State {
-            ctx: b.build(),
+            ctx: wasi_builder(run)?.build(),
             table: ResourceTable::new(),
         };
         let mut store = Store::new(&self.engine, state);
         let bindings = Pyrt_::instantiate(&mut store, &self.component, &self.linker)
             .context("cannot instantiate the pyrt component")?;
         Ok(Instance { store, bindings })
+    }
+}
+
+/// The WASI context of a run: its argv, environment (and `PWD`), the
+/// host's stdio, and the granted directories, each at its own path.
+pub(crate) fn wasi_builder(run: &RunConfig) -> Result<wasmtime_wasi::WasiCtxBuilder> {
+    let mut b = WasiCtx::builder();
+    b.inherit_stdio();
+    b.args(&run.argv);
+    for (k, v) in &run.env {
+        b.env(k, v);
+    }
+    let mut granted: Vec<PathBuf> = Vec::new();
+    let mut grant = |d: &Path, b: &mut wasmtime_wasi::WasiCtxBuilder| -> Result<()> {
+        let d = d.canonicalize().unwrap_or_else(|_| d.to_path_buf());
+        if granted.contains(&d) {
+            return Ok(());
+        }
+        let guest = d.to_string_lossy().into_owned();
+        b.preopened_dir(&d, &guest, FsPerms::ReadWrite)
+            .with_context(|| format!("cannot grant {}", d.display()))?;
+        granted.push(d);
+        Ok(())
+    };
+    if let Some(cwd) = &run.cwd {
+        grant(cwd, &mut b)?;
+        // WASI has no working directory: the guest takes it from PWD.
+        b.env("PWD", cwd.to_string_lossy());
+    }
+    for d in &run.dirs {
+        grant(d, &mut b)?;
+    }
+    Ok(b)
+}
+
+/// Writes a compiled artifact to the cache (atomically; a cache that
+/// cannot be written only costs time).
+pub(crate) fn write_cache(path: &Path, bytes: &[u8]) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&tmp, bytes).is_ok() {
+        let _ = std::fs::rename(&tmp, path);
     }
 }
 

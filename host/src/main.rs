@@ -42,11 +42,20 @@ fn main() -> ExitCode {
     // between slices (also out of a sleep or a lock wait), as SIGINT in
     // CPython.
     let stop = Arc::new(AtomicBool::new(false));
-    #[cfg(unix)]
-    let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, stop.clone());
-    let result = pyrt_host::Pyrt::load_default()
-        .and_then(|p| p.instantiate(&run))
-        .and_then(|mut i| i.run(Some(&stop)));
+    let result = if wants_os_threads(&run.argv) {
+        // Real threads: the wasm32-wasip1-threads module. Ctrl-C keeps
+        // its default action there (the process ends).
+        pyrt_host::PyrtThreaded::load_default().and_then(|mut p| {
+            p.exit_process_on_thread_end(true);
+            p.run(&run)
+        })
+    } else {
+        #[cfg(unix)]
+        let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, stop.clone());
+        pyrt_host::Pyrt::load_default()
+            .and_then(|p| p.instantiate(&run))
+            .and_then(|mut i| i.run(Some(&stop)))
+    };
     match result {
         Ok(code) => ExitCode::from((code & 0xFF) as u8),
         Err(e) => {
@@ -54,4 +63,34 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// True if the interpreter options (those before the script, `-c` or
+/// `-m`) include `-X threads=os`; the runtime itself reads the rest of the
+/// command line.
+fn wants_os_threads(argv: &[String]) -> bool {
+    let mut it = argv.iter().skip(1);
+    let mut os = false;
+    while let Some(a) = it.next() {
+        let x = if a == "-X" {
+            it.next().map(String::as_str)
+        } else if let Some(v) = a.strip_prefix("-X") {
+            Some(v)
+        } else if a == "-c" || a == "-m" || a == "-" || a == "--" || !a.starts_with('-') {
+            break;
+        } else {
+            if matches!(a.as_str(), "-W" | "--check-hash-based-pycs") {
+                it.next();
+            }
+            None
+        };
+        // First occurrence wins, as the runtime's -X lookup.
+        if let Some(x) = x
+            && let Some(v) = x.strip_prefix("threads=")
+        {
+            os = v == "os";
+            break;
+        }
+    }
+    os
 }

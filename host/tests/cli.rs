@@ -121,3 +121,32 @@ fn the_working_directory_is_readable_and_writable() {
     let trace = std::fs::read_to_string(d.join("gil.json")).expect("trace written");
     assert!(trace.starts_with("{\"traceEvents\""), "{trace}");
 }
+
+#[test]
+fn threads_os_runs_python_threads_on_wasm_threads() {
+    // `-X threads=os` selects the wasm32-wasip1-threads module: Python
+    // threads are wasm threads spawned by the host (`wasi:thread-spawn`),
+    // each an OS thread; a sleeping thread does not hold up the others.
+    let src = "import threading, time\n\
+               ids, lock, total = set(), threading.Lock(), [0]\n\
+               def work():\n    with lock:\n        ids.add(threading.get_native_id())\n    \
+               time.sleep(0.2)\n    for _ in range(1000):\n        with lock:\n            total[0] += 1\n\
+               ts = [threading.Thread(target=work) for _ in range(4)]\n\
+               t0 = time.monotonic()\n\
+               for t in ts: t.start()\n\
+               for t in ts: t.join()\n\
+               print(len(ids), threading.get_native_id() not in ids, total[0], time.monotonic() - t0 < 0.6)\n";
+    let o = pyrt(&["-X", "threads=os", "-c", src], &tmp("osthreads"));
+    assert_eq!(text(&o.stdout), "4 True 4000 True\n", "{}", text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn threads_os_exit_leaves_blocked_daemon_threads_behind() {
+    let src = "import threading, sys\n\
+               threading.Thread(target=threading.Event().wait, daemon=True).start()\n\
+               print('bye')\nsys.exit(5)\n";
+    let o = pyrt(&["-X", "threads=os", "-c", src], &tmp("osdaemon"));
+    assert_eq!(text(&o.stdout), "bye\n", "{}", text(&o.stderr));
+    assert_eq!(o.status.code(), Some(5));
+}

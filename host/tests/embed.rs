@@ -52,3 +52,31 @@ fn an_uncaught_interrupt_exits_130_and_run_main_gives_the_status() {
         .expect("instantiates");
     assert_eq!(inst.run_main().expect("runs"), 5);
 }
+
+#[test]
+fn the_threaded_module_runs_programs_with_real_threads_from_the_library() {
+    let pyrt = pyrt_host::PyrtThreaded::load_default().expect("threaded module loads");
+    let src = "import threading, sys\n\
+               out = []\n\
+               ts = [threading.Thread(target=out.append, args=(i,)) for i in range(8)]\n\
+               for t in ts: t.start()\n\
+               for t in ts: t.join()\n\
+               sys.exit(sum(out))\n";
+    for _ in 0..2 {
+        let code = pyrt
+            .run(&RunConfig::new(["pyrt", "-c", src]))
+            .expect("runs");
+        assert_eq!(code, 28);
+    }
+    // A guest error is a status, not a panic.
+    let code = pyrt
+        .run(&RunConfig::new([
+            "pyrt",
+            "-X",
+            "threads=bogus",
+            "-c",
+            "pass",
+        ]))
+        .expect("runs");
+    assert_ne!(code, 0);
+}

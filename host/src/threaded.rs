@@ -1,0 +1,232 @@
+//! The threaded module: `pyrt-native` built for wasm32-wasip1-threads, a
+//! core module whose Python threads are real wasm threads on one shared
+//! memory (`-X threads=os`).
+//!
+//! wasmtime 48 has no wasi-threads implementation any more, so this host
+//! provides `wasi:thread-spawn` itself: each spawned thread is an OS
+//! thread with its own store, WASI context and instance on the module's
+//! shared memory, entering at `wasi_thread_start(tid, start_arg)`. A trap
+//! or `proc_exit` on any thread ends the whole run: its status is kept,
+//! and an epoch tick stops every other thread at its next check.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use wasmtime::error::Context;
+use wasmtime::{Config, Engine, ExternType, Linker, Module, Result, SharedMemory, Store};
+use wasmtime_wasi::I32Exit;
+use wasmtime_wasi::p1::WasiP1Ctx;
+
+use crate::{RunConfig, cache_dir, cache_key, wasi_builder};
+
+/// The threaded module this host was built with (`PYRT_THREADED_MODULE` at
+/// build time, else built by `build.rs`).
+pub const THREADED_MODULE_PATH: &str = env!("PYRT_THREADED_MODULE_PATH");
+
+/// A loaded threaded module, ready to run programs (each in a fresh
+/// instance set).
+pub struct PyrtThreaded {
+    engine: Engine,
+    module: Module,
+    exit_process: bool,
+}
+
+impl std::fmt::Debug for PyrtThreaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PyrtThreaded").finish_non_exhaustive()
+    }
+}
+
+/// What every thread of one run shares.
+struct Run {
+    engine: Engine,
+    module: Module,
+    linker: OnceLock<Linker<ThreadData>>,
+    config: RunConfig,
+    next_tid: AtomicI32,
+    exit_process: bool,
+    /// The status that ended the run from a thread other than the main
+    /// one (its `proc_exit`, or 1 after a trap).
+    ended: Mutex<Option<i32>>,
+}
+
+struct ThreadData {
+    wasi: WasiP1Ctx,
+    run: Arc<Run>,
+}
+
+fn engine() -> Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_threads(true);
+    config.shared_memory(true);
+    config.epoch_interruption(true);
+    Engine::new(&config)
+}
+
+impl PyrtThreaded {
+    /// Loads the module this host was built with.
+    pub fn load_default() -> Result<PyrtThreaded> {
+        PyrtThreaded::load(Path::new(THREADED_MODULE_PATH))
+    }
+
+    /// Loads a module file, from the compiled cache when it has it.
+    pub fn load(path: &Path) -> Result<PyrtThreaded> {
+        let engine = engine()?;
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read the pyrt threaded module {}", path.display()))?;
+        let cached = cache_dir().map(|d| d.join(format!("{}.cwasm", cache_key(&engine, &bytes))));
+        let module = match &cached {
+            // SAFETY: the file was written by `Module::serialize` of this
+            // host for an engine with the same configuration and wasmtime
+            // version (both are in its name), in the user's own cache
+            // directory; wasmtime checks its header.
+            Some(c) if c.exists() => match unsafe { Module::deserialize_file(&engine, c) } {
+                Ok(m) => m,
+                Err(_) => Module::new(&engine, &bytes)?,
+            },
+            _ => {
+                let m = Module::new(&engine, &bytes)
+                    .with_context(|| format!("cannot compile {}", path.display()))?;
+                if let (Some(c), Ok(ser)) = (&cached, m.serialize()) {
+                    crate::write_cache(c, &ser);
+                }
+                m
+            }
+        };
+        Ok(PyrtThreaded {
+            engine,
+            module,
+            exit_process: false,
+        })
+    }
+
+    /// Makes a trap or `proc_exit` on a thread other than the main one
+    /// exit this host process at once with its status (the `pyrt` CLI):
+    /// a thread of the run may be parked where nothing can wake it.
+    /// Without it, the status is kept and the other threads stop at their
+    /// next epoch check.
+    pub fn exit_process_on_thread_end(&mut self, on: bool) {
+        self.exit_process = on;
+    }
+
+    /// Runs a program; returns its exit status once the main thread ends
+    /// (daemon threads still running are stopped, as a process exit
+    /// would). A trap is an error, never a panic.
+    pub fn run(&self, config: &RunConfig) -> Result<i32> {
+        let memory_ty = self
+            .module
+            .imports()
+            .find_map(|i| match i.ty() {
+                ExternType::Memory(m) if i.module() == "env" && i.name() == "memory" => Some(m),
+                _ => None,
+            })
+            .context("the threaded module imports no shared memory")?;
+        let memory = SharedMemory::new(&self.engine, memory_ty)?;
+        let run = Arc::new(Run {
+            engine: self.engine.clone(),
+            module: self.module.clone(),
+            linker: OnceLock::new(),
+            config: config.clone(),
+            next_tid: AtomicI32::new(1),
+            exit_process: self.exit_process,
+            ended: Mutex::new(None),
+        });
+        let mut store = new_store(&run)?;
+        let mut linker: Linker<ThreadData> = Linker::new(&self.engine);
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |t: &mut ThreadData| &mut t.wasi)?;
+        linker.define(&store, "env", "memory", memory)?;
+        linker.func_wrap(
+            "wasi",
+            "thread-spawn",
+            |caller: wasmtime::Caller<'_, ThreadData>, start_arg: i32| -> i32 {
+                spawn(&caller.data().run, start_arg)
+            },
+        )?;
+        let _ = run.linker.set(linker);
+        let linker = run.linker.get().expect("set above");
+        let instance = linker
+            .instantiate(&mut store, &run.module)
+            .context("cannot instantiate the pyrt threaded module")?;
+        let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+        let result = start.call(&mut store, ());
+        // The main thread is done: stop every other thread at its next
+        // check, as a process exit does.
+        self.engine.increment_epoch();
+        if let Some(code) = *run.ended.lock().unwrap_or_else(|e| e.into_inner()) {
+            return Ok(code);
+        }
+        match result {
+            Ok(()) => Ok(0),
+            Err(e) => match e.downcast_ref::<I32Exit>() {
+                Some(exit) => Ok(exit.0),
+                None => Err(e.context("the pyrt runtime trapped")),
+            },
+        }
+    }
+}
+
+fn new_store(run: &Arc<Run>) -> Result<Store<ThreadData>> {
+    let wasi = wasi_builder(&run.config)?.build_p1();
+    let mut store = Store::new(
+        &run.engine,
+        ThreadData {
+            wasi,
+            run: run.clone(),
+        },
+    );
+    // Epoch checks only matter once the run ends (see `Run::ended`).
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_trap();
+    Ok(store)
+}
+
+/// `wasi:thread-spawn`: a new OS thread entering the module at
+/// `wasi_thread_start(tid, start_arg)`; the thread id, or a negative
+/// number if none could start.
+fn spawn(run: &Arc<Run>, start_arg: i32) -> i32 {
+    let tid = run.next_tid.fetch_add(1, Ordering::Relaxed);
+    if !(1..0x1FFF_FFFF).contains(&tid) {
+        return -1;
+    }
+    let run2 = run.clone();
+    let spawned = std::thread::Builder::new()
+        .name(format!("pyrt-wasm-{tid}"))
+        .spawn(move || {
+            let result = (|| -> Result<()> {
+                let mut store = new_store(&run2)?;
+                let linker = run2.linker.get().context("no linker")?;
+                let instance = linker.instantiate(&mut store, &run2.module)?;
+                let f =
+                    instance.get_typed_func::<(i32, i32), ()>(&mut store, "wasi_thread_start")?;
+                f.call(&mut store, (tid, start_arg))
+            })();
+            if let Err(e) = result {
+                let code = match e.downcast_ref::<I32Exit>() {
+                    Some(exit) => exit.0,
+                    None if e.downcast_ref::<wasmtime::Trap>()
+                        == Some(&wasmtime::Trap::Interrupt) =>
+                    {
+                        // Stopped because the run already ended.
+                        return;
+                    }
+                    None => {
+                        eprintln!("pyrt: thread {tid} trapped: {e:#}");
+                        1
+                    }
+                };
+                if run2.exit_process {
+                    use std::io::Write;
+                    let _ = std::io::stdout().flush();
+                    std::process::exit(code);
+                }
+                let mut ended = run2.ended.lock().unwrap_or_else(|e| e.into_inner());
+                if ended.is_none() {
+                    *ended = Some(code);
+                }
+                drop(ended);
+                run2.engine.increment_epoch();
+            }
+        });
+    if spawned.is_ok() { tid } else { -1 }
+}
