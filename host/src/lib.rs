@@ -32,6 +32,7 @@ mod bindings {
     wasmtime::component::bindgen!({
         path: "../wit",
         world: "pyrt",
+        additional_derives: [PartialEq],
     });
 }
 use bindings::Pyrt as Pyrt_;
@@ -252,32 +253,24 @@ impl Instance {
     }
 
     fn run_inner(&mut self, stop: Option<&AtomicBool>) -> Result<i32> {
-        use bindings::exports::pyrt::runtime::session::SliceOutcome;
+        let program = self
+            .bindings
+            .pyrt_runtime_session()
+            .program()
+            .call_constructor(&mut self.store)?;
+        let code = drive(
+            stop,
+            |i: &mut Instance| {
+                let p = i.bindings.pyrt_runtime_session().program();
+                p.call_interrupt(&mut i.store, program).map(drop)
+            },
+            |i: &mut Instance| {
+                let p = i.bindings.pyrt_runtime_session().program();
+                p.call_run_slice(&mut i.store, program, Some(SLICE_INSTRUCTIONS))
+            },
+            self,
+        )?;
         let session = self.bindings.pyrt_runtime_session();
-        let program = session.program().call_constructor(&mut self.store)?;
-        let code = loop {
-            if stop.is_some_and(|s| s.swap(false, Ordering::AcqRel)) {
-                session.program().call_interrupt(&mut self.store, program)?;
-            }
-            let wait = match session.program().call_run_slice(
-                &mut self.store,
-                program,
-                Some(SLICE_INSTRUCTIONS),
-            )? {
-                SliceOutcome::Finished(code) => break code,
-                SliceOutcome::Paused => continue,
-                SliceOutcome::Sleeping(ns) => Duration::from_nanos(ns),
-                SliceOutcome::Blocked => Duration::from_secs(3600),
-            };
-            // Sleep until the next wake-up, waking early for a stop.
-            let until = Instant::now() + wait;
-            while Instant::now() < until {
-                if stop.is_some_and(|s| s.load(Ordering::Acquire)) {
-                    break;
-                }
-                std::thread::sleep((until - Instant::now()).min(Duration::from_millis(5)));
-            }
-        };
         let code = session
             .program()
             .call_finish(&mut self.store, program, code)?;
@@ -296,10 +289,236 @@ impl Instance {
     }
 }
 
+/// Runs slices until the program finishes: `interrupt` when `stop` is
+/// set, and between slices sleeps until the next wake-up (waking early for
+/// a stop). Returns the program's status.
+fn drive<S>(
+    stop: Option<&AtomicBool>,
+    mut interrupt: impl FnMut(&mut S) -> Result<()>,
+    mut slice: impl FnMut(&mut S) -> Result<SliceOutcome>,
+    s: &mut S,
+) -> Result<i32> {
+    loop {
+        if stop.is_some_and(|s| s.swap(false, Ordering::AcqRel)) {
+            interrupt(s)?;
+        }
+        let wait = match slice(s)? {
+            SliceOutcome::Finished(code) => return Ok(code),
+            SliceOutcome::Paused => continue,
+            SliceOutcome::Sleeping(ns) => Duration::from_nanos(ns),
+            SliceOutcome::Blocked => Duration::from_secs(3600),
+        };
+        let until = Instant::now() + wait;
+        while Instant::now() < until {
+            if stop.is_some_and(|s| s.load(Ordering::Acquire)) {
+                break;
+            }
+            std::thread::sleep((until - Instant::now()).min(Duration::from_millis(5)));
+        }
+    }
+}
+
 /// A guest's `exit(n)` is a status, not an error; anything else trapped.
 fn exit_status(r: Result<i32>) -> Result<i32> {
     r.or_else(|e| match e.downcast_ref::<I32Exit>() {
         Some(exit) => Ok(exit.0),
         None => Err(e.context("the pyrt runtime trapped")),
     })
+}
+
+pub use bindings::exports::pyrt::runtime::configuration::{
+    ConfigValue, Configs, ErrorInfo, Field, Status,
+};
+pub use bindings::exports::pyrt::runtime::interpreters::{
+    GilEvent, GilEventKind, MemoryStats, SwitchReason, ThreadInfo, TraceEvent, Uncaught,
+};
+pub use bindings::exports::pyrt::runtime::session::SliceOutcome;
+
+impl Configs {
+    /// The value of the config field `name` (CPython's `PyConfig` member).
+    pub fn get(&self, name: &str) -> Option<&ConfigValue> {
+        self.config
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| &f.value)
+    }
+}
+
+impl Pyrt {
+    /// Reads the configuration `python` would have with `run`'s argv and
+    /// environment, without initializing (`configuration.read`). The outer
+    /// error is the host's; the inner one CPython's `PyStatus`.
+    pub fn read_config(&self, run: &RunConfig) -> Result<std::result::Result<Configs, Status>> {
+        let mut inst = self.instantiate(run)?;
+        let c = inst.bindings.pyrt_runtime_configuration();
+        c.call_read(&mut inst.store, &run.argv, &run.env)
+    }
+
+    /// An interpreter configured from `run`'s argv and environment
+    /// (`interpreters.interpreter.create`), in a fresh instance.
+    pub fn interpreter(&self, run: &RunConfig) -> Result<std::result::Result<Interpreter, Status>> {
+        let mut inst = self.instantiate(run)?;
+        let api = inst.bindings.pyrt_runtime_interpreters().interpreter();
+        match api.call_create(&mut inst.store, &run.argv, &run.env)? {
+            Ok(handle) => Ok(Ok(Interpreter { inst, handle })),
+            Err(s) => Ok(Err(s)),
+        }
+    }
+}
+
+/// An interpreter in its own instance: run programs in it, interrupt them,
+/// read its threads, GIL and trace events, memory; set limits.
+pub struct Interpreter {
+    inst: Instance,
+    handle: wasmtime::component::ResourceAny,
+}
+
+impl std::fmt::Debug for Interpreter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Interpreter").finish_non_exhaustive()
+    }
+}
+
+macro_rules! call {
+    ($self:ident . $m:ident ( $($a:expr),* )) => {{
+        let api = $self.inst.bindings.pyrt_runtime_interpreters().interpreter();
+        api.$m(&mut $self.inst.store, $self.handle $(, $a)*)
+    }};
+}
+
+impl Interpreter {
+    /// `PyInterpreterState_GetID()`.
+    pub fn id(&mut self) -> Result<i64> {
+        call!(self.call_id())
+    }
+
+    /// The configuration in effect.
+    pub fn config(&mut self) -> Result<Configs> {
+        call!(self.call_config())
+    }
+
+    /// Runs `source` as `__main__` to its end (threads included), in
+    /// slices; `stop` interrupts it as in [`Instance::run`]. Returns the
+    /// program's exit status (the runtime stays initialized: run more, then
+    /// [`Interpreter::finalize`]).
+    pub fn run_source(
+        &mut self,
+        source: &str,
+        filename: &str,
+        stop: Option<&AtomicBool>,
+    ) -> Result<i32> {
+        call!(self.call_run_source(source, filename))?;
+        self.drive(stop)
+    }
+
+    /// Runs the file `path` (a guest path) as `__main__`, as
+    /// [`Interpreter::run_source`]. The outer error is the host's; the inner
+    /// one a file that cannot be read.
+    pub fn exec_file(
+        &mut self,
+        path: &str,
+        stop: Option<&AtomicBool>,
+    ) -> Result<std::result::Result<i32, String>> {
+        if let Err(e) = call!(self.call_exec_file(path))? {
+            return Ok(Err(e));
+        }
+        self.drive(stop).map(Ok)
+    }
+
+    /// Starts `source` as `__main__` without running it: drive it with
+    /// [`Interpreter::run_slice`], then [`Interpreter::finish_program`].
+    pub fn start_source(&mut self, source: &str, filename: &str) -> Result<()> {
+        call!(self.call_run_source(source, filename))
+    }
+
+    /// Runs about `instructions` more of the started program.
+    pub fn run_slice(&mut self, instructions: Option<u64>) -> Result<SliceOutcome> {
+        call!(self.call_run_slice(instructions))
+    }
+
+    /// Runs the started program to its end, as [`Interpreter::run_source`].
+    pub fn finish_program(&mut self, stop: Option<&AtomicBool>) -> Result<i32> {
+        self.drive(stop)
+    }
+
+    fn drive(&mut self, stop: Option<&AtomicBool>) -> Result<i32> {
+        let r = drive(
+            stop,
+            |s| {
+                let api = s.inst.bindings.pyrt_runtime_interpreters().interpreter();
+                api.call_interrupt(&mut s.inst.store, s.handle).map(drop)
+            },
+            |s| {
+                let api = s.inst.bindings.pyrt_runtime_interpreters().interpreter();
+                api.call_run_slice(&mut s.inst.store, s.handle, Some(SLICE_INSTRUCTIONS))
+            },
+            self,
+        );
+        exit_status(r)
+    }
+
+    /// KeyboardInterrupt in the main thread at its next check.
+    pub fn interrupt(&mut self) -> Result<bool> {
+        call!(self.call_interrupt())
+    }
+
+    /// The exception that ended the last program, if one did.
+    pub fn uncaught(&mut self) -> Result<Option<Uncaught>> {
+        call!(self.call_uncaught())
+    }
+
+    /// `atexit`, flush, finalize; the final exit status.
+    pub fn finalize(&mut self, status: i32) -> Result<i32> {
+        exit_status(call!(self.call_finalize(status)))
+    }
+
+    /// The interpreter's thread states.
+    pub fn threads(&mut self) -> Result<Vec<ThreadInfo>> {
+        call!(self.call_threads())
+    }
+
+    /// `sys.getswitchinterval()`.
+    pub fn switch_interval(&mut self) -> Result<f64> {
+        call!(self.call_switch_interval())
+    }
+
+    /// `sys.setswitchinterval()`.
+    pub fn set_switch_interval(&mut self, seconds: f64) -> Result<std::result::Result<(), String>> {
+        call!(self.call_set_switch_interval(seconds))
+    }
+
+    /// `PyThreadState_SetAsyncExc` with a builtin exception's name.
+    pub fn async_exception(&mut self, thread_id: u64, exception: &str) -> Result<bool> {
+        call!(self.call_async_exception(thread_id, exception))
+    }
+
+    /// Memory figures.
+    pub fn memory_stats(&mut self) -> Result<MemoryStats> {
+        call!(self.call_memory_stats())
+    }
+
+    /// Caps the runtime's memory (None: no cap).
+    pub fn set_memory_limit(&mut self, bytes: Option<u64>) -> Result<()> {
+        call!(self.call_set_memory_limit(bytes))
+    }
+
+    /// Starts or stops recording GIL events.
+    pub fn record_gil_events(&mut self, on: bool) -> Result<()> {
+        call!(self.call_record_gil_events(on))
+    }
+
+    /// The GIL events since the last call.
+    pub fn take_gil_events(&mut self) -> Result<Vec<GilEvent>> {
+        call!(self.call_take_gil_events())
+    }
+
+    /// Starts or stops recording trace events of every thread.
+    pub fn record_trace_events(&mut self, on: bool) -> Result<()> {
+        call!(self.call_record_trace_events(on))
+    }
+
+    /// The trace events since the last call.
+    pub fn take_trace_events(&mut self) -> Result<Vec<TraceEvent>> {
+        call!(self.call_take_trace_events())
+    }
 }

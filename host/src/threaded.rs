@@ -46,6 +46,10 @@ struct Run {
     config: RunConfig,
     next_tid: AtomicI32,
     exit_process: bool,
+    /// The run's monotonic clock origin: every thread's WASI context reads
+    /// the same clock (wasmtime-wasi starts a fresh origin per context,
+    /// which would skew `time.monotonic()` and every cross-thread deadline).
+    origin: std::time::Instant,
     /// The status that ended the run from a thread other than the main
     /// one (its `proc_exit`, or 1 after a trap).
     ended: Mutex<Option<i32>>,
@@ -130,6 +134,7 @@ impl PyrtThreaded {
             config: config.clone(),
             next_tid: AtomicI32::new(1),
             exit_process: self.exit_process,
+            origin: std::time::Instant::now(),
             ended: Mutex::new(None),
         });
         let mut store = new_store(&run)?;
@@ -166,8 +171,23 @@ impl PyrtThreaded {
     }
 }
 
+/// A monotonic clock shared by the threads of one run.
+struct SharedMonotonic(std::time::Instant);
+
+impl wasmtime_wasi::HostMonotonicClock for SharedMonotonic {
+    fn resolution(&self) -> u64 {
+        1
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.0.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+}
+
 fn new_store(run: &Arc<Run>) -> Result<Store<ThreadData>> {
-    let wasi = wasi_builder(&run.config)?.build_p1();
+    let wasi = wasi_builder(&run.config)?
+        .monotonic_clock(SharedMonotonic(run.origin))
+        .build_p1();
     let mut store = Store::new(
         &run.engine,
         ThreadData {

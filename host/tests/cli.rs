@@ -150,3 +150,23 @@ fn threads_os_exit_leaves_blocked_daemon_threads_behind() {
     assert_eq!(text(&o.stdout), "bye\n", "{}", text(&o.stderr));
     assert_eq!(o.status.code(), Some(5));
 }
+
+#[test]
+fn threads_os_share_one_monotonic_clock() {
+    // Each wasm thread has its own WASI context; time.monotonic() must
+    // still be one clock (a thread started later must not see time run
+    // backwards, and a wake-up measured across threads is prompt).
+    let src = "import threading, time\n\
+               seen = []\n\
+               ev = threading.Event()\n\
+               def later():\n    time.sleep(0.1)\n    seen.append(time.monotonic())\n    ev.set()\n\
+               before = time.monotonic()\n\
+               t = threading.Thread(target=later)\n\
+               t.start()\n\
+               ev.wait()\n\
+               after = time.monotonic()\n\
+               t.join()\n\
+               print(before <= seen[0] <= after, 0 <= after - seen[0] < 0.05)\n";
+    let o = pyrt(&["-X", "threads=os", "-c", src], &tmp("osclock"));
+    assert_eq!(text(&o.stdout), "True True\n", "{}", text(&o.stderr));
+}

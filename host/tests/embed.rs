@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use pyrt_host::{Pyrt, RunConfig};
+use pyrt_host::{ConfigValue, GilEventKind, Pyrt, RunConfig, Status, SwitchReason};
 
 #[test]
 fn interrupt_a_loop_then_run_again_in_the_same_instance() {
@@ -79,4 +79,118 @@ fn the_threaded_module_runs_programs_with_real_threads_from_the_library() {
         ]))
         .expect("runs");
     assert_ne!(code, 0);
+}
+
+#[test]
+fn configuration_is_read_as_python_reads_it_or_gives_its_status() {
+    let pyrt = Pyrt::load_default().expect("component loads");
+    let mut run = RunConfig::new(["pyrt", "-X", "dev", "-c", "pass"]);
+    run.env.push(("PYTHONHASHSEED".into(), "42".into()));
+    let c = pyrt.read_config(&run).expect("host ok").expect("config");
+    assert_eq!(c.get("dev_mode"), Some(&ConfigValue::Boolean(true)));
+    assert_eq!(c.get("hash_seed"), Some(&ConfigValue::Integer(42)));
+    assert_eq!(
+        c.get("run_command"),
+        Some(&ConfigValue::Text(Some("pass\n".into())))
+    );
+    assert!(c.pre_config.iter().any(|f| f.name == "utf8_mode"));
+    let bad = pyrt
+        .read_config(&RunConfig::new([
+            "pyrt",
+            "-X",
+            "int_max_str_digits=5",
+            "-c",
+            "pass",
+        ]))
+        .expect("host ok");
+    assert!(
+        matches!(bad, Err(Status::Error(ref e)) if e.message.contains("int_max_str_digits")),
+        "{bad:?}"
+    );
+    let usage = pyrt
+        .read_config(&RunConfig::new(["pyrt", "-Z"]))
+        .expect("host ok");
+    assert!(matches!(usage, Err(Status::Exit(2))), "{usage:?}");
+}
+
+#[test]
+fn an_interpreter_runs_programs_and_reports_threads_gil_and_trace_events() {
+    let pyrt = Pyrt::load_default().expect("component loads");
+    let mut it = pyrt
+        .interpreter(&RunConfig::new(["pyrt", "-X", "sched_seed=3"]))
+        .expect("host ok")
+        .expect("interpreter");
+    assert_eq!(it.id().expect("id"), 0);
+    assert!((it.switch_interval().expect("get") - 0.005).abs() < 1e-9);
+    assert!(it.set_switch_interval(0.0).expect("host ok").is_err());
+    it.set_switch_interval(0.001)
+        .expect("host ok")
+        .expect("set");
+    it.record_gil_events(true).expect("gil on");
+    it.record_trace_events(true).expect("trace on");
+    let src = "import threading\ndef f(n):\n    return n * 2\nts = [threading.Thread(target=f, args=(i,)) for i in range(3)]\nfor t in ts: t.start()\nfor t in ts: t.join()\n";
+    assert_eq!(it.run_source(src, "prog.py", None).expect("runs"), 0);
+    let gil = it.take_gil_events().expect("gil events");
+    let takers: std::collections::BTreeSet<u64> = gil
+        .iter()
+        .filter(|e| matches!(e.kind, GilEventKind::Take))
+        .map(|e| e.thread_id)
+        .collect();
+    assert!(takers.len() >= 4, "{gil:?}");
+    assert!(
+        gil.iter()
+            .any(|e| matches!(e.kind, GilEventKind::Drop(SwitchReason::Exit)))
+    );
+    let trace = it.take_trace_events().expect("trace events");
+    let calls_of_f = trace
+        .iter()
+        .filter(|e| e.filename == "prog.py" && e.event == "call" && e.name == "f")
+        .count();
+    assert_eq!(calls_of_f, 3);
+    assert!(it.take_trace_events().expect("drained").is_empty());
+    it.record_trace_events(false).expect("trace off");
+    // Memory: stats, and a limit that turns into MemoryError.
+    let m = it.memory_stats().expect("stats");
+    assert!(m.used > 0 && m.peak >= m.used && m.limit.is_none(), "{m:?}");
+    it.set_memory_limit(Some(m.used + (4 << 20)))
+        .expect("limit");
+    assert_eq!(
+        it.run_source(
+            "x = []\nwhile True:\n    x.append('y' * 100000)\n",
+            "<mem>",
+            None
+        )
+        .expect("runs"),
+        1
+    );
+    assert_eq!(
+        it.uncaught().expect("uncaught").map(|u| u.type_name),
+        Some("MemoryError".into())
+    );
+    it.set_memory_limit(None).expect("no limit");
+    // An asynchronous exception into a spinning thread ends it, so the
+    // program (which joins it) ends.
+    let src = "import threading\nready = threading.Event()\ndef spin():\n    ready.set()\n    try:\n        while True:\n            pass\n    except ValueError:\n        pass\nt = threading.Thread(target=spin)\nt.start()\nready.wait()\nt.join()\n";
+    it.start_source(src, "<async>").expect("starts");
+    let mut ids = Vec::new();
+    for _ in 0..1000 {
+        it.run_slice(Some(10_000)).expect("slice");
+        ids = it
+            .threads()
+            .expect("threads")
+            .iter()
+            .map(|t| t.id)
+            .collect();
+        if ids.len() >= 3 {
+            break;
+        }
+    }
+    let spinner = *ids.iter().max().expect("threads");
+    assert!(
+        !it.async_exception(999_999, "ValueError")
+            .expect("no such thread")
+    );
+    assert!(it.async_exception(spinner, "ValueError").expect("sent"));
+    assert_eq!(it.finish_program(None).expect("ends"), 0);
+    assert_eq!(it.finalize(0).expect("finalize"), 0);
 }

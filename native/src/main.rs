@@ -65,9 +65,12 @@ mod component {
     });
 
     use std::cell::RefCell;
+    use std::sync::{Arc, Mutex};
 
     use exports::pyrt::runtime::session::{GuestProgram, SliceOutcome};
     use pyrt::Args;
+    use pyrt::gil::SwitchReason;
+    use pyrt::gil_log::EventKind;
     use pyrt::platform::Platform;
     use pyrt::vm::driver;
     use pyrt::vm::session::Session;
@@ -101,16 +104,7 @@ mod component {
         }
 
         fn run_slice(&self, instructions: Option<u64>) -> SliceOutcome {
-            let mut s = self.0.borrow_mut();
-            match s.run_slice(instructions) {
-                driver::SliceOutcome::Finished(c) => SliceOutcome::Finished(c),
-                driver::SliceOutcome::Paused => SliceOutcome::Paused,
-                driver::SliceOutcome::Sleeping { until_ns } => {
-                    let now = s.runtime().platform().clock.monotonic_ns();
-                    SliceOutcome::Sleeping(until_ns.saturating_sub(now))
-                }
-                driver::SliceOutcome::Blocked => SliceOutcome::Blocked,
-            }
+            outcome(&mut self.0.borrow_mut(), instructions)
         }
 
         fn interrupt(&self) -> bool {
@@ -119,6 +113,300 @@ mod component {
 
         fn finish(&self, status: i32) -> i32 {
             self.0.borrow_mut().finish(status)
+        }
+    }
+
+    /// Runs a slice and says how it ended, in the WIT's terms.
+    fn outcome(s: &mut Session, instructions: Option<u64>) -> SliceOutcome {
+        match s.run_slice(instructions) {
+            driver::SliceOutcome::Finished(c) => SliceOutcome::Finished(c),
+            driver::SliceOutcome::Paused => SliceOutcome::Paused,
+            driver::SliceOutcome::Sleeping { until_ns } => {
+                let now = s.runtime().platform().clock.monotonic_ns();
+                SliceOutcome::Sleeping(until_ns.saturating_sub(now))
+            }
+            driver::SliceOutcome::Blocked => SliceOutcome::Blocked,
+        }
+    }
+
+    // ---- configuration ----------------------------------------------------
+
+    use exports::pyrt::runtime::configuration::{
+        ConfigValue, Configs, ErrorInfo, Field, Status as WitStatus,
+    };
+    use exports::pyrt::runtime::interpreters::{
+        GilEvent, GilEventKind, GuestInterpreter, Interpreter as WitInterpreter, MemoryStats,
+        SwitchReason as WitSwitchReason, ThreadInfo, TraceEvent, Uncaught as WitUncaught,
+    };
+    use pyrt::config::{ConfigDict, ConfigValue as Cv};
+    use pyrt::platform::Environ;
+    use pyrt::{Config, PreConfig, Runtime, Status};
+
+    fn fields(d: &ConfigDict) -> Vec<Field> {
+        d.iter()
+            .map(|(name, v)| Field {
+                name: (*name).to_owned(),
+                value: match v {
+                    Cv::Int(i) => ConfigValue::Integer(*i),
+                    Cv::Bool(b) => ConfigValue::Boolean(*b),
+                    Cv::Str(s) => {
+                        ConfigValue::Text(s.as_ref().map(|w| w.to_string_lossy().into_owned()))
+                    }
+                    Cv::List(l) => ConfigValue::TextList(
+                        l.iter().map(|w| w.to_string_lossy().into_owned()).collect(),
+                    ),
+                },
+            })
+            .collect()
+    }
+
+    fn wit_status(s: &Status) -> WitStatus {
+        match s {
+            Status::Exit(code) => WitStatus::Exit(*code),
+            Status::Error { func, msg } => WitStatus::Error(ErrorInfo {
+                function: func.unwrap_or_default().to_owned(),
+                message: msg.to_string(),
+            }),
+        }
+    }
+
+    /// A platform with the component's stdio and files and `env` as its
+    /// environment (its `PWD`, if any, as the working directory).
+    fn platform_with(env: &[(String, String)]) -> Platform {
+        let mut p = Platform::host();
+        p.environ = Environ::from_pairs(env.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())));
+        if let Some((_, pwd)) = env.iter().find(|(k, _)| k == "PWD") {
+            p.cwd = Some(pwd.clone().into_bytes());
+        }
+        p
+    }
+
+    fn args_of(argv: Vec<String>) -> Args {
+        Args::Bytes(argv.into_iter().map(String::into_bytes).collect())
+    }
+
+    impl exports::pyrt::runtime::configuration::Guest for Pyrt {
+        fn read(argv: Vec<String>, env: Vec<(String, String)>) -> Result<Configs, WitStatus> {
+            let rt = Runtime::new(platform_with(&env));
+            let args = args_of(argv);
+            let read = (|| {
+                rt.pre_initialize_from_args(&PreConfig::python(), &args)?;
+                let mut config = Config::python();
+                rt.config_set_args(&mut config, &args)?;
+                rt.read_config(&mut config)?;
+                Ok::<Config, Status>(config)
+            })();
+            match read {
+                Ok(config) => Ok(Configs {
+                    pre_config: fields(&rt.preconfig().as_dict()),
+                    config: fields(&config.as_dict()),
+                }),
+                Err(s) => Err(wit_status(&s)),
+            }
+        }
+    }
+
+    // ---- interpreters -----------------------------------------------------
+
+    /// Trace events kept between takes, at most.
+    const TRACE_CAP: usize = 1_000_000;
+
+    struct Interp {
+        s: RefCell<Session>,
+        trace: Arc<Mutex<Vec<TraceEvent>>>,
+    }
+
+    impl exports::pyrt::runtime::interpreters::Guest for Pyrt {
+        type Interpreter = Interp;
+    }
+
+    impl Interp {
+        fn gil(&self) -> Option<Arc<pyrt::interp::InterpreterState>> {
+            self.s.borrow().runtime().main_interpreter()
+        }
+    }
+
+    impl GuestInterpreter for Interp {
+        fn create(
+            argv: Vec<String>,
+            env: Vec<(String, String)>,
+        ) -> Result<WitInterpreter, WitStatus> {
+            let s = Session::new(platform_with(&env), args_of(argv));
+            if !s.is_initialized() {
+                return Err(WitStatus::Exit(s.early_exit().unwrap_or(1)));
+            }
+            Ok(WitInterpreter::new(Interp {
+                s: RefCell::new(s),
+                trace: Arc::new(Mutex::new(Vec::new())),
+            }))
+        }
+
+        fn id(&self) -> i64 {
+            self.gil().map_or(-1, |i| i.id())
+        }
+
+        fn config(&self) -> Configs {
+            match self.s.borrow().runtime().get_configs() {
+                Some(c) => Configs {
+                    pre_config: fields(&c.pre_config),
+                    config: fields(&c.config),
+                },
+                None => Configs {
+                    pre_config: Vec::new(),
+                    config: Vec::new(),
+                },
+            }
+        }
+
+        fn run_source(&self, source: String, filename: String) {
+            self.s
+                .borrow_mut()
+                .start_source(source.as_bytes(), &filename);
+        }
+
+        fn exec_file(&self, path: String) -> Result<(), String> {
+            let src = std::fs::read(&path).map_err(|e| format!("can't open file '{path}': {e}"))?;
+            self.s.borrow_mut().start_source(&src, &path);
+            Ok(())
+        }
+
+        fn run_slice(&self, instructions: Option<u64>) -> SliceOutcome {
+            outcome(&mut self.s.borrow_mut(), instructions)
+        }
+
+        fn interrupt(&self) -> bool {
+            self.s.borrow().interrupt()
+        }
+
+        fn uncaught(&self) -> Option<WitUncaught> {
+            self.s.borrow().uncaught().map(|u| WitUncaught {
+                type_name: u.type_name.clone(),
+                message: u.message.clone(),
+            })
+        }
+
+        fn finalize(&self, status: i32) -> i32 {
+            self.s.borrow_mut().finish(status)
+        }
+
+        fn threads(&self) -> Vec<ThreadInfo> {
+            self.gil().map_or_else(Vec::new, |i| {
+                i.threads()
+                    .iter()
+                    .map(|t| ThreadInfo {
+                        id: t.unique_id(),
+                        ident: t.thread_ident(),
+                    })
+                    .collect()
+            })
+        }
+
+        fn switch_interval(&self) -> f64 {
+            let us = self
+                .gil()
+                .map_or(pyrt::gil::DEFAULT_INTERVAL_US, |i| i.gil().interval_us());
+            1e-6 * us as f64
+        }
+
+        fn set_switch_interval(&self, seconds: f64) -> Result<(), String> {
+            if seconds.is_nan() || seconds <= 0.0 {
+                return Err("switch interval must be strictly positive".into());
+            }
+            if let Some(i) = self.gil() {
+                i.gil().set_interval_us((1e6 * seconds) as u64);
+            }
+            Ok(())
+        }
+
+        fn async_exception(&self, thread_id: u64, exception: String) -> bool {
+            let Some(i) = self.gil() else { return false };
+            match i.threads().into_iter().find(|t| t.unique_id() == thread_id) {
+                Some(t) => {
+                    t.set_async_exc(Some(Arc::new(driver::RaiseRequest {
+                        class: exception,
+                        msg: String::new(),
+                    })));
+                    true
+                }
+                None => false,
+            }
+        }
+
+        fn memory_stats(&self) -> MemoryStats {
+            let m = self.s.borrow().runtime().mem().stats();
+            MemoryStats {
+                used: m.used as u64,
+                peak: m.peak as u64,
+                limit: m.limit.map(|l| l as u64),
+                arenas: m.arenas as u64,
+                allocated_blocks: m.allocated_blocks as i64,
+            }
+        }
+
+        fn set_memory_limit(&self, bytes: Option<u64>) {
+            let limit = bytes.map(|b| usize::try_from(b).unwrap_or(usize::MAX));
+            self.s.borrow().runtime().mem().set_limit(limit);
+        }
+
+        fn record_gil_events(&self, on: bool) {
+            let s = self.s.borrow();
+            if let Some(i) = s.runtime().main_interpreter() {
+                if on {
+                    i.gil()
+                        .events()
+                        .enable(s.runtime().platform().clock.clone());
+                } else {
+                    i.gil().events().disable();
+                }
+            }
+        }
+
+        fn take_gil_events(&self) -> Vec<GilEvent> {
+            let Some(i) = self.gil() else {
+                return Vec::new();
+            };
+            i.gil()
+                .events()
+                .take_events()
+                .into_iter()
+                .map(|e| GilEvent {
+                    time_ns: e.time_ns,
+                    thread_id: e.holder,
+                    kind: match e.kind {
+                        EventKind::Take => GilEventKind::Take,
+                        EventKind::DropRequest => GilEventKind::DropRequest,
+                        EventKind::Drop(r) => GilEventKind::Drop(match r {
+                            SwitchReason::Interval => WitSwitchReason::Interval,
+                            SwitchReason::Block => WitSwitchReason::Block,
+                            SwitchReason::Exit => WitSwitchReason::Exit,
+                            SwitchReason::Yield => WitSwitchReason::Yield,
+                        }),
+                    },
+                })
+                .collect()
+        }
+
+        fn record_trace_events(&self, on: bool) {
+            let buf = self.trace.clone();
+            let tracer: Option<driver::HostTracer> = on.then(|| {
+                Arc::new(move |e: &driver::HostTraceEvent<'_>| {
+                    let mut b = buf.lock().unwrap_or_else(|p| p.into_inner());
+                    if b.len() < TRACE_CAP {
+                        b.push(TraceEvent {
+                            event: e.event.to_owned(),
+                            thread_id: e.thread_id,
+                            filename: e.filename.to_owned(),
+                            name: e.name.to_owned(),
+                            lineno: e.lineno,
+                        });
+                    }
+                }) as driver::HostTracer
+            });
+            self.s.borrow_mut().set_host_tracer(tracer);
+        }
+
+        fn take_trace_events(&self) -> Vec<TraceEvent> {
+            std::mem::take(&mut *self.trace.lock().unwrap_or_else(|p| p.into_inner()))
         }
     }
 
