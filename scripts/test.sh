@@ -11,6 +11,7 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --release -- -D warnings
 cargo clippy -p pyrt-web --target wasm32-unknown-unknown --release -- -D warnings
 cargo clippy -p pyrt-native --target wasm32-wasip2 --release -- -D warnings
+cargo clippy -p pyrt-native --target wasm32-wasip1-threads --release -- -D warnings
 
 step "unit, integration and doc tests (conformance cases, memory faults, lifecycle, VM threads, the pyrt CLI)"
 cargo test --workspace --release

@@ -42,16 +42,15 @@ fn main() -> ExitCode {
     // between slices (also out of a sleep or a lock wait), as SIGINT in
     // CPython.
     let stop = Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, stop.clone());
     let result = if wants_os_threads(&run.argv) {
-        // Real threads: the wasm32-wasip1-threads module. Ctrl-C keeps
-        // its default action there (the process ends).
+        // Real threads: the wasm32-wasip1-threads module.
         pyrt_host::PyrtThreaded::load_default().and_then(|mut p| {
             p.exit_process_on_thread_end(true);
-            p.run(&run)
+            p.run_with_stop(&run, Some(&stop))
         })
     } else {
-        #[cfg(unix)]
-        let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, stop.clone());
         pyrt_host::Pyrt::load_default()
             .and_then(|p| p.instantiate(&run))
             .and_then(|mut i| i.run(Some(&stop)))

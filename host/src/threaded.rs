@@ -10,8 +10,10 @@
 //! and an epoch tick stops every other thread at its next check.
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::time::Duration;
 
 use wasmtime::error::Context;
 use wasmtime::{Config, Engine, ExternType, Linker, Module, Result, SharedMemory, Store};
@@ -53,6 +55,51 @@ struct Run {
     /// The status that ended the run from a thread other than the main
     /// one (its `proc_exit`, or 1 after a trap).
     ended: Mutex<Option<i32>>,
+    /// Interrupts for the guest's watcher thread (`pyrt.wait-interrupt`).
+    interrupts: Mutex<Interrupts>,
+    interrupt_cv: Condvar,
+    /// The status the guest reported through `pyrt.exit-status` (any
+    /// value; its WASI exit status is limited to 0..126).
+    reported: Mutex<Option<i32>>,
+}
+
+#[derive(Default)]
+struct Interrupts {
+    pending: u32,
+    /// The run ended: the watcher returns.
+    over: bool,
+}
+
+impl Run {
+    fn interrupts(&self) -> std::sync::MutexGuard<'_, Interrupts> {
+        self.interrupts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn interrupt(&self) {
+        self.interrupts().pending += 1;
+        self.interrupt_cv.notify_all();
+    }
+
+    fn finish(&self) {
+        self.interrupts().over = true;
+        self.interrupt_cv.notify_all();
+    }
+
+    /// `pyrt.wait-interrupt`: blocks until an interrupt (1) or the end of
+    /// the run (0).
+    fn wait_interrupt(&self) -> i32 {
+        let mut g = self.interrupts();
+        loop {
+            if g.over {
+                return 0;
+            }
+            if g.pending > 0 {
+                g.pending -= 1;
+                return 1;
+            }
+            g = self.interrupt_cv.wait(g).unwrap_or_else(|e| e.into_inner());
+        }
+    }
 }
 
 struct ThreadData {
@@ -118,6 +165,13 @@ impl PyrtThreaded {
     /// (daemon threads still running are stopped, as a process exit
     /// would). A trap is an error, never a panic.
     pub fn run(&self, config: &RunConfig) -> Result<i32> {
+        self.run_with_stop(config, None)
+    }
+
+    /// [`PyrtThreaded::run`]; when `stop` becomes true (Ctrl-C, a Stop
+    /// button) the program gets a KeyboardInterrupt in its main thread —
+    /// in a loop, a sleep or a lock wait — and may catch it.
+    pub fn run_with_stop(&self, config: &RunConfig, stop: Option<&AtomicBool>) -> Result<i32> {
         let memory_ty = self
             .module
             .imports()
@@ -136,6 +190,9 @@ impl PyrtThreaded {
             exit_process: self.exit_process,
             origin: std::time::Instant::now(),
             ended: Mutex::new(None),
+            interrupts: Mutex::new(Interrupts::default()),
+            interrupt_cv: Condvar::new(),
+            reported: Mutex::new(None),
         });
         let mut store = new_store(&run)?;
         let mut linker: Linker<ThreadData> = Linker::new(&self.engine);
@@ -148,17 +205,66 @@ impl PyrtThreaded {
                 spawn(&caller.data().run, start_arg)
             },
         )?;
+        linker.func_wrap(
+            "pyrt",
+            "wait-interrupt",
+            |caller: wasmtime::Caller<'_, ThreadData>| -> i32 {
+                caller.data().run.clone().wait_interrupt()
+            },
+        )?;
+        linker.func_wrap(
+            "pyrt",
+            "exit-status",
+            |caller: wasmtime::Caller<'_, ThreadData>, code: i32| {
+                *caller
+                    .data()
+                    .run
+                    .reported
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(code);
+            },
+        )?;
         let _ = run.linker.set(linker);
         let linker = run.linker.get().expect("set above");
         let instance = linker
             .instantiate(&mut store, &run.module)
             .context("cannot instantiate the pyrt threaded module")?;
         let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
-        let result = start.call(&mut store, ());
+        // `stop` (Ctrl-C, a Stop button) becomes an interrupt for the
+        // guest's watcher thread, checked every few milliseconds.
+        let done = AtomicBool::new(false);
+        let result = std::thread::scope(|scope| {
+            if let Some(stop) = stop {
+                let (run, done) = (&run, &done);
+                scope.spawn(move || {
+                    while !done.load(Ordering::Acquire) {
+                        if stop.swap(false, Ordering::AcqRel) {
+                            run.interrupt();
+                        }
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                });
+            }
+            let r = start.call(&mut store, ());
+            done.store(true, Ordering::Release);
+            r
+        });
+        run.finish();
         // The main thread is done: stop every other thread at its next
         // check, as a process exit does.
         self.engine.increment_epoch();
         if let Some(code) = *run.ended.lock().unwrap_or_else(|e| e.into_inner()) {
+            return Ok(code);
+        }
+        // The guest exited normally: its reported status is the full one.
+        let exited = match &result {
+            Ok(()) => true,
+            Err(e) => e.downcast_ref::<I32Exit>().is_some(),
+        };
+        if let (true, Some(code)) = (
+            exited,
+            *run.reported.lock().unwrap_or_else(|e| e.into_inner()),
+        ) {
             return Ok(code);
         }
         match result {

@@ -194,3 +194,38 @@ fn an_interpreter_runs_programs_and_reports_threads_gil_and_trace_events() {
     assert_eq!(it.finish_program(None).expect("ends"), 0);
     assert_eq!(it.finalize(0).expect("finalize"), 0);
 }
+
+#[test]
+fn the_threaded_module_delivers_a_stop_as_keyboard_interrupt() {
+    let pyrt = pyrt_host::PyrtThreaded::load_default().expect("threaded module loads");
+    let src = "import sys, time, threading\n\
+               threading.Thread(target=time.sleep, args=(0.1,)).start()\n\
+               try:\n    time.sleep(30)\nexcept KeyboardInterrupt:\n    pass\n\
+               try:\n    while True:\n        pass\nexcept KeyboardInterrupt:\n    sys.exit(7)\n";
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopper = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            for _ in 0..2 {
+                std::thread::sleep(Duration::from_millis(400));
+                stop.store(true, Ordering::Release);
+            }
+        })
+    };
+    let t0 = Instant::now();
+    let code = pyrt
+        .run_with_stop(&RunConfig::new(["pyrt", "-c", src]), Some(&stop))
+        .expect("runs");
+    stopper.join().expect("stopper");
+    assert_eq!(code, 7);
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
+    // An uncaught one: status 130, which WASI's exit cannot carry.
+    let stop = AtomicBool::new(true);
+    let code = pyrt
+        .run_with_stop(
+            &RunConfig::new(["pyrt", "-c", "while True:\n    pass\n"]),
+            Some(&stop),
+        )
+        .expect("runs");
+    assert_eq!(code, 130);
+}

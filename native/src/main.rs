@@ -25,7 +25,25 @@ fn main() -> ExitCode {
             }
         }
     }
+    #[cfg(wasm_threads)]
+    let code = report_exit_status(code);
     ExitCode::from(u8::try_from(code & 0xFF).unwrap_or(1))
+}
+
+/// WASI preview 1 exit statuses stop at 125 in wasmtime (126 and up are
+/// the shell's), so the threaded module hands its real status (130 for an
+/// uncaught KeyboardInterrupt, 120 …) to pyrt's host through
+/// `pyrt.exit-status` and exits with a status WASI accepts.
+#[cfg(wasm_threads)]
+fn report_exit_status(code: i32) -> i32 {
+    #[link(wasm_import_module = "pyrt")]
+    unsafe extern "C" {
+        #[link_name = "exit-status"]
+        fn exit_status(code: i32);
+    }
+    // SAFETY: a host function taking a number; it touches no guest memory.
+    unsafe { exit_status(code) };
+    if (0..126).contains(&code) { code } else { 1 }
 }
 
 /// `Py_RunMain()` for this process's argv and environment: (exit status,
@@ -46,6 +64,8 @@ fn run_main() -> (i32, bool) {
     // as CPython's SIGINT handler does (also out of a sleep or lock wait).
     #[cfg(unix)]
     let sigint = watch_sigint(&rt);
+    #[cfg(wasm_threads)]
+    watch_host_interrupts(&rt);
     let mut executor = VmExecutor::new();
     let code = main_with_runtime(&rt, Args::Bytes(argv), &mut executor);
     #[cfg(unix)]
@@ -411,6 +431,34 @@ mod component {
     }
 
     export!(Pyrt);
+}
+
+/// In the threaded module the host reports Ctrl-C through the blocking
+/// import `pyrt.wait-interrupt`, which a watcher thread sits in: 1 for an
+/// interrupt (KeyboardInterrupt in the main thread, as SIGINT in CPython),
+/// 0 once the run ends.
+#[cfg(wasm_threads)]
+fn watch_host_interrupts(rt: &Arc<Runtime>) {
+    #[link(wasm_import_module = "pyrt")]
+    unsafe extern "C" {
+        #[link_name = "wait-interrupt"]
+        fn wait_interrupt() -> i32;
+    }
+    let rt = Arc::downgrade(rt);
+    let _ = std::thread::Builder::new()
+        .name("interrupts".into())
+        .spawn(move || {
+            // SAFETY: a host function without arguments that touches no
+            // guest memory; it only blocks and returns a number.
+            while unsafe { wait_interrupt() } == 1 {
+                match rt.upgrade() {
+                    Some(rt) => {
+                        pyrt::vm::driver::interrupt(&rt);
+                    }
+                    None => break,
+                }
+            }
+        });
 }
 
 /// Delivers SIGINT to the runtime as an interrupt, from a watcher thread
