@@ -236,6 +236,14 @@ test('memory stats and limit: MemoryError past the limit, runtime still usable',
   assert.match(io.out, /fine\n$/);
 });
 
+test('sizes beyond wasm32 memory raise MemoryError instead of trapping', async () => {
+  const { rt, io } = await collecting();
+  const r = await rt.run('try:\n    [0] * (2**29)\nexcept MemoryError:\n    print("MemoryError")\n');
+  assert.equal(r.exitCode, 0);
+  assert.equal(io.out, 'MemoryError\n');
+  assert.equal(rt.dead, false);
+});
+
 test('finalize() runs atexit callbacks and waits for non-daemon threads', async () => {
   const { rt, io } = await collecting();
   await rt.run('import atexit\natexit.register(print, "bye")\nprint("main")\n');

@@ -1083,10 +1083,15 @@ impl Vm {
                         .len()
                         .checked_mul(n)
                         .ok_or_else(|| self.memory_error())?;
+                    // (A count the address space cannot hold is a
+                    // MemoryError, not an allocation failure: on wasm32
+                    // 2**28 values already exceed it.)
                     if total > (1 << 31) {
                         return Err(self.memory_error());
                     }
-                    let mut v = Vec::with_capacity(total);
+                    let mut v = Vec::new();
+                    v.try_reserve_exact(total)
+                        .map_err(|_| self.memory_error())?;
                     for _ in 0..n {
                         v.extend(items.iter().cloned());
                     }
@@ -1110,10 +1115,15 @@ impl Vm {
             (ObjKind::Tuple(p), BinKind::Mul) => {
                 if let Some(n) = self.repeat_count(b)? {
                     let total = p.len().checked_mul(n).ok_or_else(|| self.memory_error())?;
+                    // (A count the address space cannot hold is a
+                    // MemoryError, not an allocation failure: on wasm32
+                    // 2**28 values already exceed it.)
                     if total > (1 << 31) {
                         return Err(self.memory_error());
                     }
-                    let mut v = Vec::with_capacity(total);
+                    let mut v = Vec::new();
+                    v.try_reserve_exact(total)
+                        .map_err(|_| self.memory_error())?;
                     for _ in 0..n {
                         v.extend(p.iter().cloned());
                     }

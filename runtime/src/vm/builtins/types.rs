@@ -360,7 +360,7 @@ fn reversed(vm: &Vm, v: &Value) -> PyResult<Value> {
                 && vm.user_special(v, "__getitem__").is_some()
             {
                 let n = vm.len(v)?;
-                let mut items = Vec::with_capacity(n);
+                let mut items = Vec::with_capacity(n.min(4096));
                 for i in (0..n).rev() {
                     items.push(vm.getitem(v, &Value::Int(i as i64))?);
                 }
