@@ -263,9 +263,15 @@ pub fn run(dirs: &[&Path], iters: u64, seed: u64, out_dir: &Path) -> usize {
     // Silence the default panic message per input; report once below.
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
+    // An input that aborts the process (a stack overflow) cannot be
+    // caught: with PYRT_FUZZ_LAST=FILE each input is written there first.
+    let last = std::env::var_os("PYRT_FUZZ_LAST");
     for n in 0..iters {
         let mut input = corpus[rng.below(corpus.len())].clone();
         mutate(&mut rng, &corpus, &mut input);
+        if let Some(p) = &last {
+            let _ = std::fs::write(p, &input);
+        }
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| exercise(&input)));
         if r.is_err() {
             failures += 1;

@@ -978,13 +978,21 @@ impl<'a> Compiler<'a> {
     }
 
     /// Pops every block for a `return` (running finally bodies).
+    ///
+    /// Each block's cleanup is compiled with that block (and the ones
+    /// inside it) already off the stack, as CPython's
+    /// `compiler_unwind_fblock_stack` does: a `return` or `break` inside a
+    /// `finally` body unwinds only the blocks around it (compiling the same
+    /// `finally` again would never end).
     fn unwind_all(&mut self, preserve_tos: bool) -> Result<(), SyntaxErr> {
         let blocks = self.unit().fblocks.clone();
         let saved_handlers = self.unit().handlers.clone();
-        for b in blocks.iter().rev() {
+        for (i, b) in blocks.iter().enumerate().rev() {
             self.pop_handler_for(b);
+            self.unit().fblocks.truncate(i);
             self.unwind_block(b, preserve_tos)?;
         }
+        self.unit().fblocks = blocks;
         self.unit().handlers = saved_handlers;
         Ok(())
     }
@@ -1007,7 +1015,7 @@ impl<'a> Compiler<'a> {
     fn unwind_to_loop(&mut self, is_break: bool) -> Result<(), SyntaxErr> {
         let blocks = self.unit().fblocks.clone();
         let saved_handlers = self.unit().handlers.clone();
-        for b in blocks.iter().rev() {
+        for (i, b) in blocks.iter().enumerate().rev() {
             if let FBlock::Loop {
                 cont,
                 brk,
@@ -1022,14 +1030,17 @@ impl<'a> Compiler<'a> {
                 } else {
                     self.emit_jump(Op::JumpBackward, *cont);
                 }
+                self.unit().fblocks = blocks.clone();
                 self.unit().handlers = saved_handlers;
                 // Whatever follows is unreachable; restore depth for the
                 // statements after break/continue in the same block.
                 return Ok(());
             }
             self.pop_handler_for(b);
+            self.unit().fblocks.truncate(i);
             self.unwind_block(b, false)?;
         }
+        self.unit().fblocks = blocks;
         self.unit().handlers = saved_handlers;
         Ok(())
     }

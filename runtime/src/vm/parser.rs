@@ -769,6 +769,14 @@ impl<'a> Parser<'a> {
     /// True if `(` starts a parenthesized with-item list (the matching `)`
     /// is followed by `:`, and some `as` occurs at depth 1 or a comma).
     fn with_items_parenthesized(&self) -> bool {
+        // `with ():` is one item, the empty tuple (as in CPython).
+        if self
+            .toks
+            .get(self.pos + 1)
+            .is_some_and(|t| t.kind == Tok::Op && t.op == Op::RPar)
+        {
+            return false;
+        }
         let mut k = self.pos;
         let mut depth = 0i32;
         let mut has_as = false;

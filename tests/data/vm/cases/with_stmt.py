@@ -31,3 +31,10 @@ try:
         pass
 except TypeError as e:
     print("TypeError:", e)
+
+# `with ():` is one item, the empty tuple (found by the front-end fuzzer).
+try:
+    with ():
+        pass
+except TypeError as e:
+    print("with ():", e)
