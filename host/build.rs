@@ -7,50 +7,45 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+/// (prebuilt-file variable, the path variable the host reads, target).
+const GUESTS: [(&str, &str, &str); 2] = [
+    ("PYRT_COMPONENT", "PYRT_COMPONENT_PATH", "wasm32-wasip2"),
+    (
+        "PYRT_THREADED_MODULE",
+        "PYRT_THREADED_MODULE_PATH",
+        "wasm32-wasip1-threads",
+    ),
+];
+
 fn main() {
-    println!("cargo:rerun-if-env-changed=PYRT_COMPONENT");
-    println!("cargo:rerun-if-env-changed=PYRT_THREADED_MODULE");
-    let component = std::env::var("PYRT_COMPONENT").ok();
-    let threaded = std::env::var("PYRT_THREADED_MODULE").ok();
-    if let Some(p) = &component {
-        println!("cargo:rustc-env=PYRT_COMPONENT_PATH={p}");
-    }
-    if let Some(p) = &threaded {
-        println!("cargo:rustc-env=PYRT_THREADED_MODULE_PATH={p}");
-    }
-    if component.is_some() && threaded.is_some() {
-        return;
-    }
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let root = manifest
         .parent()
         .expect("host/ is in the workspace")
         .to_path_buf();
-    for dir in ["runtime/src", "native/src", "wit"] {
-        println!("cargo:rerun-if-changed={}", root.join(dir).display());
-    }
-    for file in ["Cargo.lock", "Cargo.toml"] {
-        println!("cargo:rerun-if-changed={}", root.join(file).display());
-    }
     let target_dir = root.join("target").join("wasm-guest");
-    if component.is_none() {
-        build_guest(&root, &target_dir, "wasm32-wasip2");
+    let mut watching = false;
+    for (prebuilt, path_var, target) in GUESTS {
+        println!("cargo:rerun-if-env-changed={prebuilt}");
+        if let Ok(p) = std::env::var(prebuilt) {
+            println!("cargo:rustc-env={path_var}={p}");
+            continue;
+        }
+        if !watching {
+            for dir in ["runtime/src", "native/src", "native/build.rs", "wit"] {
+                println!("cargo:rerun-if-changed={}", root.join(dir).display());
+            }
+            for file in ["Cargo.lock", "Cargo.toml"] {
+                println!("cargo:rerun-if-changed={}", root.join(file).display());
+            }
+            watching = true;
+        }
+        build_guest(&root, &target_dir, target);
         let wasm = target_dir
-            .join("wasm32-wasip2")
+            .join(target)
             .join("wasm-release")
             .join("pyrt-native.wasm");
-        println!("cargo:rustc-env=PYRT_COMPONENT_PATH={}", wasm.display());
-    }
-    if threaded.is_none() {
-        build_guest(&root, &target_dir, "wasm32-wasip1-threads");
-        let wasm = target_dir
-            .join("wasm32-wasip1-threads")
-            .join("wasm-release")
-            .join("pyrt-native.wasm");
-        println!(
-            "cargo:rustc-env=PYRT_THREADED_MODULE_PATH={}",
-            wasm.display()
-        );
+        println!("cargo:rustc-env={path_var}={}", wasm.display());
     }
 }
 

@@ -113,7 +113,7 @@ pub fn cache_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("pyrt"))
 }
 
-pub(crate) fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
+fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     WASMTIME_VERSION.hash(&mut h);
     engine.precompile_compatibility_hash().hash(&mut h);
@@ -130,29 +130,7 @@ impl Pyrt {
     /// Loads a component file, from the compiled cache when it has it.
     pub fn load(path: &Path) -> Result<Pyrt> {
         let engine = engine()?;
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the pyrt component {}", path.display()))?;
-        let cached = cache_dir().map(|d| d.join(format!("{}.cwasm", cache_key(&engine, &bytes))));
-        let component = match &cached {
-            Some(c) if c.exists() => {
-                // SAFETY: the file was written by `Component::serialize` of
-                // this host for an engine with the same configuration and
-                // wasmtime version (both are in its name), in the user's
-                // own cache directory; wasmtime checks its header.
-                match unsafe { Component::deserialize_file(&engine, c) } {
-                    Ok(comp) => comp,
-                    Err(_) => Component::new(&engine, &bytes)?,
-                }
-            }
-            _ => {
-                let comp = Component::new(&engine, &bytes)
-                    .with_context(|| format!("cannot compile {}", path.display()))?;
-                if let (Some(c), Ok(ser)) = (&cached, comp.serialize()) {
-                    write_cache(c, &ser);
-                }
-                comp
-            }
-        };
+        let component: Component = load_cached(&engine, path, "component")?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         Ok(Pyrt {
@@ -214,9 +192,71 @@ pub(crate) fn wasi_builder(run: &RunConfig) -> Result<wasmtime_wasi::WasiCtxBuil
     Ok(b)
 }
 
+/// What wasmtime compiles and can serialize: a component or a core module.
+pub(crate) trait Compiled: Sized {
+    fn compile(engine: &Engine, bytes: &[u8]) -> Result<Self>;
+    /// # Safety
+    /// As `Component::deserialize_file`: `path` holds what `serialize`
+    /// wrote for an engine of the same configuration and version.
+    unsafe fn deserialize(engine: &Engine, path: &Path) -> Result<Self>;
+    fn serialize(&self) -> Result<Vec<u8>>;
+}
+
+impl Compiled for Component {
+    fn compile(engine: &Engine, bytes: &[u8]) -> Result<Self> {
+        Component::new(engine, bytes)
+    }
+    unsafe fn deserialize(engine: &Engine, path: &Path) -> Result<Self> {
+        // SAFETY: forwarded from the caller.
+        unsafe { Component::deserialize_file(engine, path) }
+    }
+    fn serialize(&self) -> Result<Vec<u8>> {
+        Component::serialize(self)
+    }
+}
+
+impl Compiled for wasmtime::Module {
+    fn compile(engine: &Engine, bytes: &[u8]) -> Result<Self> {
+        wasmtime::Module::new(engine, bytes)
+    }
+    unsafe fn deserialize(engine: &Engine, path: &Path) -> Result<Self> {
+        // SAFETY: forwarded from the caller.
+        unsafe { wasmtime::Module::deserialize_file(engine, path) }
+    }
+    fn serialize(&self) -> Result<Vec<u8>> {
+        wasmtime::Module::serialize(self)
+    }
+}
+
+/// Loads the wasm file `path` compiled: from the cache (keyed on the
+/// wasmtime version, the engine's configuration and the bytes) when it
+/// has it, else compiled with Cranelift and cached.
+pub(crate) fn load_cached<C: Compiled>(engine: &Engine, path: &Path, what: &str) -> Result<C> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the pyrt {what} {}", path.display()))?;
+    let cached = cache_dir().map(|d| d.join(format!("{}.cwasm", cache_key(engine, &bytes))));
+    if let Some(c) = &cached
+        && c.exists()
+    {
+        // SAFETY: the file was written by `Compiled::serialize` of this
+        // host for an engine with the same configuration and wasmtime
+        // version (both are in its name), in the user's own cache
+        // directory; wasmtime checks its header.
+        if let Ok(compiled) = unsafe { C::deserialize(engine, c) } {
+            return Ok(compiled);
+        }
+    }
+    let compiled =
+        C::compile(engine, &bytes).with_context(|| format!("cannot compile {}", path.display()))?;
+    if let (Some(c), Ok(ser)) = (&cached, compiled.serialize()) {
+        write_cache(c, &ser);
+    }
+    Ok(compiled)
+}
+
 /// Writes a compiled artifact to the cache (atomically; a cache that
 /// cannot be written only costs time).
-pub(crate) fn write_cache(path: &Path, bytes: &[u8]) {
+fn write_cache(path: &Path, bytes: &[u8]) {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }

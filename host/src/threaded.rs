@@ -20,7 +20,7 @@ use wasmtime::{Config, Engine, ExternType, Linker, Module, Result, SharedMemory,
 use wasmtime_wasi::I32Exit;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
-use crate::{RunConfig, cache_dir, cache_key, wasi_builder};
+use crate::{RunConfig, load_cached, wasi_builder};
 
 /// The threaded module this host was built with (`PYRT_THREADED_MODULE` at
 /// build time, else built by `build.rs`).
@@ -124,27 +124,7 @@ impl PyrtThreaded {
     /// Loads a module file, from the compiled cache when it has it.
     pub fn load(path: &Path) -> Result<PyrtThreaded> {
         let engine = engine()?;
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the pyrt threaded module {}", path.display()))?;
-        let cached = cache_dir().map(|d| d.join(format!("{}.cwasm", cache_key(&engine, &bytes))));
-        let module = match &cached {
-            // SAFETY: the file was written by `Module::serialize` of this
-            // host for an engine with the same configuration and wasmtime
-            // version (both are in its name), in the user's own cache
-            // directory; wasmtime checks its header.
-            Some(c) if c.exists() => match unsafe { Module::deserialize_file(&engine, c) } {
-                Ok(m) => m,
-                Err(_) => Module::new(&engine, &bytes)?,
-            },
-            _ => {
-                let m = Module::new(&engine, &bytes)
-                    .with_context(|| format!("cannot compile {}", path.display()))?;
-                if let (Some(c), Ok(ser)) = (&cached, m.serialize()) {
-                    crate::write_cache(c, &ser);
-                }
-                m
-            }
-        };
+        let module: Module = load_cached(&engine, path, "threaded module")?;
         Ok(PyrtThreaded {
             engine,
             module,
