@@ -172,20 +172,22 @@ fn an_interpreter_runs_programs_and_reports_threads_gil_and_trace_events() {
     // program (which joins it) ends.
     let src = "import threading\nready = threading.Event()\ndef spin():\n    ready.set()\n    try:\n        while True:\n            pass\n    except ValueError:\n        pass\nt = threading.Thread(target=spin)\nt.start()\nready.wait()\nt.join()\n";
     it.start_source(src, "<async>").expect("starts");
-    let mut ids = Vec::new();
+    let is_spinner =
+        |t: &pyrt_host::ThreadInfo| t.name.as_deref().is_some_and(|n| n.ends_with("(spin)"));
+    let mut infos = Vec::new();
     for _ in 0..1000 {
         it.run_slice(Some(10_000)).expect("slice");
-        ids = it
-            .threads()
-            .expect("threads")
-            .iter()
-            .map(|t| t.id)
-            .collect();
-        if ids.len() >= 3 {
+        infos = it.threads().expect("threads");
+        if infos.iter().any(is_spinner) {
             break;
         }
     }
-    let spinner = *ids.iter().max().expect("threads");
+    // Listed by threading's name (GIL events are being recorded).
+    let spinner = infos
+        .iter()
+        .find(|t| is_spinner(t))
+        .map(|t| t.id)
+        .expect("the spinning thread is listed by name");
     assert!(
         !it.async_exception(999_999, "ValueError")
             .expect("no such thread")

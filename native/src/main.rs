@@ -311,11 +311,16 @@ mod component {
 
         fn threads(&self) -> Vec<ThreadInfo> {
             self.gil().map_or_else(Vec::new, |i| {
+                let names = i.gil().events().names();
                 i.threads()
                     .iter()
                     .map(|t| ThreadInfo {
                         id: t.unique_id(),
                         ident: t.thread_ident(),
+                        name: names
+                            .iter()
+                            .find(|(id, _)| *id == t.unique_id())
+                            .map(|(_, n)| n.clone()),
                     })
                     .collect()
             })

@@ -76,6 +76,8 @@ export class Runtime {
   interrupt(): boolean;
   setTrace(f: ((event: TraceEvent) => void) | null): void;
   memoryStats(): MemoryStats;
+  /** Thread names by thread id, for threads started while GIL events were recorded. */
+  threadNames(): Map<number, string>;
   writeFile(path: string, data: string | Uint8Array): void;
   readFile(path: string): Uint8Array | undefined;
   finalize(): { exitCode: number };

@@ -202,6 +202,17 @@ export class Runtime {
     return JSON.parse(this.#call(() => this.#rt.configJson()));
   }
 
+  /**
+   * Thread names by thread id (the ids of GIL and trace events), for the
+   * threads started while GIL events were recorded.
+   */
+  threadNames() {
+    const flat = this.#call(() => this.#rt.threadNames());
+    const names = new Map();
+    for (let i = 0; i < flat.length; i += 2) names.set(Number(flat[i]), flat[i + 1]);
+    return names;
+  }
+
   /** Memory figures of the runtime (bytes and counts). */
   memoryStats() {
     const [used, peak, limit, arenas, allocatedBlocks] = this.#call(() => this.#rt.memoryStats());

@@ -68,7 +68,7 @@ source.addEventListener('keydown', (e) => {
 });
 
 /** Draws GIL tenures, one lane per thread, and the reason of each switch. */
-function drawTimeline(events) {
+function drawTimeline(events, names = new Map()) {
   const dpr = window.devicePixelRatio || 1;
   const width = canvas.clientWidth || 900;
   const height = canvas.clientHeight || 160;
@@ -88,7 +88,7 @@ function drawTimeline(events) {
   }
   const t0 = holds[0].time;
   const t1 = Math.max(holds[holds.length - 1].time, t0 + 0.001);
-  const labelW = 70;
+  const labelW = 76;
   const axisH = 16;
   const laneH = Math.min(28, (height - axisH - 4) / lanes.length);
   const x = (t) => labelW + ((t - t0) / (t1 - t0)) * (width - labelW - 8);
@@ -99,7 +99,8 @@ function drawTimeline(events) {
     ctx.fillStyle = i % 2 ? '#f6f7f8' : '#ffffff';
     ctx.fillRect(0, y, width, laneH);
     ctx.fillStyle = '#444';
-    ctx.fillText(i === 0 ? 'main' : `thread ${i + 1}`, 6, y + laneH / 2);
+    const label = names.get(thread) ?? (i === 0 ? 'main' : `thread ${i + 1}`);
+    ctx.fillText(label.length > 11 ? `${label.slice(0, 10)}…` : label, 6, y + laneH / 2);
   });
   const open = new Map();
   const counts = { interval: 0, block: 0, yield: 0, exit: 0 };
@@ -145,6 +146,7 @@ async function run() {
   output.textContent = '';
   linesView.textContent = '';
   const events = [];
+  let names = new Map();
   const lastLine = new Map();
   let drawPending = false;
   const scheduleDraw = () => {
@@ -152,10 +154,11 @@ async function run() {
     drawPending = true;
     requestAnimationFrame(() => {
       drawPending = false;
-      drawTimeline(events);
+      if (current) names = current.threadNames();
+      drawTimeline(events, names);
       if (lastLine.size) {
         linesView.textContent = [...lastLine]
-          .map(([t, l], i) => `${i === 0 ? 'main' : `thread ${i + 1}`}: line ${l}`)
+          .map(([t, l]) => `${names.get(t) ?? `thread ${t}`}: line ${l}`)
           .join('   ');
       }
     });
@@ -189,6 +192,7 @@ async function run() {
     });
     current = rt;
     const r = await rt.run(source.value, { filename: 'main.py' });
+    names = rt.threadNames();
     const { exitCode } = rt.finalize();
     const ms = (performance.now() - started).toFixed(0);
     append(`\n[exit status ${exitCode}${r.exception ? ` — ${r.exception.type}` : ''}, ${ms} ms]\n`, 'exit');
@@ -200,7 +204,7 @@ async function run() {
     current = null;
     runButton.disabled = false;
     stopButton.disabled = true;
-    drawTimeline(events);
+    drawTimeline(events, names);
   }
 }
 

@@ -358,6 +358,22 @@ impl PyrtRuntime {
         out
     }
 
+    /// The names of the GIL event log's lanes, flat: `[threadId, name, …]`
+    /// (thread-state ids as in GIL events; `threading` names each thread as
+    /// it starts, while GIL events are recorded).
+    #[wasm_bindgen(js_name = threadNames)]
+    pub fn thread_names(&self) -> Vec<String> {
+        let Some(i) = self.session.runtime().main_interpreter() else {
+            return Vec::new();
+        };
+        i.gil()
+            .events()
+            .names()
+            .into_iter()
+            .flat_map(|(id, name)| [id.to_string(), name])
+            .collect()
+    }
+
     /// `_testinternalcapi.get_configs()` as JSON: `{"pre_config": …,
     /// "config": …}` (null before initialization).
     #[wasm_bindgen(js_name = configJson)]

@@ -222,6 +222,11 @@ for t in ts: t.join()
   assert.ok(reasons.has('block'), [...reasons].join());
   assert.ok(reasons.has('exit'), [...reasons].join());
   for (let i = 1; i < events.length; i++) assert.ok(events[i].time >= events[i - 1].time);
+  // Lanes carry threading's names.
+  const names = rt.threadNames();
+  assert.equal(names.get(1), 'MainThread');
+  const named = [...threads].map((t) => names.get(t)).filter((n) => /^Thread-\d+ \(spin\)$/.test(n ?? ''));
+  assert.equal(named.length, 2, JSON.stringify([...names]));
 });
 
 test('memory stats and limit: MemoryError past the limit, runtime still usable', async () => {

@@ -2374,8 +2374,24 @@ fn make_pyrt(vm: &Vm) -> PyResult<ObjRef> {
             ("print_exception", pyrt_print_exception),
             ("settrace_all_threads", pyrt_settrace_all),
             ("setprofile_all_threads", pyrt_setprofile_all),
+            ("set_gil_name", pyrt_set_gil_name),
         ],
     )
+}
+
+/// `_pyrt.set_gil_name(name)`: names the current thread's lane in the GIL
+/// event log while it records (`threading` calls it as a thread starts),
+/// so `-X gil_trace` files and GIL timelines show thread names.
+fn pyrt_set_gil_name(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = pos_args(vm, "set_gil_name", &a, 1, 1)?;
+    if let Some(i) = &vm.rt_parts.interp
+        && i.gil().events().is_enabled()
+        && let Some(id) = crate::thread::ThreadState::with_current(|t| t.map(|t| t.unique_id()))
+    {
+        let name = vm.str_string(&p[0])?;
+        i.gil().events().set_name(id, &name);
+    }
+    Ok(Value::None)
 }
 
 /// `_pyrt.print_exception(header, exc)`: the header line, then the

@@ -113,6 +113,7 @@ test('a threaded example runs, prints its output, and the GIL timeline is drawn'
     return seen.size;
   });
   assert.ok(colours > 10, `${colours} colours`);
+  assert.match(await page.textContent('#timeline-summary'), /4 threads/);
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, 'playground-threads.png'), fullPage: true });
 });

@@ -7,6 +7,7 @@ module, whose locks and thread starts run on either thread backend.
 
 import _thread
 import sys
+from _pyrt import set_gil_name as _set_gil_name
 
 __all__ = ['get_ident', 'active_count', 'Condition', 'current_thread',
            'enumerate', 'main_thread', 'TIMEOUT_MAX', 'Event', 'Lock',
@@ -460,6 +461,7 @@ class Thread:
         try:
             self._ident = get_ident()
             self._native_id = get_native_id()
+            _set_gil_name(self._name)
             if _trace_hook:
                 sys.settrace(_trace_hook)
             if _profile_hook:
@@ -588,6 +590,7 @@ class _MainThread(Thread):
     def __init__(self):
         Thread.__init__(self, name="MainThread", daemon=False)
         self._started.set()
+        _set_gil_name("MainThread")
         self._ident = get_ident()
         self._native_id = get_native_id()
         with _active_limbo_lock:
