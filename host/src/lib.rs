@@ -96,8 +96,20 @@ impl RunConfig {
     }
 }
 
+/// Native stack the guest may use: the VM's recursion guards (recursion
+/// limit 1000, nested reprs) are sized for a native thread's 8 MiB, and
+/// wasmtime's default (512 KiB) trapped a deep `repr()` with "call stack
+/// exhausted" instead of RecursionError.
+pub(crate) const MAX_WASM_STACK: usize = 4 << 20;
+
+/// Host thread stacks that run guest code: room for [`MAX_WASM_STACK`]
+/// plus the host's own frames.
+pub(crate) const HOST_THREAD_STACK: usize = 8 << 20;
+
 fn engine() -> Result<Engine> {
-    let config = Config::new();
+    let mut config = Config::new();
+    config.async_stack_size(MAX_WASM_STACK + (1 << 20));
+    config.max_wasm_stack(MAX_WASM_STACK);
     Engine::new(&config)
 }
 

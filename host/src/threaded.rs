@@ -112,6 +112,8 @@ fn engine() -> Result<Engine> {
     config.wasm_threads(true);
     config.shared_memory(true);
     config.epoch_interruption(true);
+    config.async_stack_size(crate::MAX_WASM_STACK + (1 << 20));
+    config.max_wasm_stack(crate::MAX_WASM_STACK);
     Engine::new(&config)
 }
 
@@ -298,6 +300,7 @@ fn spawn(run: &Arc<Run>, start_arg: i32) -> i32 {
     let run2 = run.clone();
     let spawned = std::thread::Builder::new()
         .name(format!("pyrt-wasm-{tid}"))
+        .stack_size(crate::HOST_THREAD_STACK)
         .spawn(move || {
             let result = (|| -> Result<()> {
                 let mut store = new_store(&run2)?;

@@ -170,3 +170,26 @@ fn threads_os_share_one_monotonic_clock() {
     let o = pyrt(&["-X", "threads=os", "-c", src], &tmp("osclock"));
     assert_eq!(text(&o.stdout), "True True\n", "{}", text(&o.stderr));
 }
+
+#[test]
+fn deep_native_recursion_is_a_recursion_error_not_a_trap() {
+    // repr() of a deeply nested list recurses in Rust; the guest gets a
+    // native stack as deep as the VM's recursion guards assume, in the
+    // component and on wasm threads alike.
+    let src = "import threading\n\
+               def deep():\n    x = []\n    for _ in range(200000):\n        x = [x]\n    try:\n        repr(x)\n    except RecursionError as e:\n        print(type(e).__name__)\n\
+               deep()\n\
+               t = threading.Thread(target=deep)\nt.start()\nt.join()\n";
+    for mode in [&[][..], &["-X", "threads=os"][..]] {
+        let mut args = mode.to_vec();
+        args.extend(["-c", src]);
+        let o = pyrt(&args, &tmp("deeprepr"));
+        assert_eq!(
+            text(&o.stdout),
+            "RecursionError\nRecursionError\n",
+            "{mode:?}: {}",
+            text(&o.stderr)
+        );
+        assert_eq!(o.status.code(), Some(0));
+    }
+}
