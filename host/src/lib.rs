@@ -106,11 +106,17 @@ pub(crate) const MAX_WASM_STACK: usize = 4 << 20;
 /// plus the host's own frames.
 pub(crate) const HOST_THREAD_STACK: usize = 8 << 20;
 
-fn engine() -> Result<Engine> {
+/// The engine configuration both guests share: the native stack they may
+/// use ([`MAX_WASM_STACK`]).
+pub(crate) fn base_config() -> Config {
     let mut config = Config::new();
     config.async_stack_size(MAX_WASM_STACK + (1 << 20));
     config.max_wasm_stack(MAX_WASM_STACK);
-    Engine::new(&config)
+    config
+}
+
+fn engine() -> Result<Engine> {
+    Engine::new(&base_config())
 }
 
 /// Where compiled components are cached: `$PYRT_CACHE_DIR`, else

@@ -16,7 +16,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
 use wasmtime::error::Context;
-use wasmtime::{Config, Engine, ExternType, Linker, Module, Result, SharedMemory, Store};
+use wasmtime::{Engine, ExternType, Linker, Module, Result, SharedMemory, Store};
 use wasmtime_wasi::I32Exit;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
@@ -108,12 +108,10 @@ struct ThreadData {
 }
 
 fn engine() -> Result<Engine> {
-    let mut config = Config::new();
+    let mut config = crate::base_config();
     config.wasm_threads(true);
     config.shared_memory(true);
     config.epoch_interruption(true);
-    config.async_stack_size(crate::MAX_WASM_STACK + (1 << 20));
-    config.max_wasm_stack(crate::MAX_WASM_STACK);
     Engine::new(&config)
 }
 

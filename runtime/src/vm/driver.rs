@@ -1165,13 +1165,7 @@ impl VmExecutor {
                     Value::None
                 }
             };
-            for t in vm.threads_snapshot() {
-                // SAFETY: registered threads are alive (unregistered before
-                // they are dropped) and touched only by the thread holding
-                // the VM, which this host call is; no reference into them
-                // is held across this statement.
-                unsafe { (*t).trace = f.clone() };
-            }
+            vm.set_hook_on_all_threads(&f, false);
         });
     }
 

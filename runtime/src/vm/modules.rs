@@ -2428,18 +2428,7 @@ fn set_hook_all(vm: &Vm, a: &Args<'_>, name: &str, profile: bool) -> PyResult<Va
     } else {
         p[0].clone()
     };
-    for t in vm.threads_snapshot() {
-        // SAFETY: registered threads are alive (unregistered before they
-        // are dropped) and, like every object, touched only under the GIL,
-        // which this thread holds; no reference into them is held across
-        // this call.
-        let th = unsafe { &mut *t };
-        if profile {
-            th.profile = f.clone();
-        } else {
-            th.trace = f.clone();
-        }
-    }
+    vm.set_hook_on_all_threads(&f, profile);
     Ok(Value::None)
 }
 

@@ -530,6 +530,23 @@ impl Vm {
         self.threads.borrow_mut().retain(|x| !std::ptr::eq(*x, t));
     }
 
+    /// Sets the trace (or, with `profile`, the profile) function of every
+    /// registered thread (`PyEval_SetTraceAllThreads`).
+    pub(crate) fn set_hook_on_all_threads(&self, f: &Value, profile: bool) {
+        for t in self.threads_snapshot() {
+            // SAFETY: registered threads are alive (unregistered before
+            // they are dropped) and, like every object, touched only by the
+            // thread holding the VM (the GIL), which the caller is; no
+            // reference into them is held across this statement.
+            let th = unsafe { &mut *t };
+            if profile {
+                th.profile = f.clone();
+            } else {
+                th.trace = f.clone();
+            }
+        }
+    }
+
     /// The registered VM threads.
     pub(crate) fn threads_snapshot(&self) -> Vec<*mut super::frame::VmThread> {
         self.threads.borrow().clone()
