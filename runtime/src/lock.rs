@@ -209,6 +209,10 @@ impl RLock {
 #[derive(Debug, Default)]
 pub struct Event {
     flag: AtomicBool,
+    /// Bumped by every `set`: a waiter that saw the flag unset returns
+    /// true once a `set` happened since, even if a `clear` followed before
+    /// it ran again (CPython's Event wakes its waiters by notification).
+    sets: AtomicU64,
 }
 
 impl Event {
@@ -226,8 +230,14 @@ impl Event {
         self.flag.load(Ordering::Acquire)
     }
 
+    /// How many times it was set (what [`Event::wait_from`] starts from).
+    pub fn sets(&self) -> u64 {
+        self.sets.load(Ordering::Acquire)
+    }
+
     /// `event.set()`: wakes every waiter.
     pub fn set(&self) {
+        self.sets.fetch_add(1, Ordering::AcqRel);
         self.flag.store(true, Ordering::Release);
         ParkingLot::global().unpark_all(self.key());
     }
@@ -239,7 +249,19 @@ impl Event {
 
     /// One step of `event.wait(timeout)`: `Ready(flag)` or wait.
     pub fn wait(self: &Arc<Self>, deadline_ns: Option<u64>, now_ns: u64) -> Step<bool> {
-        if self.is_set() {
+        let sets = self.sets();
+        self.wait_from(sets, deadline_ns, now_ns)
+    }
+
+    /// One step of a wait that began when the set count was `sets`: ready
+    /// (true) once the flag is set or a `set` happened since.
+    pub fn wait_from(
+        self: &Arc<Self>,
+        sets: u64,
+        deadline_ns: Option<u64>,
+        now_ns: u64,
+    ) -> Step<bool> {
+        if self.is_set() || self.sets() != sets {
             return Step::Ready(true);
         }
         if timed_out(deadline_ns, now_ns) {
@@ -248,7 +270,7 @@ impl Event {
         let me = self.clone();
         Step::Wait(WaitRequest {
             key: self.key(),
-            validate: Box::new(move || !me.is_set()),
+            validate: Box::new(move || !me.is_set() && me.sets() == sets),
             deadline_ns,
             interruptible: true,
         })
@@ -307,5 +329,62 @@ pub fn block_on<T>(
         if res == ParkResult::Interrupted {
             return Err(Blocked::Interrupted);
         }
+    }
+}
+
+#[cfg(all(test, has_os_threads, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// Parks on the global lot until `ev` is ready (no GIL, no interrupts).
+    fn wait_from(ev: &Arc<Event>, sets: u64) -> bool {
+        loop {
+            match ev.wait_from(sets, None, 0) {
+                Step::Ready(b) => return b,
+                Step::Wait(req) => {
+                    ParkingLot::global().park(
+                        req.key,
+                        req.validate,
+                        |_| {},
+                        None,
+                        None,
+                        &mut |s| s(),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A `set` immediately undone by `clear` still wakes every waiter that
+    /// began before it, with true (CPython's Event notifies its waiters);
+    /// repeated so the set/clear lands at every point of a waiter's park.
+    #[test]
+    fn event_set_then_clear_wakes_every_waiter() {
+        for _ in 0..2000 {
+            let ev = Arc::new(Event::new());
+            let sets = ev.sets();
+            let waiters: Vec<_> = (0..3)
+                .map(|_| {
+                    let ev = ev.clone();
+                    std::thread::spawn(move || wait_from(&ev, sets))
+                })
+                .collect();
+            ev.set();
+            ev.clear();
+            for w in waiters {
+                assert!(w.join().unwrap());
+            }
+            assert!(!ev.is_set());
+        }
+    }
+
+    /// A timed wait on an unset event ends false at its deadline.
+    #[test]
+    fn event_wait_times_out() {
+        let ev = Arc::new(Event::new());
+        assert!(matches!(ev.wait(Some(10), 11), Step::Ready(false)));
+        assert!(matches!(ev.wait(Some(10), 5), Step::Wait(_)));
+        ev.set();
+        assert!(matches!(ev.wait(Some(10), 11), Step::Ready(true)));
     }
 }

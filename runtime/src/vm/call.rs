@@ -234,6 +234,7 @@ pub(crate) fn build_class(
         let cm = vm.alloc(ObjKind::ClassMethod(n))?;
         vm.dict_set_str(&d, "__init_subclass__", Value::Obj(cm))?;
     }
+    super::typeobj::mark_namespace(&d);
     let cls = vm.alloc(ObjKind::Type(Box::new(TypeObj {
         name: name_s.clone(),
         qualname: RefCell::new(qual),
@@ -258,6 +259,7 @@ pub(crate) fn build_class(
     if let ObjKind::Type(t) = &cls.kind {
         *t.mro.borrow_mut() = mro;
     }
+    super::typeobj::bump_type_epoch();
     if let Some(Value::Obj(cell)) = classcell
         && let ObjKind::Cell(c) = &cell.kind
     {

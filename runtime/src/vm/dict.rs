@@ -68,6 +68,9 @@ pub struct Dict {
     used: usize,
     /// Bumped on every change (iteration checks, global caches).
     pub version: u64,
+    /// A class namespace: its changes also invalidate the type attribute
+    /// cache (see [`super::typeobj::type_epoch`]).
+    pub(crate) type_ns: bool,
 }
 
 impl Default for Dict {
@@ -174,7 +177,28 @@ impl Dict {
             entries: pyvec(),
             used: 0,
             version: next_version(),
+            type_ns: false,
         }
+    }
+
+    /// Records a change: a new version and, for a class namespace, a new
+    /// type epoch. Called before any removed value is dropped.
+    #[inline]
+    fn changed(&mut self) {
+        self.version = next_version();
+        if self.type_ns {
+            super::typeobj::bump_type_epoch();
+        }
+    }
+
+    /// Empties the dict, returning its old contents (the collector's
+    /// `tp_clear`); the dict stays what it was (a class namespace or not).
+    pub(crate) fn take_all(&mut self) -> Dict {
+        let mut old = std::mem::take(self);
+        self.type_ns = old.type_ns;
+        old.type_ns = false;
+        self.changed();
+        old
     }
 
     /// Number of items.
@@ -311,7 +335,7 @@ impl Dict {
         self.indices[i] = n;
         self.entries.push(Entry { hash, key, value });
         self.used += 1;
-        self.version = next_version();
+        self.changed();
         Ok(())
     }
 
@@ -335,10 +359,13 @@ impl Dict {
 
     /// Removes every item.
     pub fn clear(&mut self) {
-        self.indices = pyvec();
-        self.entries = pyvec();
+        self.changed();
+        let old = (
+            std::mem::replace(&mut self.indices, pyvec()),
+            std::mem::replace(&mut self.entries, pyvec()),
+        );
         self.used = 0;
-        self.version = next_version();
+        drop(old);
     }
 
     /// Looks up a str key given its bytes and hash (no Python code).
@@ -390,7 +417,7 @@ impl Dict {
             },
         );
         self.used -= 1;
-        self.version = next_version();
+        self.changed();
         e
     }
 }
@@ -446,7 +473,7 @@ pub fn set_h(vm: &Vm, d: &RefCell<Dict>, key: Value, hash: i64, value: Value) ->
         Some(ix) => {
             let old = {
                 let mut b = d.borrow_mut();
-                b.version = next_version();
+                b.changed();
                 std::mem::replace(&mut b.entries[ix].value, value)
             };
             drop(old);

@@ -434,6 +434,7 @@ pub(crate) fn new_type(
     }
     vm.dict_set_str(&d, "__module__", vm.new_str(module)?)?;
     vm.dict_set_str(&d, "__doc__", Value::None)?;
+    super::typeobj::mark_namespace(&d);
     let t = vm.alloc(ObjKind::Type(Box::new(TypeObj {
         name: name.to_string(),
         qualname: RefCell::new(name.to_string()),

@@ -414,7 +414,7 @@ fn clear(o: &ObjRef) {
             drop(old);
         }
         ObjKind::Dict(d) => {
-            let old = d.try_borrow_mut().map(|mut d| std::mem::take(&mut *d));
+            let old = d.try_borrow_mut().map(|mut d| d.take_all());
             drop(old);
         }
         ObjKind::Set(s) => {
@@ -435,7 +435,7 @@ fn clear(o: &ObjRef) {
                 _ => return,
             };
             if let ObjKind::Dict(d) = &d.kind {
-                let old = d.try_borrow_mut().map(|mut d| std::mem::take(&mut *d));
+                let old = d.try_borrow_mut().map(|mut d| d.take_all());
                 drop(old);
             }
         }
@@ -445,7 +445,7 @@ fn clear(o: &ObjRef) {
             let c = e.context.replace(Value::None);
             drop((a, b, c));
             if let ObjKind::Dict(d) = &e.dict.kind {
-                let old = d.try_borrow_mut().map(|mut d| std::mem::take(&mut *d));
+                let old = d.try_borrow_mut().map(|mut d| d.take_all());
                 drop(old);
             }
         }

@@ -321,7 +321,10 @@ pub const TEXTIO_METHODS: &[(&str, super::func::NativeFn)] = &[
 
 /// The attributes `encoding`, `errors`, `line_buffering`, `closed`.
 pub(crate) fn textio_attr(vm: &Vm, obj: &Value, name: &[u8]) -> PyResult<Option<Value>> {
-    let Ok(t) = this(vm, obj) else {
+    let Some(ObjKind::Native(n)) = obj.as_obj().map(|o| &o.kind) else {
+        return Ok(None);
+    };
+    let Some(t) = n.as_any().downcast_ref::<TextIo>() else {
         return Ok(None);
     };
     Ok(match name {

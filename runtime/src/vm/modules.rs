@@ -126,6 +126,7 @@ fn structseq_type(
     vm.dict_set_str(&d, "n_fields", Value::Int(n_fields as i64))?;
     vm.dict_set_str(&d, "n_unnamed_fields", Value::Int(0))?;
     let object = vm.types.object.clone();
+    super::typeobj::mark_namespace(&d);
     let t = vm.alloc(ObjKind::Type(Box::new(TypeObj {
         name: name.to_string(),
         qualname: std::cell::RefCell::new(name.to_string()),
@@ -2366,7 +2367,7 @@ fn json_loads(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 // ---- _pyrt --------------------------------------------------------------------------------
 
 fn make_pyrt(vm: &Vm) -> PyResult<ObjRef> {
-    module_with(
+    let m = module_with(
         vm,
         "_pyrt",
         &[
@@ -2376,7 +2377,9 @@ fn make_pyrt(vm: &Vm) -> PyResult<ObjRef> {
             ("setprofile_all_threads", pyrt_setprofile_all),
             ("set_gil_name", pyrt_set_gil_name),
         ],
-    )
+    )?;
+    super::threads::add_flag_type(vm, &m)?;
+    Ok(m)
 }
 
 /// `_pyrt.set_gil_name(name)`: names the current thread's lane in the GIL

@@ -16,8 +16,8 @@ use super::heap::PyVecExt;
 use super::int::{Num, as_num, float_binop, int_binop, num_cmp, to_bigint};
 use super::iter::IterState;
 use super::object::{ObjKind, ObjRef, Value};
-use super::state::{PyErr, PyResult, Vm};
-use super::typeobj::{Layout, as_type, is_subtype};
+use super::state::{PyErr, PyResult, TYPE_CACHE_SIZE, TypeCacheEntry, TypeCacheKey, Vm};
+use super::typeobj::{Layout, as_type, is_subtype, type_epoch};
 
 thread_local! {
     /// Objects whose repr is being computed (`Py_ReprEnter`).
@@ -61,50 +61,121 @@ impl Drop for Nest {
 impl Vm {
     // ---- type lookups ----------------------------------------------------------
 
-    /// Looks `name` up in the MRO of type `t` (`_PyType_Lookup`).
+    /// Looks `name` up in the MRO of type `t` (`_PyType_Lookup`), through
+    /// the type attribute cache.
     pub fn lookup_type(&self, t: &ObjRef, name: &Value) -> Option<Value> {
+        let (Value::Obj(n), Some(s)) = (name, name.as_str()) else {
+            // Only str keys are ever found in a class namespace here.
+            return None;
+        };
+        let kt = t.as_ptr() as usize;
+        let slot = ((kt >> 4) ^ super::hash::str_hash(self, s) as usize) & (TYPE_CACHE_SIZE - 1);
+        let epoch = type_epoch();
+        {
+            let c = self.type_cache.borrow();
+            let e = &c[slot];
+            if e.epoch == epoch
+                && e.ty == kt
+                && let TypeCacheKey::Name(k) = &e.key
+                && (k.ptr_eq(n)
+                    || matches!(&k.kind, ObjKind::Str(ks) if ks.as_bytes() == s.as_bytes()))
+            {
+                return cached_value(e);
+            }
+        }
+        let v = self.lookup_type_uncached(t, |d| self.dict_get_strval(d, name), false);
+        self.type_cache_store(slot, epoch, kt, TypeCacheKey::Name(n.clone()), v.as_ref());
+        v
+    }
+
+    /// The MRO walk behind the type caches; `user_only` stops at the first
+    /// builtin type. Runs no Python code.
+    fn lookup_type_uncached(
+        &self,
+        t: &ObjRef,
+        get: impl Fn(&ObjRef) -> Option<Value>,
+        user_only: bool,
+    ) -> Option<Value> {
         let tt = as_type(t)?;
         for m in tt.mro.borrow().iter() {
-            if let Some(mt) = as_type(m)
-                && let Some(v) = self.dict_get_strval(&mt.dict, name)
-            {
+            let mt = as_type(m)?;
+            if user_only && mt.builtin {
+                return None;
+            }
+            if let Some(v) = get(&mt.dict) {
                 return Some(v);
             }
         }
         None
     }
 
-    /// Looks up a special method on the type of `v` (not the instance).
-    pub fn lookup_special(&self, v: &Value, name: &str) -> Option<Value> {
-        let t = self.type_of(v);
-        let tt = as_type(&t)?;
-        for m in tt.mro.borrow().iter() {
-            if let Some(mt) = as_type(m)
-                && let Some(x) = self.dict_get_str(&mt.dict, name)
+    /// A special method (by a name in the runtime's code) of type `t`,
+    /// through the type attribute cache.
+    fn special_cached(&self, t: &ObjRef, name: &'static str, user_only: bool) -> Option<Value> {
+        let kt = t.as_ptr() as usize;
+        let kn = name.as_ptr() as usize;
+        let slot = ((kt >> 4) ^ (kn >> 1) ^ usize::from(user_only)) & (TYPE_CACHE_SIZE - 1);
+        let epoch = type_epoch();
+        {
+            let c = self.type_cache.borrow();
+            let e = &c[slot];
+            if e.epoch == epoch
+                && e.ty == kt
+                && let TypeCacheKey::Special(k, u) = e.key
+                && std::ptr::eq(k, name)
+                && u == user_only
             {
-                return Some(x);
+                return cached_value(e);
             }
         }
-        None
+        let v = self.lookup_type_uncached(t, |d| self.dict_get_str(d, name), user_only);
+        self.type_cache_store(
+            slot,
+            epoch,
+            kt,
+            TypeCacheKey::Special(name, user_only),
+            v.as_ref(),
+        );
+        v
+    }
+
+    fn type_cache_store(
+        &self,
+        slot: usize,
+        epoch: u64,
+        ty: usize,
+        key: TypeCacheKey,
+        v: Option<&Value>,
+    ) {
+        let old = {
+            let mut c = self.type_cache.borrow_mut();
+            let e = &mut c[slot];
+            e.epoch = epoch;
+            e.ty = ty;
+            // SAFETY: a copy without a reference, read back (cloned) only
+            // while `epoch` stands — while every class namespace is
+            // unchanged and every class alive, so the namespace it came
+            // from still holds it (`type_epoch`'s invariant).
+            e.value =
+                std::mem::ManuallyDrop::new(unsafe { std::ptr::read(v.unwrap_or(&Value::Undef)) });
+            std::mem::replace(&mut e.key, key)
+        };
+        drop(old);
+    }
+
+    /// Looks up a special method on the type of `v` (not the instance).
+    pub fn lookup_special(&self, v: &Value, name: &'static str) -> Option<Value> {
+        let t = self.type_of(v);
+        self.special_cached(&t, name, false)
     }
 
     /// A special method defined by a Python class (not a builtin type's
     /// own implementation).
-    pub fn user_special(&self, v: &Value, name: &str) -> Option<Value> {
+    pub fn user_special(&self, v: &Value, name: &'static str) -> Option<Value> {
         match v {
             Value::Obj(o) if matches!(o.kind, ObjKind::Instance(_) | ObjKind::Exception(_)) => {
                 let t = self.type_of(v);
-                let tt = as_type(&t)?;
-                for m in tt.mro.borrow().iter() {
-                    let mt = as_type(m)?;
-                    if mt.builtin {
-                        return None;
-                    }
-                    if let Some(x) = self.dict_get_str(&mt.dict, name) {
-                        return Some(x);
-                    }
-                }
-                None
+                self.special_cached(&t, name, true)
             }
             _ => None,
         }
@@ -588,7 +659,7 @@ impl Vm {
                     let t = self.type_of(v);
                     // __hash__ = None (set implicitly when __eq__ is
                     // defined without __hash__) makes it unhashable.
-                    if let Some(Value::None) = self.lookup_type(&t, &self.new_str("__hash__")?) {
+                    if let Some(Value::None) = self.special_cached(&t, "__hash__", false) {
                         return Err(
                             self.type_error(format!("unhashable type: '{}'", self.type_name(v)))
                         );
@@ -1294,7 +1365,7 @@ impl Vm {
                         return Ok(Some(self.bind(c, obj, &cls)?));
                     }
                     // __getattr__ fallback.
-                    if let Some(ga) = self.lookup_type(&cls, &self.new_str("__getattr__")?) {
+                    if let Some(ga) = self.special_cached(&cls, "__getattr__", false) {
                         match self.call_special(&ga, obj, std::slice::from_ref(name)) {
                             Ok(v) => return Ok(Some(v)),
                             // Its own AttributeError (message and all) is the
@@ -1488,7 +1559,7 @@ impl Vm {
                         self.call_special(&sa, obj, &[name.clone(), value])?;
                         return Ok(());
                     }
-                    if self.display_str(name) == "__class__" {
+                    if name.as_str().is_some_and(|s| s.as_bytes() == b"__class__") {
                         if let Value::Obj(c) = &value
                             && as_type(c).is_some_and(|t| t.layout == Layout::Object)
                         {
@@ -2020,4 +2091,12 @@ pub(crate) fn ssize(i: i64) -> Option<usize> {
     usize::try_from(i)
         .ok()
         .filter(|&n| n <= isize::MAX as usize)
+}
+
+/// The value of a valid type cache entry.
+#[inline]
+fn cached_value(e: &TypeCacheEntry) -> Option<Value> {
+    // `Value::clone` takes a new reference to an object the entry holds
+    // none on; valid because the caller checked the entry's epoch.
+    (!e.value.is_undef()).then(|| Value::clone(&e.value))
 }

@@ -102,7 +102,8 @@ pub struct Vm {
     pub names: Names,
     exc_types: RefCell<HashMap<String, ObjRef>>,
     iter_types: RefCell<HashMap<&'static str, ObjRef>>,
-    native_types: RefCell<HashMap<&'static str, ObjRef>>,
+    /// Types of native objects by type name (a handful: searched).
+    native_types: RefCell<Vec<(&'static str, ObjRef)>>,
     pub none_like: NoneLike,
     pub builtins: ObjRef,
     pub builtins_dict: ObjRef,
@@ -128,6 +129,9 @@ pub struct Vm {
     pub sources: RefCell<HashMap<Rc<str>, Rc<str>>>,
     /// Methods of builtin types by (type, name) identity (eval.rs).
     pub(crate) method_cache: RefCell<Vec<MethodCacheEntry>>,
+    /// Attributes of types by (type, name), valid within a type epoch
+    /// (CPython's type method cache; ops.rs).
+    pub(crate) type_cache: RefCell<Box<[TypeCacheEntry]>>,
     /// `faulthandler.is_enabled()`.
     pub faulthandler: Cell<bool>,
     /// `_testinternalcapi.get_configs()` data, captured at creation.
@@ -174,6 +178,35 @@ pub struct NoneLike {
 
 /// (type, name, attribute) of the builtin-method cache.
 pub(crate) type MethodCacheEntry = (Option<ObjRef>, Option<ObjRef>, Value);
+
+/// What a type attribute cache entry answers, besides its type.
+#[derive(Debug)]
+pub(crate) enum TypeCacheKey {
+    /// Nothing yet.
+    Empty,
+    /// `lookup_type(t, name)` for this str object (held, so its address
+    /// is not reused while the entry exists).
+    Name(ObjRef),
+    /// A special method looked up by a name in the runtime's own code;
+    /// `true`: only in Python classes (`user_special`).
+    Special(&'static str, bool),
+}
+
+/// One entry of the type attribute cache ([`Vm::lookup_type`]).
+#[derive(Debug)]
+pub(crate) struct TypeCacheEntry {
+    /// The type epoch it was made in ([`super::typeobj::type_epoch`]).
+    pub epoch: u64,
+    /// The type's address.
+    pub ty: usize,
+    pub key: TypeCacheKey,
+    /// The result (`Undef`: not found), held without a reference: valid
+    /// only while `epoch` is the current epoch.
+    pub value: std::mem::ManuallyDrop<Value>,
+}
+
+/// Entries of the type attribute cache (a power of two).
+pub(crate) const TYPE_CACHE_SIZE: usize = 1024;
 
 /// Entries of the builtin-method cache (a power of two).
 pub(crate) const METHOD_CACHE_SIZE: usize = 64;
@@ -482,9 +515,9 @@ impl Vm {
     pub fn native_type(&self, name: &'static str) -> ObjRef {
         self.native_types
             .borrow()
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| self.types.object.clone())
+            .iter()
+            .find(|(n, _)| std::ptr::eq(*n, name) || *n == name)
+            .map_or_else(|| self.types.object.clone(), |(_, t)| t.clone())
     }
 
     /// The str object for a trace event name (cached: tracers get one
@@ -554,7 +587,11 @@ impl Vm {
 
     /// Registers a native type.
     pub fn register_native_type(&self, name: &'static str, t: ObjRef) {
-        self.native_types.borrow_mut().insert(name, t);
+        let mut types = self.native_types.borrow_mut();
+        match types.iter_mut().find(|(n, _)| *n == name) {
+            Some(e) => e.1 = t,
+            None => types.push((name, t)),
+        }
     }
 
     /// `type(v).__name__`.
@@ -587,6 +624,7 @@ impl Vm {
         }
         let m = self.new_str(module)?;
         self.dict_set_str(&d, "__module__", m)?;
+        super::typeobj::mark_namespace(&d);
         let t = self.alloc(ObjKind::Type(Box::new(TypeObj {
             name: name.to_string(),
             qualname: RefCell::new(name.to_string()),
@@ -754,7 +792,7 @@ impl Vm {
             names: parts.names,
             exc_types: RefCell::new(HashMap::new()),
             iter_types: RefCell::new(HashMap::new()),
-            native_types: RefCell::new(HashMap::new()),
+            native_types: RefCell::new(Vec::new()),
             none_like: parts.none_like,
             builtins: parts.builtins,
             builtins_dict: parts.builtins_dict,
@@ -783,6 +821,16 @@ impl Vm {
             thread_options: parts.thread_options,
             faulthandler: Cell::new(false),
             method_cache: RefCell::new(vec![(None, None, Value::Undef); METHOD_CACHE_SIZE]),
+            type_cache: RefCell::new(
+                (0..TYPE_CACHE_SIZE)
+                    .map(|_| TypeCacheEntry {
+                        epoch: 0,
+                        ty: 0,
+                        key: TypeCacheKey::Empty,
+                        value: std::mem::ManuallyDrop::new(Value::Undef),
+                    })
+                    .collect(),
+            ),
         }
     }
 }

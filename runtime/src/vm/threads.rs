@@ -530,6 +530,137 @@ fn allocate_lock(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     ))))?))
 }
 
+// ---- event flags --------------------------------------------------------------------------
+
+/// `_pyrt.Flag`: the runtime's event flag ([`lock::Event`]) with
+/// `threading.Event`'s methods. `threading.Event` and the start and finish
+/// signals of `threading.Thread` rest on it: one object and native calls
+/// where CPython's Python Event builds a Condition, a Lock and a waiter
+/// lock per wait.
+#[derive(Debug)]
+pub struct PyFlag(pub Arc<lock::Event>);
+
+impl NativeObject for PyFlag {
+    fn type_name(&self) -> &'static str {
+        "_pyrt.Flag"
+    }
+    fn repr(&self, _vm: &Vm) -> PyResult<Option<String>> {
+        let state = if self.0.is_set() { "set" } else { "unset" };
+        Ok(Some(format!(
+            "<_pyrt.Flag at {:#x}: {state}>",
+            Arc::as_ptr(&self.0) as usize
+        )))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+fn flag_of(vm: &Vm, a: &Args<'_>) -> PyResult<Arc<lock::Event>> {
+    let this = a.pos().first().cloned().unwrap_or(Value::None);
+    Ok(native::<PyFlag>(vm, &this, "_pyrt.Flag")?.0.clone())
+}
+
+fn flag_new(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    super::builtins::pos_args(vm, "Flag", &a, 0, 0)?;
+    Ok(Value::Obj(vm.alloc(ObjKind::Native(Box::new(PyFlag(
+        Arc::new(lock::Event::new()),
+    ))))?))
+}
+
+fn flag_is_set(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    Ok(Value::Bool(flag_of(vm, &a)?.is_set()))
+}
+
+fn flag_set(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    flag_of(vm, &a)?.set();
+    Ok(Value::None)
+}
+
+fn flag_clear(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    flag_of(vm, &a)?.clear();
+    Ok(Value::None)
+}
+
+/// `wait(timeout=None)`: as `threading.Event.wait` — true once set (or
+/// set since the wait began); a timeout ≤ 0 only looks.
+fn flag_wait(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let pos = a.pos();
+    if pos.len() > 2 {
+        return Err(vm.type_error(format!(
+            "wait() takes at most 1 argument ({} given)",
+            pos.len() - 1
+        )));
+    }
+    let mut timeout = pos.get(1).cloned();
+    for (k, v) in a.kw() {
+        match k.as_str().map(|s| s.as_bytes()) {
+            Some(b"timeout") if timeout.is_none() => timeout = Some(v.clone()),
+            _ => {
+                return Err(vm.type_error(format!(
+                    "wait() got an unexpected keyword argument '{}'",
+                    vm.display_str(k)
+                )));
+            }
+        }
+    }
+    let ev = flag_of(vm, &a)?;
+    if ev.is_set() {
+        return Ok(Value::Bool(true));
+    }
+    let deadline = match timeout.unwrap_or(Value::None) {
+        Value::None => None,
+        t => {
+            let secs = match t {
+                Value::Int(i) => i as f64,
+                Value::Bool(b) => f64::from(u8::from(b)),
+                Value::Float(f) => f,
+                other => {
+                    return Err(vm.type_error(format!(
+                        "'>' not supported between instances of '{}' and 'int'",
+                        vm.type_name(&other)
+                    )));
+                }
+            };
+            if secs.is_nan() || secs <= 0.0 {
+                return Ok(Value::Bool(false));
+            }
+            if secs > TIMEOUT_MAX {
+                return Err(vm.overflow_error("timeout value is too large"));
+            }
+            Some(clock(vm).monotonic_ns().saturating_add((secs * 1e9) as u64))
+        }
+    };
+    let sets = ev.sets();
+    block_value(vm, move |now| match ev.wait_from(sets, deadline, now) {
+        Step::Ready(b) => Step::Ready(Value::Bool(b)),
+        Step::Wait(r) => Step::Wait(r),
+    })
+}
+
+const FLAG_METHODS: MethodTable = &[
+    ("is_set", flag_is_set),
+    ("isSet", flag_is_set),
+    ("set", flag_set),
+    ("clear", flag_clear),
+    ("wait", flag_wait),
+];
+
+/// Adds `Flag` (type registration and factory) to the `_pyrt` module.
+pub(crate) fn add_flag_type(vm: &Vm, module: &ObjRef) -> PyResult<()> {
+    let t = super::driver::new_type(
+        vm,
+        "Flag",
+        Some(&vm.types.object),
+        FLAG_METHODS,
+        Layout::Builtin,
+        "_pyrt",
+    )?;
+    vm.register_native_type("_pyrt.Flag", t);
+    let d = super::modules::mdict(module);
+    vm.dict_set_str(&d, "Flag", vm.new_builtin("Flag", "_pyrt", flag_new)?)
+}
+
 // ---- thread starts ------------------------------------------------------------------------
 
 /// Values moved to a new OS thread. They are only touched by whichever
@@ -984,9 +1115,9 @@ struct GreenVm {
     start: Option<GreenStart>,
     /// Index of the base frame.
     stop: usize,
-    /// `repr()` of the thread's function, for an uncaught exception's
-    /// report.
-    func_repr: String,
+    /// The thread's function, whose `repr()` an uncaught exception's
+    /// report names (computed only then: it costs more than the start).
+    func: Value,
 }
 
 // SAFETY: a green body runs only on the OS thread that runs the scheduler,
@@ -1006,6 +1137,7 @@ impl Drop for GreenVm {
             // dropped once here.
             drop(unsafe { Box::from_raw(self.th) });
             drop(self.start.take());
+            drop(std::mem::replace(&mut self.func, Value::None));
         }
     }
 }
@@ -1100,12 +1232,12 @@ impl crate::sched::GreenThread for GreenVm {
                     if let Err(e) = &r
                         && !vm.exc_matches(e, "SystemExit")
                     {
+                        let fr = vm
+                            .repr_string(&self.func)
+                            .unwrap_or_else(|_| "<function>".into());
                         super::io::write_stderr(
                             vm,
-                            &format!(
-                                "Exception ignored in thread started by {}:\n",
-                                self.func_repr
-                            ),
+                            &format!("Exception ignored in thread started by {fr}:\n"),
                         );
                         super::exc_support::print_exception(vm, &e.0);
                     }
@@ -1135,7 +1267,7 @@ pub(crate) fn spawn_main_green(vm: &Vm, start: GreenStart) -> PyResult<()> {
         owned: false,
         start: Some(start),
         stop: 0,
-        func_repr: String::new(),
+        func: Value::None,
     };
     sched.spawn_with(ts, Box::new(body));
     Ok(())
@@ -1193,18 +1325,15 @@ fn start_green_thread(vm: &Vm, func: Value, args: Vec<Value>, kwargs: Value) -> 
     let Some(sched) = scheduler(vm) else {
         return Err(vm.runtime_error("can't start new thread"));
     };
-    let func_repr = vm
-        .repr_string(&func)
-        .unwrap_or_else(|_| "<function>".into());
     let th = Box::into_raw(Box::new(VmThread::new()));
     vm.register_thread(th);
     let body = GreenVm {
         vm: std::ptr::from_ref(vm),
         th,
         owned: true,
-        start: Some(GreenStart::Call(func, args, kwargs)),
+        start: Some(GreenStart::Call(func.clone(), args, kwargs)),
         stop: 0,
-        func_repr,
+        func,
     };
     let ts = sched.spawn(Box::new(body));
     // SAFETY: just created; the scheduler runs it only after this returns.

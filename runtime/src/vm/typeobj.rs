@@ -2,6 +2,7 @@
 //! Python, their method resolution order, and instances.
 
 use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::object::{ObjKind, ObjRef, Value};
 
@@ -38,6 +39,44 @@ pub struct TypeObj {
     pub version: Cell<u64>,
     /// The payload kind name for builtin types (`"int"`, …).
     pub kind_tag: &'static str,
+}
+
+/// The type epoch: changes whenever any class namespace changes or any
+/// class is freed. [`crate::vm::state::Vm::lookup_type`]'s cache entries
+/// are valid only in the epoch they were made in, so they can hold their
+/// results without references (as CPython's method cache does): while the
+/// epoch stands, every namespace a result came from still holds it.
+///
+/// One counter for the process: a change in another interpreter only makes
+/// this one's entries miss once. Relaxed suffices — a namespace is changed
+/// and read only under its interpreter's GIL, which orders the two.
+static TYPE_EPOCH: AtomicU64 = AtomicU64::new(1);
+
+/// The current type epoch.
+#[inline]
+pub(crate) fn type_epoch() -> u64 {
+    TYPE_EPOCH.load(Ordering::Relaxed)
+}
+
+/// Starts a new type epoch (a class namespace changed or a class is freed).
+#[inline]
+pub(crate) fn bump_type_epoch() {
+    TYPE_EPOCH.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Marks `d` (a dict object) as a class namespace.
+pub(crate) fn mark_namespace(d: &ObjRef) {
+    if let ObjKind::Dict(c) = &d.kind {
+        c.borrow_mut().type_ns = true;
+    }
+    bump_type_epoch();
+}
+
+impl Drop for TypeObj {
+    fn drop(&mut self) {
+        // A new class may be made at this one's address.
+        bump_type_epoch();
+    }
 }
 
 impl TypeObj {

@@ -7,7 +7,7 @@ module, whose locks and thread starts run on either thread backend.
 
 import _thread
 import sys
-from _pyrt import set_gil_name as _set_gil_name
+from _pyrt import set_gil_name as _set_gil_name, Flag as _Flag
 
 __all__ = ['get_ident', 'active_count', 'Condition', 'current_thread',
            'enumerate', 'main_thread', 'TIMEOUT_MAX', 'Event', 'Lock',
@@ -238,36 +238,35 @@ class BoundedSemaphore(Semaphore):
 
 
 class Event:
+    # CPython's Event is a flag under a Condition; pyrt's rests on the
+    # runtime's event flag (_pyrt.Flag), with the same wake-up rule: a
+    # waiter returns True once set() ran after it began waiting.
     def __init__(self):
-        self._cond = Condition(Lock())
-        self._flag = False
+        self._ev = _Flag()
 
     def __repr__(self):
         cls = self.__class__
-        status = 'set' if self._flag else 'unset'
+        status = 'set' if self._ev.is_set() else 'unset'
         return f"<{cls.__module__}.{cls.__qualname__} at {id(self):#x}: {status}>"
 
+    @property
+    def _flag(self):
+        return self._ev.is_set()
+
     def is_set(self):
-        return self._flag
+        return self._ev.is_set()
 
     def isSet(self):
-        return self._flag
+        return self._ev.is_set()
 
     def set(self):
-        with self._cond:
-            self._flag = True
-            self._cond.notify_all()
+        self._ev.set()
 
     def clear(self):
-        with self._cond:
-            self._flag = False
+        self._ev.clear()
 
     def wait(self, timeout=None):
-        with self._cond:
-            signaled = self._flag
-            if not signaled:
-                signaled = self._cond.wait(timeout)
-            return signaled
+        return self._ev.wait(timeout)
 
 
 class BrokenBarrierError(RuntimeError):
@@ -417,8 +416,9 @@ class Thread:
             self._daemonic = current_thread().daemon
         self._ident = None
         self._native_id = None
-        self._started = Event()
-        self._done = Event()
+        # Event-like flags (the runtime's, without Event's Python layer).
+        self._started = _Flag()
+        self._done = _Flag()
         self._is_stopped = False
         self._initialized = True
 
