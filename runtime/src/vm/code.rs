@@ -458,19 +458,23 @@ pub struct Code {
     /// Positional parameters only, no cells, not a generator: a call with
     /// exactly `argcount` positional arguments needs no argument binding.
     pub simple_call: bool,
-    /// Global-lookup caches, one per `LoadGlobal` (dict versions + value).
+    /// Global-lookup caches, one per `LoadGlobal`.
     pub global_cache: Vec<std::cell::RefCell<GlobalCache>>,
 }
 
-/// A `LoadGlobal` inline cache.
+/// A `LoadGlobal` inline cache: where the name was found, valid while
+/// neither dict's keys changed (CPython's `LOAD_GLOBAL_MODULE` /
+/// `LOAD_GLOBAL_BUILTIN`): rebinding a global keeps it valid.
 #[derive(Clone, Debug, Default)]
 pub struct GlobalCache {
-    /// Globals dict version when cached.
-    pub globals_version: u64,
-    /// Builtins dict version when cached.
-    pub builtins_version: u64,
-    /// The value found.
-    pub value: Value,
+    /// Globals dict keys version when cached (0: empty cache).
+    pub globals_keys: u64,
+    /// Builtins dict keys version when cached.
+    pub builtins_keys: u64,
+    /// Found in builtins (else in globals).
+    pub in_builtins: bool,
+    /// Its entry index there.
+    pub index: usize,
 }
 
 impl Code {

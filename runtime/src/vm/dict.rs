@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 
 use super::heap::{PyVec, pyvec};
-use super::object::{ObjKind, Value};
+use super::object::{ObjKind, ObjRef, Value};
 use super::state::{PyResult, Vm};
 
 /// A dict version no other dict mutation anywhere has produced (CPython's
@@ -66,8 +66,13 @@ pub struct Dict {
     /// Entries in insertion order (with holes).
     pub entries: PyVec<Entry>,
     used: usize,
-    /// Bumped on every change (iteration checks, global caches).
+    /// Bumped on every change (iteration checks).
     pub version: u64,
+    /// Bumped when the keys or their places change (an insert, a delete,
+    /// a resize) — not when a value is replaced: `LoadGlobal`'s cache
+    /// keeps an entry index valid while it stands (CPython's dict keys
+    /// version).
+    pub keys_version: u64,
     /// A class namespace: its changes also invalidate the type attribute
     /// cache (see [`super::typeobj::type_epoch`]).
     pub(crate) type_ns: bool,
@@ -177,6 +182,7 @@ impl Dict {
             entries: pyvec(),
             used: 0,
             version: next_version(),
+            keys_version: next_version(),
             type_ns: false,
         }
     }
@@ -191,13 +197,29 @@ impl Dict {
         }
     }
 
+    /// [`Dict::changed`] for a change of the keys or their places.
+    #[inline]
+    fn keys_changed(&mut self) {
+        self.changed();
+        self.keys_version = self.version;
+    }
+
+    /// The value of the live entry at index `ix`.
+    #[inline]
+    pub fn value_at(&self, ix: usize) -> Option<&Value> {
+        self.entries
+            .get(ix)
+            .filter(|e| !e.key.is_undef())
+            .map(|e| &e.value)
+    }
+
     /// Empties the dict, returning its old contents (the collector's
     /// `tp_clear`); the dict stays what it was (a class namespace or not).
     pub(crate) fn take_all(&mut self) -> Dict {
         let mut old = std::mem::take(self);
         self.type_ns = old.type_ns;
         old.type_ns = false;
-        self.changed();
+        self.keys_changed();
         old
     }
 
@@ -294,6 +316,7 @@ impl Dict {
         indices.resize(size, EMPTY);
         self.entries = entries;
         self.indices = indices;
+        self.keys_version = next_version();
         let mask = size - 1;
         for (n, e) in self.entries.iter().enumerate() {
             let mut perturb = e.hash as u64;
@@ -335,7 +358,7 @@ impl Dict {
         self.indices[i] = n;
         self.entries.push(Entry { hash, key, value });
         self.used += 1;
-        self.changed();
+        self.keys_changed();
         Ok(())
     }
 
@@ -359,13 +382,47 @@ impl Dict {
 
     /// Removes every item.
     pub fn clear(&mut self) {
-        self.changed();
+        self.keys_changed();
         let old = (
             std::mem::replace(&mut self.indices, pyvec()),
             std::mem::replace(&mut self.entries, pyvec()),
         );
         self.used = 0;
         drop(old);
+    }
+
+    /// Looks up the str object `key` given its hash (no Python code): the
+    /// same object is a hit without comparing bytes (names in code are
+    /// mostly the very str objects that were stored).
+    #[inline]
+    pub fn get_strobj(&self, key: &ObjRef, bytes: &[u8], hash: i64) -> Option<&Value> {
+        self.index_strobj(key, bytes, hash)
+            .map(|ix| &self.entries[ix].value)
+    }
+
+    /// The entry index of str object `key` (see [`Dict::get_strobj`]).
+    #[inline]
+    pub fn index_strobj(&self, key: &ObjRef, bytes: &[u8], hash: i64) -> Option<usize> {
+        if self.indices.is_empty() {
+            return None;
+        }
+        for slot in self.probe(hash) {
+            let ix = self.indices[slot];
+            if ix == EMPTY {
+                return None;
+            }
+            if ix == DUMMY {
+                continue;
+            }
+            let e = &self.entries[ix as usize];
+            if e.hash == hash
+                && let Value::Obj(k) = &e.key
+                && (k.ptr_eq(key) || matches!(&k.kind, ObjKind::Str(s) if s.as_bytes() == bytes))
+            {
+                return Some(ix as usize);
+            }
+        }
+        None
     }
 
     /// Looks up a str key given its bytes and hash (no Python code).
@@ -417,7 +474,7 @@ impl Dict {
             },
         );
         self.used -= 1;
-        self.changed();
+        self.keys_changed();
         e
     }
 }

@@ -1067,31 +1067,58 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     // SAFETY: the frame (alive for this instruction) owns
                     // both dicts.
                     let (globals, builtins) = unsafe { (&*globals, &*builtins) };
-                    let gv = dict_version(globals);
-                    let bv = dict_version(builtins);
+                    let (Some(gd), Some(bd)) = (dict_of(globals), dict_of(builtins)) else {
+                        err!(name_error(vm, &code.names[name_i]));
+                    };
                     let cached = code.global_cache.get(cache_i).and_then(|c| {
                         // SAFETY: the cache is only borrowed mutably below,
                         // after this read ended.
                         let c = unsafe { c.try_borrow_unguarded() }.ok()?;
-                        (c.globals_version == gv && c.builtins_version == bv && !c.value.is_undef())
-                            .then(|| c.value.clone())
+                        // SAFETY: read only, and no Python code (which could
+                        // change a namespace) runs while these are held.
+                        let (g, b) =
+                            unsafe { (gd.try_borrow_unguarded(), bd.try_borrow_unguarded()) };
+                        let (g, b) = (g.ok()?, b.ok()?);
+                        if c.globals_keys != g.keys_version || c.builtins_keys != b.keys_version {
+                            return None;
+                        }
+                        if c.in_builtins { b } else { g }.value_at(c.index).cloned()
                     });
                     let v = match cached {
                         Some(v) => v,
                         None => {
                             let name = &code.names[name_i];
-                            let v = match vm.dict_get_strval(globals, name) {
-                                Some(v) => v,
-                                None => match vm.dict_get_strval(builtins, name) {
-                                    Some(v) => v,
-                                    None => err!(name_error(vm, name)),
-                                },
+                            let Value::Obj(n) = name else {
+                                err!(name_error(vm, name));
                             };
+                            let ObjKind::Str(ns) = &n.kind else {
+                                err!(name_error(vm, name));
+                            };
+                            let h = super::hash::str_hash(vm, ns);
+                            let found = {
+                                let (g, b) = (gd.borrow(), bd.borrow());
+                                match g.index_strobj(n, ns.as_bytes(), h) {
+                                    Some(ix) => Some((false, ix, g.keys_version, b.keys_version)),
+                                    None => b
+                                        .index_strobj(n, ns.as_bytes(), h)
+                                        .map(|ix| (true, ix, g.keys_version, b.keys_version)),
+                                }
+                            };
+                            let Some((in_builtins, index, gk, bk)) = found else {
+                                err!(name_error(vm, name));
+                            };
+                            let v = if in_builtins { bd } else { gd }
+                                .borrow()
+                                .value_at(index)
+                                .cloned()
+                                .unwrap_or(Value::None);
                             if let Some(c) = code.global_cache.get(cache_i) {
-                                let mut c = c.borrow_mut();
-                                c.globals_version = gv;
-                                c.builtins_version = bv;
-                                c.value = v.clone();
+                                *c.borrow_mut() = super::code::GlobalCache {
+                                    globals_keys: gk,
+                                    builtins_keys: bk,
+                                    in_builtins,
+                                    index,
+                                };
                             }
                             v
                         }
@@ -2507,12 +2534,10 @@ fn cached_builtin_attr(vm: &Vm, t: &ObjRef, name: &Value) -> Option<Value> {
     Some(v)
 }
 
-fn dict_version(d: &ObjRef) -> u64 {
+fn dict_of(d: &ObjRef) -> Option<&RefCell<super::dict::Dict>> {
     match &d.kind {
-        // SAFETY: only the version is read; no mutable borrow of a
-        // namespace dict is held while Python code runs.
-        ObjKind::Dict(c) => unsafe { c.try_borrow_unguarded() }.map_or(0, |d| d.version),
-        _ => 0,
+        ObjKind::Dict(c) => Some(c),
+        _ => None,
     }
 }
 

@@ -425,10 +425,13 @@ impl Vm {
     /// `d.get(k)` where k is a str value (cached hash).
     #[inline]
     pub fn dict_get_strval(&self, d: &ObjRef, k: &Value) -> Option<Value> {
-        match (&d.kind, k.as_str()) {
-            (ObjKind::Dict(c), Some(s)) => {
+        match (&d.kind, k) {
+            (ObjKind::Dict(c), Value::Obj(ko)) => {
+                let ObjKind::Str(s) = &ko.kind else {
+                    return None;
+                };
                 let h = super::hash::str_hash(self, s);
-                c.borrow().get_str(s.as_bytes(), h).cloned()
+                c.borrow().get_strobj(ko, s.as_bytes(), h).cloned()
             }
             _ => None,
         }
@@ -523,7 +526,12 @@ impl Vm {
     /// The str object for a trace event name (cached: tracers get one
     /// event per line).
     pub(crate) fn event_str(&self, name: &'static str) -> PyResult<Value> {
-        if let Some((_, v)) = self.event_strs.borrow().iter().find(|(n, _)| *n == name) {
+        if let Some((_, v)) = self
+            .event_strs
+            .borrow()
+            .iter()
+            .find(|(n, _)| std::ptr::eq(*n, name) || *n == name)
+        {
             return Ok(v.clone());
         }
         let v = self.new_str(name)?;
