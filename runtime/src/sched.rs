@@ -308,6 +308,10 @@ struct State {
     stop_on: Option<u64>,
     /// That thread finished.
     stopped: bool,
+    /// Scratch for [`Scheduler::collect_wakeups`] (kept for its capacity).
+    scratch: Vec<usize>,
+    /// Tasks made runnable by the current collection, in wake order.
+    ready: Vec<usize>,
 }
 
 struct Inner {
@@ -389,6 +393,8 @@ impl Scheduler {
                     instructions: 0,
                     stop_on: None,
                     stopped: false,
+                    scratch: Vec::new(),
+                    ready: Vec::new(),
                 }),
                 woken: Mutex::new(Vec::new()),
                 #[cfg(all(has_os_threads, not(loom)))]
@@ -453,11 +459,18 @@ impl Scheduler {
         (self.interp.gil().interval_us() * INSTRUCTIONS_PER_US).max(1)
     }
 
-    /// Moves woken and timed-out waiters to the runnable queue.
+    /// Moves woken and timed-out waiters to the front of the runnable
+    /// queue, in the order they woke: a thread back from a wait (a sleep,
+    /// a lock, I/O) runs before the threads that used up their slices —
+    /// the emulated form of the GIL's anti-convoy hand-off, so a sleeper
+    /// beside a CPU-bound thread wakes on time instead of one interval
+    /// late.
     fn collect_wakeups(&self, st: &mut State) {
         // Lock order: `state`, then `woken`.
-        let woken = std::mem::take(&mut *lock(&self.inner.woken));
-        for id in woken {
+        let mut woken = std::mem::take(&mut st.scratch);
+        std::mem::swap(&mut woken, &mut *lock(&self.inner.woken));
+        let mut ready = std::mem::take(&mut st.ready);
+        for &id in &woken {
             let Some(task) = st.tasks.get_mut(id).and_then(Option::as_mut) else {
                 continue;
             };
@@ -485,7 +498,7 @@ impl Scheduler {
                 st.timers.retain(|_, t| *t != id);
                 let _ = d;
             }
-            st.runnable.push_back(id);
+            ready.push(id);
         }
         let now = self.clock.monotonic_ns();
         while let Some((&(deadline, seq), &id)) = st.timers.iter().next() {
@@ -506,10 +519,17 @@ impl Scheduler {
             } else {
                 Wake::Unparked
             };
-            st.runnable.push_back(id);
+            ready.push(id);
             // A racing wake-up may also list this task; it is skipped above
             // since the wait is gone.
         }
+        for &id in ready.iter().rev() {
+            st.runnable.push_front(id);
+        }
+        ready.clear();
+        st.ready = ready;
+        woken.clear();
+        st.scratch = woken;
     }
 
     /// Runs green threads until `ts`'s thread finishes ([`RunOutcome::Done`],

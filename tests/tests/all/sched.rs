@@ -563,3 +563,84 @@ fn green_threads_pass_gilstate_and_debug_allocator_checks() {
     ));
     rt.finalize();
 }
+
+/// Logs its name at every resume; `Waiter` waits on an event first,
+/// `Setter` sets it, `Spinner` uses whole slices `slices` times.
+enum Actor {
+    Waiter(Arc<Event>),
+    Setter(Arc<Event>),
+    Spinner(u32),
+}
+
+struct Logged {
+    actor: Actor,
+    log: Arc<std::sync::Mutex<Vec<&'static str>>>,
+}
+
+impl GreenThread for Logged {
+    fn resume(&mut self, s: &mut Slice<'_>) -> SliceExit {
+        let mut log = |what| self.log.lock().unwrap().push(what);
+        match &mut self.actor {
+            Actor::Waiter(ev) => match ev.wait(None, s.now_ns()) {
+                Step::Ready(_) => {
+                    log("waiter woke");
+                    SliceExit::Finished
+                }
+                Step::Wait(req) => {
+                    log("waiter waits");
+                    SliceExit::Blocked(req)
+                }
+            },
+            Actor::Setter(ev) => {
+                ev.set();
+                log("setter set");
+                SliceExit::Finished
+            }
+            Actor::Spinner(left) => {
+                log("spinner slice");
+                while s.tick(1) {}
+                *left -= 1;
+                if *left == 0 {
+                    SliceExit::Finished
+                } else {
+                    SliceExit::Yielded
+                }
+            }
+        }
+    }
+}
+
+/// A thread whose wait ends runs before the threads that used up their
+/// slices (the emulated anti-convoy rule): a sleeper or lock waiter beside a
+/// CPU-bound thread resumes at once, not one switch interval later.
+#[test]
+fn woken_green_threads_run_before_threads_that_used_their_slices() {
+    let rt = runtime();
+    let sched = scheduler(&rt, None);
+    let ev = Arc::new(Event::new());
+    let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+    for actor in [
+        Actor::Waiter(ev.clone()),
+        Actor::Spinner(3),
+        Actor::Setter(ev.clone()),
+    ] {
+        sched.spawn(Box::new(Logged {
+            actor,
+            log: log.clone(),
+        }));
+    }
+    assert_eq!(sched.run(RunLimit::TO_COMPLETION), RunOutcome::Done);
+    assert_eq!(
+        *log.lock().unwrap(),
+        [
+            "waiter waits",
+            "spinner slice",
+            "setter set",
+            // Before the spinner's next slice, though it queued first.
+            "waiter woke",
+            "spinner slice",
+            "spinner slice",
+        ]
+    );
+    rt.finalize();
+}
