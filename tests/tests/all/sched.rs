@@ -579,7 +579,7 @@ struct Logged {
 
 impl GreenThread for Logged {
     fn resume(&mut self, s: &mut Slice<'_>) -> SliceExit {
-        let mut log = |what| self.log.lock().unwrap().push(what);
+        let log = |what| self.log.lock().unwrap().push(what);
         match &mut self.actor {
             Actor::Waiter(ev) => match ev.wait(None, s.now_ns()) {
                 Step::Ready(_) => {
