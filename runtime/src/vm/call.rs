@@ -245,6 +245,7 @@ pub(crate) fn build_class(
         builtin: false,
         version: Cell::new(0),
         kind_tag: "",
+        inst_dict_hint: Cell::new(0),
     })))?;
     let mro = c3_mro(&cls, &base_list).ok_or_else(|| {
         let names: Vec<String> = base_list

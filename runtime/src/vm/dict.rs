@@ -187,6 +187,23 @@ impl Dict {
         }
     }
 
+    /// An empty dict with room for `n` items (no resize before the `n`th
+    /// insert); `None` if that much memory is not to be had.
+    pub fn with_capacity(n: usize) -> Option<Dict> {
+        let mut d = Dict::new();
+        if n == 0 {
+            return Some(d);
+        }
+        let mut size = 8usize;
+        while (n + 1) * 3 >= size * 2 {
+            size <<= 1;
+        }
+        d.indices.try_reserve(size).ok()?;
+        d.indices.resize(size, EMPTY);
+        d.entries.try_reserve(n).ok()?;
+        Some(d)
+    }
+
     /// Records a change: a new version and, for a class namespace, a new
     /// type epoch. Called before any removed value is dropped.
     #[inline]

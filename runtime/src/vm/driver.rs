@@ -445,6 +445,7 @@ pub(crate) fn new_type(
         builtin: true,
         version: Cell::new(0),
         kind_tag: name,
+        inst_dict_hint: Cell::new(0),
     })))?;
     let mut mro = vec![t.clone()];
     if let Some(b) = base.and_then(|b| as_type(b)) {

@@ -137,6 +137,7 @@ fn structseq_type(
         builtin: false,
         version: Cell::new(0),
         kind_tag: name,
+        inst_dict_hint: Cell::new(0),
     })))?;
     if let ObjKind::Type(tt) = &t.kind {
         *tt.mro.borrow_mut() = vec![t.clone(), object];

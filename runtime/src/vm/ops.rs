@@ -1568,7 +1568,14 @@ impl Vm {
                         }
                         return Err(self.type_error("__class__ assignment only supported for mutable types or ModuleType subclasses"));
                     }
-                    self.dict_set(&inst.dict, name.clone(), value)
+                    self.dict_set(&inst.dict, name.clone(), value)?;
+                    if let (Some(t), ObjKind::Dict(d)) = (as_type(&cls), &inst.dict.kind) {
+                        let n = d.borrow().len() as u32;
+                        if n > t.inst_dict_hint.get() && n <= MAX_INST_DICT_HINT {
+                            t.inst_dict_hint.set(n);
+                        }
+                    }
+                    Ok(())
                 }
                 ObjKind::Exception(e) => match name.as_str().map(|s| s.as_bytes()) {
                     Some(b"args") => {
@@ -2092,6 +2099,11 @@ pub(crate) fn ssize(i: i64) -> Option<usize> {
         .ok()
         .filter(|&n| n <= isize::MAX as usize)
 }
+
+/// The largest instance dict size a class's hint grows to (a class whose
+/// instances are used as open-ended maps must not make every new instance
+/// huge).
+const MAX_INST_DICT_HINT: u32 = 32;
 
 /// The value of a valid type cache entry.
 #[inline]

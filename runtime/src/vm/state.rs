@@ -643,6 +643,7 @@ impl Vm {
             builtin: true,
             version: Cell::new(0),
             kind_tag: name,
+            inst_dict_hint: Cell::new(0),
         })))?;
         let mut mro = vec![t.clone()];
         if let ObjKind::Type(bt) = &base.kind {
@@ -786,7 +787,14 @@ impl Vm {
 
     /// The instance of a Python class, or None.
     pub fn new_instance(&self, cls: &ObjRef) -> PyResult<Value> {
-        let d = self.new_dict()?;
+        let hint = super::typeobj::as_type(cls).map_or(0, |t| t.inst_dict_hint.get());
+        let d = match hint {
+            0 => self.new_dict()?,
+            n => match Dict::with_capacity(n as usize) {
+                Some(d) => self.alloc(ObjKind::Dict(RefCell::new(d)))?,
+                None => return Err(self.memory_error()),
+            },
+        };
         Ok(Value::Obj(self.alloc(ObjKind::Instance(Instance {
             class: RefCell::new(cls.clone()),
             dict: d,

@@ -39,6 +39,10 @@ pub struct TypeObj {
     pub version: Cell<u64>,
     /// The payload kind name for builtin types (`"int"`, …).
     pub kind_tag: &'static str,
+    /// How many attributes its instances came to hold (the most seen):
+    /// new instances' dicts are made that big at once instead of growing
+    /// through each size (CPython shares the keys of instance dicts).
+    pub inst_dict_hint: Cell<u32>,
 }
 
 /// The type epoch: changes whenever any class namespace changes or any

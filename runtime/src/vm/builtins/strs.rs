@@ -1280,6 +1280,21 @@ pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Val
                 v
             }
         };
+        // The plain forms (`%d` of an int, `%s` of a str) need no spec.
+        if flags.is_empty() && width.is_empty() && prec.is_none() {
+            match (conv, &v) {
+                ('d' | 'i' | 'u', Value::Int(n)) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(out, "{n}");
+                    continue;
+                }
+                ('s', Value::Obj(o)) if let ObjKind::Str(s) = &o.kind => {
+                    out.push_str(&s.to_string_lossy());
+                    continue;
+                }
+                _ => {}
+            }
+        }
         let align = if flags.contains('-') { "<" } else { ">" };
         let zero = flags.contains('0') && !flags.contains('-');
         let sign = if flags.contains('+') {

@@ -21,3 +21,5 @@ for bad in [lambda: "a".index("z"), lambda: "{".format(), lambda: "%d" % "x", la
         bad()
     except Exception as e:
         print(type(e).__name__ + ":", e)
+print("Thread-%d" % 5, "%s-%s" % ("a", "b"), "%d%%" % -3, "%s" % 1.5, "%d" % True, "%s" % True, "%5d|%-4s|" % (3, "x"), "%(a)s %(b)d" % {"a": "A", "b": 2})
+print("%s" % "caf\u00e9", "%d" % 2**70, "%i %u" % (1, 2))

@@ -120,3 +120,18 @@ try:
     hash(h)
 except TypeError as e:
     print("TypeError:", e)
+# Instances of one class with different attribute counts (new instances'
+# dicts are sized from earlier ones): order and contents are their own.
+
+
+class Bag:
+    pass
+
+
+bags = []
+for n in (3, 100, 0, 5):
+    b = Bag()
+    for i in range(n):
+        setattr(b, "a%d" % (n - i), i)
+    bags.append(b)
+print([len(b.__dict__) for b in bags], list(bags[3].__dict__), bags[1].a1)
