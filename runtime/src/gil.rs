@@ -15,7 +15,12 @@
 //!   CPU-bound threads the OS scheduler decides who runs (max/min ≈ 1.2 for
 //!   four threads). pyrt queues waiters in order and, on a forced switch,
 //!   hands the GIL directly to the head of the queue: CPU-bound threads
-//!   take turns.
+//!   take turns. A tenure is timed from the switch that began it (in
+//!   CPython each waiter times the interval from when *it* began waiting,
+//!   so with several waiters a tenure lasts one to two intervals depending
+//!   on their phases), and a newly started thread queues like one back
+//!   from a block (below), so threads started one after another take
+//!   equal turns from the start.
 //! - **Convoys.** In CPython a thread coming back from a blocking call waits
 //!   up to a whole interval behind a CPU-bound thread before it may ask for
 //!   the GIL (an I/O loop beside one CPU thread runs 10–40× slower). pyrt
@@ -204,6 +209,10 @@ pub struct Gil {
     switch_number: AtomicU64,
     /// Switch interval, µs (`interval`).
     interval_us: AtomicU64,
+    /// When the holder changed last ([`crate::loom::monotonic_ns`]): a
+    /// waiter asks for a switch one interval after this, not one interval
+    /// after it began waiting.
+    switched_at_ns: AtomicU64,
     /// Set when this GIL may no longer be taken except by the finalizing
     /// thread (`_PyThreadState_MustExit`).
     finalizing_holder: AtomicU64,
@@ -240,6 +249,7 @@ impl Gil {
             last_holder_id: AtomicU64::new(0),
             switch_number: AtomicU64::new(0),
             interval_us: AtomicU64::new(DEFAULT_INTERVAL_US),
+            switched_at_ns: AtomicU64::new(0),
             finalizing_holder: AtomicU64::new(0),
             finalizing: AtomicBool::new(false),
             events: crate::gil_log::EventLog::new(),
@@ -364,9 +374,23 @@ impl Gil {
         }
         drop(inner);
 
+        // The switch this waiter already asked the holder to end.
+        let mut requested: Option<u64> = None;
         loop {
             let saved_switch = self.switch_number.load(Ordering::Acquire);
-            let wait_us = self.interval_us().max(1);
+            // A tenure ends one interval after the holder took the GIL
+            // (CPython times the interval from when each waiter began
+            // waiting, so with several waiters a tenure lasts one to two
+            // intervals, depending on their phases). After asking, wait a
+            // whole interval before asking again.
+            let interval_ns = self.interval_us().max(1) * 1000;
+            let wait_ns = if requested == Some(saved_switch) {
+                interval_ns
+            } else {
+                let since = crate::loom::monotonic_ns()
+                    .saturating_sub(self.switched_at_ns.load(Ordering::Relaxed));
+                interval_ns.saturating_sub(since).max(1)
+            };
             let mut granted = lock(&waiter.granted);
             if !*granted {
                 if self.must_exit(holder) {
@@ -376,17 +400,18 @@ impl Gil {
                 }
                 let (g, res) = waiter
                     .cond
-                    .wait_timeout(granted, Duration::from_micros(wait_us))
+                    .wait_timeout(granted, Duration::from_nanos(wait_ns))
                     .unwrap_or_else(|e| e.into_inner());
                 granted = g;
                 if !*granted && res.timed_out() {
                     drop(granted);
-                    // Nobody switched during a whole interval: ask the
-                    // holder to drop the GIL.
+                    // The holder has had a whole interval: ask it to drop
+                    // the GIL.
                     if self.is_locked()
                         && self.switch_number.load(Ordering::Acquire) == saved_switch
                     {
                         self.request_drop();
+                        requested = Some(saved_switch);
                     }
                     continue;
                 }
@@ -431,6 +456,8 @@ impl Gil {
         if self.last_holder_id.load(Ordering::Relaxed) != holder.id {
             inner.last_holder = Some(holder.clone());
             self.last_holder_id.store(holder.id, Ordering::Release);
+            self.switched_at_ns
+                .store(crate::loom::monotonic_ns(), Ordering::Relaxed);
             self.switch_number.fetch_add(1, Ordering::AcqRel);
         }
         if holder.breaker.is_set(GIL_DROP_REQUEST_BIT) {
@@ -555,6 +582,49 @@ mod tests {
         gil.drop_gil(&a, SwitchReason::Yield);
         t.join().unwrap();
         assert_eq!(gil.last_holder(), b.id);
+    }
+
+    /// A tenure lasts one interval from when the holder took the GIL, also
+    /// with a second waiter whose own wait began mid-interval (timed from
+    /// each waiter's start, as CPython does, this tenure would last 1.6
+    /// intervals).
+    #[test]
+    fn a_tenure_is_one_interval_from_the_switch_whatever_the_waiters_phases() {
+        const INTERVAL_MS: u64 = 40;
+        let gil = Arc::new(Gil::new());
+        gil.set_interval_us(INTERVAL_MS * 1000);
+        let (a, b, c) = (holder(), holder(), holder());
+        assert_eq!(gil.take(&a, Priority::Normal), Taken::Held);
+        let spawn = |h: &Arc<Holder>, spin: bool| {
+            let (g, h) = (gil.clone(), h.clone());
+            std::thread::spawn(move || {
+                assert_eq!(g.take(&h, Priority::Normal), Taken::Held);
+                let took = std::time::Instant::now();
+                // Runs "bytecode" until asked to switch (the last one to
+                // get the GIL has nobody to ask it).
+                while spin && !h.breaker.is_set(GIL_DROP_REQUEST_BIT) {
+                    std::thread::yield_now();
+                }
+                let held = took.elapsed();
+                g.drop_gil(&h, SwitchReason::Exit);
+                held
+            })
+        };
+        let tb = spawn(&b, true);
+        std::thread::sleep(Duration::from_millis(INTERVAL_MS * 6 / 10));
+        let tc = spawn(&c, false);
+        while !a.breaker.is_set(GIL_DROP_REQUEST_BIT) {
+            std::thread::yield_now();
+        }
+        gil.drop_gil(&a, SwitchReason::Yield);
+        let held_b = tb.join().unwrap();
+        tc.join().unwrap();
+        // b took the GIL first (queued first) and c asked it to switch.
+        assert!(
+            held_b < Duration::from_millis(INTERVAL_MS * 13 / 10),
+            "b held the GIL {held_b:?}"
+        );
+        assert!(held_b >= Duration::from_millis(INTERVAL_MS * 9 / 10));
     }
 
     #[test]

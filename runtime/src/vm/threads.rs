@@ -720,7 +720,11 @@ fn start_os_thread(
     let spawned = std::thread::Builder::new().spawn(move || {
         let _ = tx.send(crate::lifecycle::current_thread_id());
         let payload = payload;
-        if ts.attach().is_err() {
+        // A new thread takes the GIL ahead of CPU-bound waiters, as one
+        // back from a blocking call does: `start()` waits for it, and
+        // threads started one after another then take turns from the
+        // start instead of the first ones getting extra switch intervals.
+        if ts.attach_with(crate::gil::Priority::Prompt).is_err() {
             // Finalizing already: the thread never runs.
             std::mem::forget(payload);
             return;
