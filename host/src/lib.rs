@@ -422,6 +422,24 @@ impl Pyrt {
             Err(s) => Ok(Err(s)),
         }
     }
+
+    /// An interpreter configured from records (`interpreters.interpreter.
+    /// from-config`: PEP 741's rules on the preset `_config_init` names,
+    /// then `PyConfig_Read`), with `run`'s environment and file access; a
+    /// field of [`Pyrt::read_config`]'s result can be changed and passed
+    /// back (with `parse_argv` false: its `argv` is already parsed).
+    pub fn interpreter_from_config(
+        &self,
+        run: &RunConfig,
+        configs: &Configs,
+    ) -> Result<std::result::Result<Interpreter, Status>> {
+        let mut inst = self.instantiate(run)?;
+        let api = inst.bindings.pyrt_runtime_interpreters().interpreter();
+        match api.call_from_config(&mut inst.store, configs, &run.env)? {
+            Ok(handle) => Ok(Ok(Interpreter { inst, handle })),
+            Err(s) => Ok(Err(s)),
+        }
+    }
 }
 
 /// An interpreter in its own instance: run programs in it, interrupt them,

@@ -231,3 +231,81 @@ fn the_threaded_module_delivers_a_stop_as_keyboard_interrupt() {
         .expect("runs");
     assert_eq!(code, 130);
 }
+
+#[test]
+fn an_interpreter_configured_from_records_runs_with_them() {
+    let pyrt = Pyrt::load_default().expect("component loads");
+    let run = RunConfig::new(["pyrt"]);
+    // Read what `python` would have, change fields, pass it back (argv is
+    // already parsed: parse_argv false).
+    let mut c = pyrt
+        .read_config(&RunConfig::new(["pyrt", "-c", "pass", "a"]))
+        .expect("host ok")
+        .expect("config");
+    let set = |fields: &mut Vec<pyrt_host::Field>, name: &str, value: ConfigValue| {
+        let f = fields
+            .iter_mut()
+            .find(|f| f.name == name)
+            .expect("field exists");
+        f.value = value;
+    };
+    set(&mut c.config, "parse_argv", ConfigValue::Boolean(false));
+    set(&mut c.config, "optimization_level", ConfigValue::Integer(2));
+    set(
+        &mut c.config,
+        "int_max_str_digits",
+        ConfigValue::Integer(1000),
+    );
+    set(
+        &mut c.config,
+        "argv",
+        ConfigValue::TextList(vec!["prog".into(), "x".into()]),
+    );
+    let mut it = pyrt
+        .interpreter_from_config(&run, &c)
+        .expect("host ok")
+        .expect("interpreter");
+    assert_eq!(
+        it.config().expect("config").get("optimization_level"),
+        Some(&ConfigValue::Integer(2))
+    );
+    let check = "import sys\nassert sys.flags.optimize == 2, sys.flags\nassert sys.argv == ['prog', 'x'], sys.argv\nassert sys.get_int_max_str_digits() == 1000\n";
+    assert_eq!(it.run_source(check, "<check>", None).expect("runs"), 0);
+    assert_eq!(it.finalize(0).expect("finalize"), 0);
+    // Only the fields given, on the isolated preset.
+    let only = pyrt_host::Configs {
+        pre_config: Vec::new(),
+        config: vec![
+            pyrt_host::Field {
+                name: "_config_init".into(),
+                value: ConfigValue::Integer(3),
+            },
+            pyrt_host::Field {
+                name: "verbose".into(),
+                value: ConfigValue::Integer(0),
+            },
+        ],
+    };
+    let mut it = pyrt
+        .interpreter_from_config(&run, &only)
+        .expect("host ok")
+        .expect("interpreter");
+    assert_eq!(
+        it.config().expect("config").get("isolated"),
+        Some(&ConfigValue::Boolean(true))
+    );
+    // An unknown name or a value of the wrong kind: CPython's status.
+    let mut bad = only.clone();
+    bad.config[1].name = "no_such_option".into();
+    assert!(matches!(
+        pyrt.interpreter_from_config(&run, &bad).expect("host ok"),
+        Err(Status::Error(ref e)) if e.function == "PyInitConfig_SetInt"
+            && e.message == "unknown config option name: no_such_option"
+    ));
+    let mut bad = only.clone();
+    bad.config[1].value = ConfigValue::Text(Some("1".into()));
+    assert!(matches!(
+        pyrt.interpreter_from_config(&run, &bad).expect("host ok"),
+        Err(Status::Error(ref e)) if e.message == "config option type is not int"
+    ));
+}

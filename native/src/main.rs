@@ -180,6 +180,24 @@ mod component {
             .collect()
     }
 
+    /// WIT fields as the runtime's name/value records.
+    fn records(fields: Vec<Field>) -> Vec<(String, Cv)> {
+        fields
+            .into_iter()
+            .map(|f| {
+                let v = match f.value {
+                    ConfigValue::Integer(i) => Cv::Int(i),
+                    ConfigValue::Boolean(b) => Cv::Bool(b),
+                    ConfigValue::Text(s) => Cv::Str(s.map(|s| s.as_str().into())),
+                    ConfigValue::TextList(l) => {
+                        Cv::List(l.iter().map(|s| s.as_str().into()).collect())
+                    }
+                };
+                (f.name, v)
+            })
+            .collect()
+    }
+
     fn wit_status(s: &Status) -> WitStatus {
         match s {
             Status::Exit(code) => WitStatus::Exit(*code),
@@ -252,6 +270,24 @@ mod component {
             env: Vec<(String, String)>,
         ) -> Result<WitInterpreter, WitStatus> {
             let s = Session::new(platform_with(&env), args_of(argv));
+            if !s.is_initialized() {
+                return Err(WitStatus::Exit(s.early_exit().unwrap_or(1)));
+            }
+            Ok(WitInterpreter::new(Interp {
+                s: RefCell::new(s),
+                trace: Arc::new(Mutex::new(Vec::new())),
+            }))
+        }
+
+        fn from_config(
+            configs: Configs,
+            env: Vec<(String, String)>,
+        ) -> Result<WitInterpreter, WitStatus> {
+            let pre =
+                PreConfig::from_fields(&records(configs.pre_config)).map_err(|e| wit_status(&e))?;
+            let config =
+                Config::from_fields(&records(configs.config)).map_err(|e| wit_status(&e))?;
+            let s = Session::from_configs(platform_with(&env), &pre, &config);
             if !s.is_initialized() {
                 return Err(WitStatus::Exit(s.early_exit().unwrap_or(1)));
             }

@@ -42,6 +42,7 @@ mod pathconfig;
 mod preconfig;
 mod pyconfig;
 mod read;
+mod set;
 mod usage;
 
 pub use dict::{ConfigDict, ConfigValue, dict_to_json};

@@ -43,6 +43,22 @@ impl Session {
             rt.config_set_args(&mut config, &args)?;
             rt.initialize_from_config(&config)
         })();
+        Session::with_init(rt, init)
+    }
+
+    /// A runtime on `platform`, pre-initialized and initialized from
+    /// explicit configurations (the host built them, e.g. from records
+    /// with [`PreConfig::from_fields`] / [`Config::from_fields`]); errors as
+    /// for [`Session::new`].
+    pub fn from_configs(platform: Platform, preconfig: &PreConfig, config: &Config) -> Session {
+        let rt = Runtime::new(platform);
+        let init = rt
+            .pre_initialize(preconfig)
+            .and_then(|()| rt.initialize_from_config(config));
+        Session::with_init(rt, init)
+    }
+
+    fn with_init(rt: Runtime, init: crate::InitResult) -> Session {
         let (early, initialized) = match init {
             Err(status) => (Some(rt.exit_status_exception(&status)), false),
             Ok(()) => (None, true),
