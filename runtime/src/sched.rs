@@ -322,6 +322,10 @@ struct Inner {
     cond: std::sync::Condvar,
     #[cfg(all(has_os_threads, not(loom)))]
     cond_mutex: std::sync::Mutex<()>,
+    /// The scheduler's OS thread sleeps in `wait_for_event` (a waker
+    /// signals `cond` only then).
+    #[cfg(all(has_os_threads, not(loom)))]
+    sleeping: std::sync::atomic::AtomicBool,
 }
 
 impl GreenWaker for Inner {
@@ -330,8 +334,11 @@ impl GreenWaker for Inner {
         // it holds `state` (an interrupt already pending when a wait
         // registers fires at once).
         lock(&self.woken).push(task);
+        // SeqCst pairs with the store in `wait_for_event`: either this
+        // sees the scheduler asleep, or the scheduler (storing first, then
+        // looking at `woken`) sees this task — never neither.
         #[cfg(all(has_os_threads, not(loom)))]
-        {
+        if self.sleeping.load(std::sync::atomic::Ordering::SeqCst) {
             let _g = self
                 .cond_mutex
                 .lock()
@@ -401,6 +408,8 @@ impl Scheduler {
                 cond: std::sync::Condvar::new(),
                 #[cfg(all(has_os_threads, not(loom)))]
                 cond_mutex: std::sync::Mutex::new(()),
+                #[cfg(all(has_os_threads, not(loom)))]
+                sleeping: std::sync::atomic::AtomicBool::new(false),
             }),
             interp: interp.clone(),
             clock,
@@ -500,7 +509,11 @@ impl Scheduler {
             }
             ready.push(id);
         }
-        let now = self.clock.monotonic_ns();
+        let now = if st.timers.is_empty() {
+            0
+        } else {
+            self.clock.monotonic_ns()
+        };
         while let Some((&(deadline, seq), &id)) = st.timers.iter().next() {
             if deadline > now {
                 break;
@@ -759,7 +772,13 @@ impl Scheduler {
             .cond_mutex
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.inner
+            .sleeping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         if !lock(&self.inner.woken).is_empty() {
+            self.inner
+                .sleeping
+                .store(false, std::sync::atomic::Ordering::SeqCst);
             return true;
         }
         match deadline {
@@ -781,6 +800,9 @@ impl Scheduler {
                 );
             }
         }
+        self.inner
+            .sleeping
+            .store(false, std::sync::atomic::Ordering::SeqCst);
         true
     }
 
