@@ -346,7 +346,9 @@ fn lock_acquire(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     if l.try_acquire() {
         return Ok(Value::Bool(true));
     }
-    block_value(vm, move |now| as_value(l.acquire(deadline, now)))
+    block_value_with(vm, deadline.is_some(), move |now| {
+        as_value(l.acquire(deadline, now))
+    })
 }
 
 /// A lock step's outcome as the Python value `acquire()` returns.
@@ -363,7 +365,7 @@ fn lock_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     if l.try_acquire() {
         return Ok(Value::Bool(true));
     }
-    block_value(vm, move |now| as_value(l.acquire(None, now)))
+    block_value_with(vm, false, move |now| as_value(l.acquire(None, now)))
 }
 
 fn lock_release(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -417,7 +419,9 @@ fn rlock_acquire(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         Some(d) => d,
     };
     let l = l.0.clone();
-    block_value(vm, move |now| as_value(l.acquire(me, deadline, now)))
+    block_value_with(vm, deadline.is_some(), move |now| {
+        as_value(l.acquire(me, deadline, now))
+    })
 }
 
 fn rlock_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -425,7 +429,7 @@ fn rlock_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let l = native::<PyRLock>(vm, &this, "_thread.RLock")?;
     let me = current_ident();
     let l = l.0.clone();
-    block_value(vm, move |now| as_value(l.acquire(me, None, now)))
+    block_value_with(vm, false, move |now| as_value(l.acquire(me, None, now)))
 }
 
 fn rlock_release(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -478,7 +482,7 @@ fn rlock_acquire_restore(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     };
     let me = current_ident();
     let l = l.0.clone();
-    block_value(vm, move |now| match l.acquire(me, None, now) {
+    block_value_with(vm, false, move |now| match l.acquire(me, None, now) {
         Step::Ready(_) => {
             // Re-entrant from here on: the other levels are immediate.
             for _ in 1..n {
@@ -632,9 +636,11 @@ fn flag_wait(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         }
     };
     let sets = ev.sets();
-    block_value(vm, move |now| match ev.wait_from(sets, deadline, now) {
-        Step::Ready(b) => Step::Ready(Value::Bool(b)),
-        Step::Wait(r) => Step::Wait(r),
+    block_value_with(vm, deadline.is_some(), move |now| {
+        match ev.wait_from(sets, deadline, now) {
+            Step::Ready(b) => Step::Ready(Value::Bool(b)),
+            Step::Wait(r) => Step::Wait(r),
+        }
     })
 }
 
@@ -935,6 +941,9 @@ pub enum Suspend {
         step: Box<dyn FnMut(u64) -> Step<Value>>,
         /// The wait, handed to the scheduler.
         req: Option<crate::sched::WaitRequest>,
+        /// `step` has a deadline: it needs the time (otherwise it gets 0
+        /// and no clock is read).
+        timed: bool,
     },
 }
 
@@ -992,16 +1001,32 @@ fn can_suspend(t: *mut VmThread) -> bool {
 /// OS thread parks with the GIL released ([`block`]).
 pub(crate) fn block_value(
     vm: &Vm,
+    step: impl FnMut(u64) -> Step<Value> + 'static,
+) -> PyResult<Value> {
+    block_value_with(vm, true, step)
+}
+
+/// [`block_value`]; `timed` false: `step` has no deadline, so a green
+/// thread's steps get 0 for the time instead of a clock read each.
+pub(crate) fn block_value_with(
+    vm: &Vm,
+    timed: bool,
     mut step: impl FnMut(u64) -> Step<Value> + 'static,
 ) -> PyResult<Value> {
     let t = thp();
     if can_suspend(t) {
-        return match step(vm_clock(vm).monotonic_ns()) {
+        let now = if timed {
+            vm_clock(vm).monotonic_ns()
+        } else {
+            0
+        };
+        return match step(now) {
             Step::Ready(v) => Ok(v),
             Step::Wait(req) => {
                 th!(t).suspended = Some(Suspend::Wait {
                     step: Box::new(step),
                     req: Some(req),
+                    timed,
                 });
                 Err(vm.suspend_err())
             }
@@ -1198,7 +1223,9 @@ impl crate::sched::GreenThread for GreenVm {
         } else {
             match th!(t).suspended.take() {
                 None | Some(Suspend::Yield) => super::eval::run_with(vm, t, self.stop, None),
-                Some(Suspend::Wait { mut step, .. }) => {
+                Some(Suspend::Wait {
+                    mut step, timed, ..
+                }) => {
                     let interrupted = if slice.wake == Wake::Interrupted {
                         super::driver::check_breaker(vm, t).err()
                     } else {
@@ -1206,13 +1233,17 @@ impl crate::sched::GreenThread for GreenVm {
                     };
                     match interrupted {
                         Some(e) => super::eval::run_with(vm, t, self.stop, Some(e)),
-                        None => match step(slice.now_ns()) {
+                        None => match step(if timed { slice.now_ns() } else { 0 }) {
                             Step::Ready(v) => {
                                 th!(t).stack.push(v);
                                 super::eval::run_with(vm, t, self.stop, None)
                             }
                             Step::Wait(req) => {
-                                th!(t).suspended = Some(Suspend::Wait { step, req: None });
+                                th!(t).suspended = Some(Suspend::Wait {
+                                    step,
+                                    req: None,
+                                    timed,
+                                });
                                 return SliceExit::Blocked(req);
                             }
                         },
