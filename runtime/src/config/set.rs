@@ -197,25 +197,18 @@ mod tests {
             .collect()
     }
 
+    /// `as_dict`'s pairs as owned records.
+    fn records(d: crate::config::ConfigDict) -> Vec<(String, ConfigValue)> {
+        d.into_iter().map(|(n, v)| (n.to_owned(), v)).collect()
+    }
+
     #[test]
     fn every_dict_field_can_be_set_back() {
         let c = Config::python();
-        let back = Config::from_fields(
-            &c.as_dict()
-                .into_iter()
-                .map(|(n, v)| (n.to_owned(), v))
-                .collect::<Vec<_>>(),
-        )
-        .unwrap();
+        let back = Config::from_fields(&records(c.as_dict())).unwrap();
         assert_eq!(back.as_dict(), c.as_dict());
         let p = PreConfig::isolated();
-        let back = PreConfig::from_fields(
-            &p.as_dict()
-                .into_iter()
-                .map(|(n, v)| (n.to_owned(), v))
-                .collect::<Vec<_>>(),
-        )
-        .unwrap();
+        let back = PreConfig::from_fields(&records(p.as_dict())).unwrap();
         assert_eq!(back.as_dict(), p.as_dict());
     }
 

@@ -420,30 +420,24 @@ impl Dict {
     /// The entry index of str object `key` (see [`Dict::get_strobj`]).
     #[inline]
     pub fn index_strobj(&self, key: &ObjRef, bytes: &[u8], hash: i64) -> Option<usize> {
-        if self.indices.is_empty() {
-            return None;
-        }
-        for slot in self.probe(hash) {
-            let ix = self.indices[slot];
-            if ix == EMPTY {
-                return None;
+        self.find_str(hash, |k| match k {
+            Value::Obj(k) => {
+                k.ptr_eq(key) || matches!(&k.kind, ObjKind::Str(s) if s.as_bytes() == bytes)
             }
-            if ix == DUMMY {
-                continue;
-            }
-            let e = &self.entries[ix as usize];
-            if e.hash == hash
-                && let Value::Obj(k) = &e.key
-                && (k.ptr_eq(key) || matches!(&k.kind, ObjKind::Str(s) if s.as_bytes() == bytes))
-            {
-                return Some(ix as usize);
-            }
-        }
-        None
+            _ => false,
+        })
     }
 
     /// Looks up a str key given its bytes and hash (no Python code).
     pub fn get_str(&self, key: &[u8], hash: i64) -> Option<&Value> {
+        self.find_str(hash, |k| k.as_str().is_some_and(|s| s.as_bytes() == key))
+            .map(|ix| &self.entries[ix].value)
+    }
+
+    /// The index of the entry with `hash` whose key `is_key` accepts (a
+    /// comparison that runs no Python code).
+    #[inline]
+    fn find_str(&self, hash: i64, is_key: impl Fn(&Value) -> bool) -> Option<usize> {
         if self.indices.is_empty() {
             return None;
         }
@@ -456,11 +450,8 @@ impl Dict {
                 continue;
             }
             let e = &self.entries[ix as usize];
-            if e.hash == hash
-                && let Some(s) = e.key.as_str()
-                && s.as_bytes() == key
-            {
-                return Some(&e.value);
+            if e.hash == hash && is_key(&e.key) {
+                return Some(ix as usize);
             }
         }
         None
