@@ -318,14 +318,9 @@ struct Inner {
     state: Mutex<State>,
     /// Tasks whose wait ended (pushed by [`GreenWaker::wake`]).
     woken: Mutex<Vec<usize>>,
+    /// Where the scheduler's OS thread sleeps when every thread waits.
     #[cfg(all(has_os_threads, not(loom)))]
-    cond: std::sync::Condvar,
-    #[cfg(all(has_os_threads, not(loom)))]
-    cond_mutex: std::sync::Mutex<()>,
-    /// The scheduler's OS thread sleeps in `wait_for_event` (a waker
-    /// signals `cond` only then).
-    #[cfg(all(has_os_threads, not(loom)))]
-    sleeping: std::sync::atomic::AtomicBool,
+    bell: crate::sync::doorbell::Doorbell,
 }
 
 impl GreenWaker for Inner {
@@ -334,17 +329,8 @@ impl GreenWaker for Inner {
         // it holds `state` (an interrupt already pending when a wait
         // registers fires at once).
         lock(&self.woken).push(task);
-        // SeqCst pairs with the store in `wait_for_event`: either this
-        // sees the scheduler asleep, or the scheduler (storing first, then
-        // looking at `woken`) sees this task — never neither.
         #[cfg(all(has_os_threads, not(loom)))]
-        if self.sleeping.load(std::sync::atomic::Ordering::SeqCst) {
-            let _g = self
-                .cond_mutex
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            self.cond.notify_all();
-        }
+        self.bell.ring();
     }
 }
 
@@ -405,11 +391,7 @@ impl Scheduler {
                 }),
                 woken: Mutex::new(Vec::new()),
                 #[cfg(all(has_os_threads, not(loom)))]
-                cond: std::sync::Condvar::new(),
-                #[cfg(all(has_os_threads, not(loom)))]
-                cond_mutex: std::sync::Mutex::new(()),
-                #[cfg(all(has_os_threads, not(loom)))]
-                sleeping: std::sync::atomic::AtomicBool::new(false),
+                bell: crate::sync::doorbell::Doorbell::default(),
             }),
             interp: interp.clone(),
             clock,
@@ -767,42 +749,11 @@ impl Scheduler {
     /// never come (no deadline, and no other thread to wake us).
     #[cfg(all(has_os_threads, not(loom)))]
     fn wait_for_event(&self, deadline: Option<u64>) -> bool {
-        let guard = self
-            .inner
-            .cond_mutex
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let timeout = deadline
+            .map(|d| std::time::Duration::from_nanos(d.saturating_sub(self.clock.monotonic_ns())));
         self.inner
-            .sleeping
-            .store(true, std::sync::atomic::Ordering::SeqCst);
-        if !lock(&self.inner.woken).is_empty() {
-            self.inner
-                .sleeping
-                .store(false, std::sync::atomic::Ordering::SeqCst);
-            return true;
-        }
-        match deadline {
-            Some(d) => {
-                let left = d.saturating_sub(self.clock.monotonic_ns());
-                drop(
-                    self.inner
-                        .cond
-                        .wait_timeout(guard, std::time::Duration::from_nanos(left))
-                        .unwrap_or_else(|e| e.into_inner()),
-                );
-            }
-            None => {
-                drop(
-                    self.inner
-                        .cond
-                        .wait(guard)
-                        .unwrap_or_else(|e| e.into_inner()),
-                );
-            }
-        }
-        self.inner
-            .sleeping
-            .store(false, std::sync::atomic::Ordering::SeqCst);
+            .bell
+            .sleep(|| !lock(&self.inner.woken).is_empty(), timeout);
         true
     }
 

@@ -12,6 +12,8 @@
 //! - [`PyMutex`]: one byte, `LOCKED | HAS_PARKED`; uncontended lock and
 //!   unlock are one compare-and-swap each; a contended unlock wakes one
 //!   waiter and hands the lock straight to it if it waited over 1 ms.
+//! - `doorbell`: a sleeper woken by a ring that costs nothing while nobody
+//!   sleeps (the emulated scheduler's idle wait).
 //! - [`critical_section`]: the API of `Py_BEGIN_CRITICAL_SECTION` with the
 //!   GIL build's semantics (the GIL already serializes: nothing is locked).
 //!
@@ -20,6 +22,8 @@
 //! of threads that are currently waiting.
 
 pub mod critical_section;
+#[cfg(any(loom, has_os_threads))]
+pub(crate) mod doorbell;
 mod mutex;
 pub mod parking_lot;
 
