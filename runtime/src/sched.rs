@@ -310,8 +310,6 @@ struct State {
     stopped: bool,
     /// Scratch for [`Scheduler::collect_wakeups`] (kept for its capacity).
     scratch: Vec<usize>,
-    /// Tasks made runnable by the current collection, in wake order.
-    ready: Vec<usize>,
 }
 
 struct Inner {
@@ -387,7 +385,6 @@ impl Scheduler {
                     stop_on: None,
                     stopped: false,
                     scratch: Vec::new(),
-                    ready: Vec::new(),
                 }),
                 woken: Mutex::new(Vec::new()),
                 #[cfg(all(has_os_threads, not(loom)))]
@@ -460,7 +457,8 @@ impl Scheduler {
         // Lock order: `state`, then `woken`.
         let mut woken = std::mem::take(&mut st.scratch);
         std::mem::swap(&mut woken, &mut *lock(&self.inner.woken));
-        let mut ready = std::mem::take(&mut st.ready);
+        // Made runnable here, pushed at the back, then rotated to the front.
+        let mut ready = 0;
         for &id in &woken {
             let Some(task) = st.tasks.get_mut(id).and_then(Option::as_mut) else {
                 continue;
@@ -489,7 +487,8 @@ impl Scheduler {
                 st.timers.retain(|_, t| *t != id);
                 let _ = d;
             }
-            ready.push(id);
+            st.runnable.push_back(id);
+            ready += 1;
         }
         let now = if st.timers.is_empty() {
             0
@@ -514,15 +513,12 @@ impl Scheduler {
             } else {
                 Wake::Unparked
             };
-            ready.push(id);
+            st.runnable.push_back(id);
+            ready += 1;
             // A racing wake-up may also list this task; it is skipped above
             // since the wait is gone.
         }
-        for &id in ready.iter().rev() {
-            st.runnable.push_front(id);
-        }
-        ready.clear();
-        st.ready = ready;
+        st.runnable.rotate_right(ready);
         woken.clear();
         st.scratch = woken;
     }

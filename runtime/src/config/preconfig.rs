@@ -158,14 +158,19 @@ impl PreConfig {
         }
     }
 
-    /// The preset matching a `PyConfig`'s `_config_init`, with the shared
-    /// fields taken from it (`_PyPreConfig_InitFromConfig`).
-    pub fn from_config(config: &super::Config) -> PreConfig {
-        let mut pre = match config.config_init {
+    /// The preset `init` names.
+    pub fn preset(init: ConfigInit) -> PreConfig {
+        match init {
             ConfigInit::Python => PreConfig::python(),
             ConfigInit::Isolated => PreConfig::isolated(),
             ConfigInit::Compat => PreConfig::compat(),
-        };
+        }
+    }
+
+    /// The preset matching a `PyConfig`'s `_config_init`, with the shared
+    /// fields taken from it (`_PyPreConfig_InitFromConfig`).
+    pub fn from_config(config: &super::Config) -> PreConfig {
+        let mut pre = PreConfig::preset(config.config_init);
         pre.get_config(config);
         pre
     }

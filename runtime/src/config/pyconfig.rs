@@ -256,6 +256,15 @@ impl Config {
         }
     }
 
+    /// The preset `init` names (`PyConfig_Init*Config`).
+    pub fn preset(init: ConfigInit) -> Config {
+        match init {
+            ConfigInit::Python => Config::python(),
+            ConfigInit::Isolated => Config::isolated(),
+            ConfigInit::Compat => Config::compat(),
+        }
+    }
+
     /// `PyConfig_InitIsolatedConfig()`: ignores the environment, the command
     /// line and the user site; configures nothing process-wide.
     pub fn isolated() -> Config {

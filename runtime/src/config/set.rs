@@ -39,6 +39,17 @@ fn int_of(v: &ConfigValue) -> Result<i32, Status> {
     }
 }
 
+/// `hash_seed`: 0 to 4294967295, as `PYTHONHASHSEED` allows.
+fn seed_of(v: &ConfigValue) -> Result<u64, Status> {
+    match v {
+        ConfigValue::Int(i) => u64::try_from(*i)
+            .ok()
+            .filter(|s| *s <= 4_294_967_295)
+            .ok_or_else(|| error(v, "config option value is out of range".into())),
+        _ => Err(error(v, "config option type is not int".into())),
+    }
+}
+
 fn str_of(v: &ConfigValue) -> Result<Option<WString>, Status> {
     match v {
         ConfigValue::Str(s) => Ok(s.clone()),
@@ -60,7 +71,7 @@ fn list_of(v: &ConfigValue) -> Result<WideStringList, Status> {
 }
 
 /// The preset `_config_init` names among `fields` (`python` if absent).
-fn preset(fields: &[(String, ConfigValue)]) -> Result<ConfigInit, Status> {
+fn preset_of(fields: &[(String, ConfigValue)]) -> Result<ConfigInit, Status> {
     let Some((_, v)) = fields.iter().find(|(n, _)| n == "_config_init") else {
         return Ok(ConfigInit::Python);
     };
@@ -74,6 +85,7 @@ fn preset(fields: &[(String, ConfigValue)]) -> Result<ConfigInit, Status> {
 
 macro_rules! field_setter {
     ($ty:ty, ints: [$($iname:literal => $ifield:ident),* $(,)?],
+     seeds: [$($uname:literal => $ufield:ident),* $(,)?],
      strs: [$($sname:literal => $sfield:ident),* $(,)?],
      lists: [$($lname:literal => $lfield:ident),* $(,)?]) => {
         impl $ty {
@@ -82,6 +94,7 @@ macro_rules! field_setter {
             pub fn set_field(&mut self, name: &str, v: &ConfigValue) -> Result<(), Status> {
                 match name {
                     $($iname => self.$ifield = int_of(v)?,)*
+                    $($uname => self.$ufield = seed_of(v)?,)*
                     $($sname => self.$sfield = str_of(v)?,)*
                     $($lname => self.$lfield = list_of(v)?,)*
                     _ => {
@@ -101,6 +114,7 @@ field_setter!(PreConfig,
         "coerce_c_locale" => coerce_c_locale, "coerce_c_locale_warn" => coerce_c_locale_warn,
         "utf8_mode" => utf8_mode, "dev_mode" => dev_mode, "allocator" => allocator,
     ],
+    seeds: [],
     strs: [],
     lists: []
 );
@@ -127,6 +141,7 @@ field_setter!(Config,
         "_install_importlib" => install_importlib, "_init_main" => init_main,
         "_is_python_build" => is_python_build,
     ],
+    seeds: ["hash_seed" => hash_seed],
     strs: [
         "dump_refs_file" => dump_refs_file, "filesystem_encoding" => filesystem_encoding,
         "filesystem_errors" => filesystem_errors, "pycache_prefix" => pycache_prefix,
@@ -145,44 +160,30 @@ field_setter!(Config,
     ]
 );
 
+/// A configuration from records: the preset, then every other field set.
+fn from_fields<C>(
+    fields: &[(String, ConfigValue)],
+    preset: fn(ConfigInit) -> C,
+    set: fn(&mut C, &str, &ConfigValue) -> Result<(), Status>,
+) -> Result<C, Status> {
+    let mut c = preset(preset_of(fields)?);
+    for (name, v) in fields.iter().filter(|(n, _)| n != "_config_init") {
+        set(&mut c, name, v)?;
+    }
+    Ok(c)
+}
+
 impl PreConfig {
     /// A pre-configuration from records (see the module docs).
     pub fn from_fields(fields: &[(String, ConfigValue)]) -> Result<PreConfig, Status> {
-        let mut c = match preset(fields)? {
-            ConfigInit::Compat => PreConfig::compat(),
-            ConfigInit::Python => PreConfig::python(),
-            ConfigInit::Isolated => PreConfig::isolated(),
-        };
-        for (name, v) in fields.iter().filter(|(n, _)| n != "_config_init") {
-            c.set_field(name, v)?;
-        }
-        Ok(c)
+        from_fields(fields, PreConfig::preset, PreConfig::set_field)
     }
 }
 
 impl Config {
-    /// A configuration from records (see the module docs); `hash_seed` is
-    /// an int of 0 to 4294967295 as `PYTHONHASHSEED` allows.
+    /// A configuration from records (see the module docs).
     pub fn from_fields(fields: &[(String, ConfigValue)]) -> Result<Config, Status> {
-        let mut c = match preset(fields)? {
-            ConfigInit::Compat => Config::compat(),
-            ConfigInit::Python => Config::python(),
-            ConfigInit::Isolated => Config::isolated(),
-        };
-        for (name, v) in fields.iter().filter(|(n, _)| n != "_config_init") {
-            if name == "hash_seed" {
-                c.hash_seed = match v {
-                    ConfigValue::Int(i) if (0..=4_294_967_295).contains(i) => *i as u64,
-                    ConfigValue::Int(_) => {
-                        return Err(error(v, "config option value is out of range".into()));
-                    }
-                    _ => return Err(error(v, "config option type is not int".into())),
-                };
-                continue;
-            }
-            c.set_field(name, v)?;
-        }
-        Ok(c)
+        from_fields(fields, Config::preset, Config::set_field)
     }
 }
 

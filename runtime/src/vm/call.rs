@@ -243,7 +243,6 @@ pub(crate) fn build_class(
         dict: d.clone(),
         layout,
         builtin: false,
-        version: Cell::new(0),
         kind_tag: "",
         inst_dict_hint: Cell::new(0),
     })))?;

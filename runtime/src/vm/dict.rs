@@ -333,6 +333,8 @@ impl Dict {
         indices.resize(size, EMPTY);
         self.entries = entries;
         self.indices = indices;
+        // Entries moved: index caches must miss even if the insert that
+        // asked for room then fails (MemoryError).
         self.keys_version = next_version();
         let mask = size - 1;
         for (n, e) in self.entries.iter().enumerate() {

@@ -443,7 +443,6 @@ pub(crate) fn new_type(
         dict: d,
         layout,
         builtin: true,
-        version: Cell::new(0),
         kind_tag: name,
         inst_dict_hint: Cell::new(0),
     })))?;

@@ -1097,21 +1097,17 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                             let h = super::hash::str_hash(vm, ns);
                             let found = {
                                 let (g, b) = (gd.borrow(), bd.borrow());
-                                match g.index_strobj(n, ns.as_bytes(), h) {
-                                    Some(ix) => Some((false, ix, g.keys_version, b.keys_version)),
-                                    None => b
-                                        .index_strobj(n, ns.as_bytes(), h)
-                                        .map(|ix| (true, ix, g.keys_version, b.keys_version)),
-                                }
+                                let at = |d: &super::dict::Dict, in_builtins| {
+                                    let ix = d.index_strobj(n, ns.as_bytes(), h)?;
+                                    Some((in_builtins, ix, d.entries[ix].value.clone()))
+                                };
+                                at(&g, false)
+                                    .or_else(|| at(&b, true))
+                                    .map(|f| (f, g.keys_version, b.keys_version))
                             };
-                            let Some((in_builtins, index, gk, bk)) = found else {
+                            let Some(((in_builtins, index, v), gk, bk)) = found else {
                                 err!(name_error(vm, name));
                             };
-                            let v = if in_builtins { bd } else { gd }
-                                .borrow()
-                                .value_at(index)
-                                .cloned()
-                                .unwrap_or(Value::None);
                             if let Some(c) = code.global_cache.get(cache_i) {
                                 *c.borrow_mut() = super::code::GlobalCache {
                                     globals_keys: gk,
@@ -2473,10 +2469,11 @@ pub(crate) fn load_method(vm: &Vm, obj: &Value, name: &Value) -> PyResult<(Value
                 ObjKind::Module(_) | ObjKind::Type(_) | ObjKind::Super(_)
             ) => {}
         _ => {
-            // Builtin kinds: unbound method descriptor + self, through a
-            // small cache (builtin types' namespaces never change).
+            // Builtin kinds: unbound method descriptor + self (the type
+            // found without a new reference, the method through the type
+            // attribute cache).
             if let Some(t) = builtin_kind_type(vm, obj)
-                && let Some(c) = cached_builtin_attr(vm, t, name)
+                && let Some(c) = vm.lookup_type(t, name)
                 && let Value::Obj(co) = &c
                 && let ObjKind::Builtin(b) = &co.kind
                 && b.bound.is_undef()
@@ -2512,26 +2509,6 @@ fn builtin_kind_type<'a>(vm: &'a Vm, v: &Value) -> Option<&'a ObjRef> {
         ObjKind::Bytes(_) => &t.bytes,
         _ => return None,
     })
-}
-
-/// `type.name` for a builtin type, cached by (type, name) identity. The
-/// entry holds both objects, so their addresses cannot be reused while
-/// it exists; builtin types' namespaces are immutable.
-fn cached_builtin_attr(vm: &Vm, t: &ObjRef, name: &Value) -> Option<Value> {
-    let Value::Obj(n) = name else { return None };
-    let kt = t.as_ptr() as usize;
-    let kn = n.as_ptr() as usize;
-    let slot = ((kt >> 4) ^ (kn >> 4).rotate_left(3)) & (super::state::METHOD_CACHE_SIZE - 1);
-    {
-        let c = vm.method_cache.borrow();
-        let e = &c[slot];
-        if e.0.as_ref().is_some_and(|x| x.ptr_eq(t)) && e.1.as_ref().is_some_and(|x| x.ptr_eq(n)) {
-            return Some(e.2.clone());
-        }
-    }
-    let v = vm.lookup_type(t, name)?;
-    vm.method_cache.borrow_mut()[slot] = (Some(t.clone()), Some(n.clone()), v.clone());
-    Some(v)
 }
 
 fn dict_of(d: &ObjRef) -> Option<&RefCell<super::dict::Dict>> {

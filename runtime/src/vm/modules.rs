@@ -135,7 +135,6 @@ fn structseq_type(
         dict: d,
         layout: Layout::Object,
         builtin: false,
-        version: Cell::new(0),
         kind_tag: name,
         inst_dict_hint: Cell::new(0),
     })))?;

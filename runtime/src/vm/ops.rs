@@ -16,7 +16,7 @@ use super::heap::PyVecExt;
 use super::int::{Num, as_num, float_binop, int_binop, num_cmp, to_bigint};
 use super::iter::IterState;
 use super::object::{ObjKind, ObjRef, Value};
-use super::state::{PyErr, PyResult, TYPE_CACHE_SIZE, TypeCacheEntry, TypeCacheKey, Vm};
+use super::state::{PyErr, PyResult, TYPE_CACHE_SIZE, TypeCacheKey, Vm};
 use super::typeobj::{Layout, as_type, is_subtype, type_epoch};
 
 thread_local! {
@@ -71,17 +71,11 @@ impl Vm {
         let kt = t.as_ptr() as usize;
         let slot = ((kt >> 4) ^ super::hash::str_hash(self, s) as usize) & (TYPE_CACHE_SIZE - 1);
         let epoch = type_epoch();
-        {
-            let c = self.type_cache.borrow();
-            let e = &c[slot];
-            if e.epoch == epoch
-                && e.ty == kt
-                && let TypeCacheKey::Name(k) = &e.key
-                && (k.ptr_eq(n)
-                    || matches!(&k.kind, ObjKind::Str(ks) if ks.as_bytes() == s.as_bytes()))
-            {
-                return cached_value(e);
-            }
+        if let Some(hit) = self.type_cache_get(slot, epoch, kt, |k| {
+            matches!(k, TypeCacheKey::Name(k) if k.ptr_eq(n)
+                || matches!(&k.kind, ObjKind::Str(ks) if ks.as_bytes() == s.as_bytes()))
+        }) {
+            return hit;
         }
         let v = self.lookup_type_uncached(t, |d| self.dict_get_strval(d, name), false);
         self.type_cache_store(slot, epoch, kt, TypeCacheKey::Name(n.clone()), v.as_ref());
@@ -116,17 +110,10 @@ impl Vm {
         let kn = name.as_ptr() as usize;
         let slot = ((kt >> 4) ^ (kn >> 1) ^ usize::from(user_only)) & (TYPE_CACHE_SIZE - 1);
         let epoch = type_epoch();
-        {
-            let c = self.type_cache.borrow();
-            let e = &c[slot];
-            if e.epoch == epoch
-                && e.ty == kt
-                && let TypeCacheKey::Special(k, u) = e.key
-                && std::ptr::eq(k, name)
-                && u == user_only
-            {
-                return cached_value(e);
-            }
+        if let Some(hit) = self.type_cache_get(slot, epoch, kt, |k| {
+            matches!(*k, TypeCacheKey::Special(k, u) if std::ptr::eq(k, name) && u == user_only)
+        }) {
+            return hit;
         }
         let v = self.lookup_type_uncached(t, |d| self.dict_get_str(d, name), user_only);
         self.type_cache_store(
@@ -137,6 +124,25 @@ impl Vm {
             v.as_ref(),
         );
         v
+    }
+
+    /// The cached result at `slot` if its entry is for type `ty`, of this
+    /// epoch, and its key is the one `is_key` wants.
+    #[inline]
+    fn type_cache_get(
+        &self,
+        slot: usize,
+        epoch: u64,
+        ty: usize,
+        is_key: impl Fn(&TypeCacheKey) -> bool,
+    ) -> Option<Option<Value>> {
+        let c = self.type_cache.borrow();
+        let e = &c[slot];
+        (e.epoch == epoch && e.ty == ty && is_key(&e.key)).then(|| {
+            // `Value::clone` takes a new reference to an object the entry
+            // holds none on: valid within the entry's epoch.
+            (!e.value.is_undef()).then(|| Value::clone(&e.value))
+        })
     }
 
     fn type_cache_store(
@@ -1619,7 +1625,6 @@ impl Vm {
                         Some(b"__name__") => {}
                         _ => {}
                     }
-                    t.version.set(t.version.get() + 1);
                     self.dict_set(&t.dict, name.clone(), value)
                 }
                 ObjKind::Module(m) => self.dict_set(&m.dict, name.clone(), value),
@@ -1708,10 +1713,7 @@ impl Vm {
             }
             Some(ObjKind::Exception(e)) => e.dict.clone(),
             Some(ObjKind::Module(m)) => m.dict.clone(),
-            Some(ObjKind::Type(t)) if !t.builtin => {
-                t.version.set(t.version.get() + 1);
-                t.dict.clone()
-            }
+            Some(ObjKind::Type(t)) if !t.builtin => t.dict.clone(),
             Some(ObjKind::Function(f)) => match &*f.dict.borrow() {
                 Some(d) => d.clone(),
                 None => return Err(self.no_attribute(obj, name)),
@@ -2104,11 +2106,3 @@ pub(crate) fn ssize(i: i64) -> Option<usize> {
 /// instances are used as open-ended maps must not make every new instance
 /// huge).
 const MAX_INST_DICT_HINT: u32 = 32;
-
-/// The value of a valid type cache entry.
-#[inline]
-fn cached_value(e: &TypeCacheEntry) -> Option<Value> {
-    // `Value::clone` takes a new reference to an object the entry holds
-    // none on; valid because the caller checked the entry's epoch.
-    (!e.value.is_undef()).then(|| Value::clone(&e.value))
-}

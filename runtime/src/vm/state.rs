@@ -127,8 +127,6 @@ pub struct Vm {
     pub next_id: Cell<u64>,
     /// Source of each file compiled (for tracebacks of `-c` and stdin).
     pub sources: RefCell<HashMap<Rc<str>, Rc<str>>>,
-    /// Methods of builtin types by (type, name) identity (eval.rs).
-    pub(crate) method_cache: RefCell<Vec<MethodCacheEntry>>,
     /// Attributes of types by (type, name), valid within a type epoch
     /// (CPython's type method cache; ops.rs).
     pub(crate) type_cache: RefCell<Box<[TypeCacheEntry]>>,
@@ -176,9 +174,6 @@ pub struct NoneLike {
     pub ellipsis: Value,
 }
 
-/// (type, name, attribute) of the builtin-method cache.
-pub(crate) type MethodCacheEntry = (Option<ObjRef>, Option<ObjRef>, Value);
-
 /// What a type attribute cache entry answers, besides its type.
 #[derive(Debug)]
 pub(crate) enum TypeCacheKey {
@@ -207,9 +202,6 @@ pub(crate) struct TypeCacheEntry {
 
 /// Entries of the type attribute cache (a power of two).
 pub(crate) const TYPE_CACHE_SIZE: usize = 1024;
-
-/// Entries of the builtin-method cache (a power of two).
-pub(crate) const METHOD_CACHE_SIZE: usize = 64;
 
 /// Creates a built-in module.
 pub type ModuleFactory = fn(&Vm) -> PyResult<ObjRef>;
@@ -641,7 +633,6 @@ impl Vm {
             dict: d,
             layout: Layout::Builtin,
             builtin: true,
-            version: Cell::new(0),
             kind_tag: name,
             inst_dict_hint: Cell::new(0),
         })))?;
@@ -836,7 +827,6 @@ impl Vm {
             scheduler: RefCell::new(None),
             thread_options: parts.thread_options,
             faulthandler: Cell::new(false),
-            method_cache: RefCell::new(vec![(None, None, Value::Undef); METHOD_CACHE_SIZE]),
             type_cache: RefCell::new(
                 (0..TYPE_CACHE_SIZE)
                     .map(|_| TypeCacheEntry {

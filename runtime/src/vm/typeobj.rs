@@ -35,8 +35,6 @@ pub struct TypeObj {
     pub layout: Layout,
     /// A builtin type (attributes cannot be set from Python).
     pub builtin: bool,
-    /// Bumped whenever the namespace of this type or a base changes.
-    pub version: Cell<u64>,
     /// The payload kind name for builtin types (`"int"`, …).
     pub kind_tag: &'static str,
     /// How many attributes its instances came to hold (the most seen):
