@@ -18,7 +18,7 @@
 use std::sync::Arc;
 
 use crate::loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use crate::sched::WaitRequest;
+use crate::sched::{Validate, WaitCheck, WaitRequest};
 use crate::sync::ParkingLot;
 
 const LOCKED: u8 = 1;
@@ -41,6 +41,14 @@ fn timed_out(deadline_ns: Option<u64>, now_ns: u64) -> bool {
 #[derive(Debug, Default)]
 pub struct Lock {
     bits: AtomicU8,
+}
+
+impl WaitCheck for Lock {
+    /// Still held with waiters flagged: a release between the failed
+    /// acquire and the wait makes the wait end at once.
+    fn still_waiting(&self) -> bool {
+        self.bits.load(Ordering::Relaxed) == LOCKED | HAS_WAITERS
+    }
 }
 
 /// `release` of an unlocked lock (`RuntimeError: release unlocked lock`).
@@ -105,12 +113,10 @@ impl Lock {
             {
                 continue;
             }
-            let me = self.clone();
             return Step::Wait(WaitRequest {
                 key: self.key(),
-                // Still held with waiters flagged: a release in between
-                // makes the wait end at once.
-                validate: Box::new(move || me.bits.load(Ordering::Relaxed) == LOCKED | HAS_WAITERS),
+                // Still held with waiters flagged (see `still_waiting`).
+                validate: Validate::Check(self.clone()),
                 deadline_ns,
                 interruptible: true,
             });
@@ -270,7 +276,7 @@ impl Event {
         let me = self.clone();
         Step::Wait(WaitRequest {
             key: self.key(),
-            validate: Box::new(move || !me.is_set() && me.sets() == sets),
+            validate: Validate::Closure(Box::new(move || !me.is_set() && me.sets() == sets)),
             deadline_ns,
             interruptible: true,
         })
@@ -307,7 +313,7 @@ pub fn block_on<T>(
         let mut finalizing = false;
         let (res, _) = ParkingLot::global().park(
             req.key,
-            req.validate,
+            || req.validate.check(),
             |_| {},
             timeout,
             req.interruptible.then_some(&*tstate.interrupter),
@@ -344,7 +350,7 @@ mod tests {
                 Step::Wait(req) => {
                     ParkingLot::global().park(
                         req.key,
-                        req.validate,
+                        || req.validate.check(),
                         |_| {},
                         None,
                         None,

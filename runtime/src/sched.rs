@@ -72,11 +72,49 @@ pub struct WaitRequest {
     /// Re-checked under the queue lock: if false, the wait ends at once
     /// ([`Wake::Again`]), so a wake-up between the check and the wait is
     /// never lost.
-    pub validate: Box<dyn FnOnce() -> bool + Send>,
+    pub validate: Validate,
     /// Absolute deadline on the runtime's clock (ns), if any.
     pub deadline_ns: Option<u64>,
     /// Interrupts (pending calls to this thread, async exceptions) end it.
     pub interruptible: bool,
+}
+
+/// A wait's condition, re-checked under the queue lock.
+pub enum Validate {
+    /// Always wait (a sleep: only the deadline or an interrupt ends it).
+    Always,
+    /// Wait while the object says so (a lock: no allocation per wait).
+    Check(Arc<dyn WaitCheck>),
+    /// Any other condition.
+    Closure(Box<dyn FnOnce() -> bool + Send>),
+}
+
+impl Validate {
+    /// True if the wait should still begin.
+    pub fn check(self) -> bool {
+        match self {
+            Validate::Always => true,
+            Validate::Check(c) => c.still_waiting(),
+            Validate::Closure(f) => f(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Validate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Validate::Always => "Always",
+            Validate::Check(_) => "Check",
+            Validate::Closure(_) => "Closure",
+        })
+    }
+}
+
+/// An object a thread waits on, which can tell whether the wait is still
+/// needed.
+pub trait WaitCheck: Send + Sync {
+    /// False once the condition the waiter waits for may hold.
+    fn still_waiting(&self) -> bool;
 }
 
 impl std::fmt::Debug for WaitRequest {
@@ -212,7 +250,7 @@ pub fn run_on_os_thread(
                 let mut finalizing = false;
                 let (res, _) = ParkingLot::global().park(
                     req.key,
-                    req.validate,
+                    || req.validate.check(),
                     |_| {},
                     timeout,
                     req.interruptible.then_some(&*tstate.interrupter),
@@ -294,6 +332,9 @@ struct Task {
     tss: Box<SlotBlock>,
     wait: Option<Waiting>,
     wake: Wake,
+    /// The node of the task's last wait, reused for its next one when
+    /// nobody else holds it any more (a wait allocates nothing then).
+    spare: Option<crate::loom::sync::Arc<WaitNode>>,
 }
 
 struct State {
@@ -430,6 +471,7 @@ impl Scheduler {
             tss: Box::new(SlotBlock::new()),
             wait: None,
             wake: Wake::Start,
+            spare: None,
         });
         st.runnable.push_back(id);
     }
@@ -483,10 +525,10 @@ impl Scheduler {
                 }
                 _ => Wake::Unparked,
             };
-            if let Some(d) = w.deadline {
+            if w.deadline.is_some() {
                 st.timers.retain(|_, t| *t != id);
-                let _ = d;
             }
+            task.spare = Some(w.node);
             st.runnable.push_back(id);
             ready += 1;
         }
@@ -513,6 +555,7 @@ impl Scheduler {
             } else {
                 Wake::Unparked
             };
+            task.spare = Some(w.node);
             st.runnable.push_back(id);
             ready += 1;
             // A racing wake-up may also list this task; it is skipped above
@@ -699,14 +742,23 @@ impl Scheduler {
                     }
                 }
                 SliceExit::Blocked(req) => {
-                    let weak: std::sync::Weak<dyn GreenWaker> = {
-                        let strong: Arc<dyn GreenWaker> = self.inner.clone();
-                        Arc::downgrade(&strong)
-                    };
-                    let node = crate::loom::sync::Arc::new(WaitNode::green(weak, id));
                     let task = st.tasks[id].as_mut().expect("task exists");
                     task.body = Some(body);
-                    if !ParkingLot::global().enqueue(req.key, req.validate, &node) {
+                    let node = match task.spare.take() {
+                        #[cfg(not(loom))]
+                        Some(n) if crate::loom::sync::Arc::strong_count(&n) == 1 => {
+                            n.reset();
+                            n
+                        }
+                        _ => {
+                            let weak: std::sync::Weak<dyn GreenWaker> = {
+                                let strong: Arc<dyn GreenWaker> = self.inner.clone();
+                                Arc::downgrade(&strong)
+                            };
+                            crate::loom::sync::Arc::new(WaitNode::green(weak, id))
+                        }
+                    };
+                    if !ParkingLot::global().enqueue(req.key, || req.validate.check(), &node) {
                         task.wake = Wake::Again;
                         st.runnable.push_front(id);
                     } else {

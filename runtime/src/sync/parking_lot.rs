@@ -103,9 +103,7 @@ impl WaitNode {
                 if let Some(n) = c.as_ref()
                     && Arc::strong_count(n) == 1
                 {
-                    n.state.store(WAITING, Ordering::Relaxed);
-                    n.time_to_be_fair.store(0, Ordering::Relaxed);
-                    n.handed_off.store(false, Ordering::Relaxed);
+                    n.reset();
                     return n.clone();
                 }
                 let n = Arc::new(WaitNode::blank(Some(crate::loom::thread::current())));
@@ -115,6 +113,14 @@ impl WaitNode {
         }
         #[cfg(loom)]
         Arc::new(WaitNode::blank(Some(crate::loom::thread::current())))
+    }
+
+    /// Makes a node whose wait ended (and that nobody else references)
+    /// ready for the next wait of the same thread.
+    pub(crate) fn reset(&self) {
+        self.state.store(WAITING, Ordering::Relaxed);
+        self.time_to_be_fair.store(0, Ordering::Relaxed);
+        self.handed_off.store(false, Ordering::Relaxed);
     }
 
     /// A node for green thread `task` of a scheduler.

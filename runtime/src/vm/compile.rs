@@ -79,6 +79,10 @@ struct Unit<'s> {
     handler_of: Vec<Option<(Label, u32)>>,
     consts: Vec<Value>,
     names: Vec<(Rc<[u8]>, Value)>,
+    /// Where each deduplicated constant is in `consts`.
+    const_ix: std::collections::HashMap<ConstKey, u32>,
+    /// Where each name is in `names` (a module may have many).
+    name_ix: std::collections::HashMap<Rc<[u8]>, u32>,
     varnames: Vec<Rc<str>>,
     labels: Vec<Option<usize>>,
     label_depth: Vec<Option<u32>>,
@@ -90,8 +94,25 @@ struct Unit<'s> {
     qualname: Rc<str>,
     child: usize,
     n_global_cache: usize,
+    /// A name index past what LoadGlobal/LoadName encode (16 bits).
+    too_many_names: bool,
     reachable: bool,
 }
+
+/// A constant that is stored once per code object, however often it
+/// appears.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum ConstKey {
+    None,
+    Bool(bool),
+    Int(i64),
+    /// By its bits: `0.0` and `-0.0` stay two constants.
+    Float(u64),
+    Str(Rc<[u8]>),
+}
+
+/// The global-cache index that means "no cache".
+const NO_CACHE: usize = 0xFFFF;
 
 /// The compiler for one module.
 pub struct Compiler<'a> {
@@ -291,6 +312,8 @@ impl<'a> Compiler<'a> {
             handler_of: Vec::new(),
             consts: Vec::new(),
             names: Vec::new(),
+            name_ix: std::collections::HashMap::new(),
+            const_ix: std::collections::HashMap::new(),
             varnames,
             labels: Vec::new(),
             label_depth: Vec::new(),
@@ -307,6 +330,7 @@ impl<'a> Compiler<'a> {
             qualname,
             child: 0,
             n_global_cache: 0,
+            too_many_names: false,
             reachable: true,
             static_attrs: std::collections::BTreeSet::new(),
         });
@@ -320,6 +344,12 @@ impl<'a> Compiler<'a> {
         firstline: u32,
     ) -> Result<Code, SyntaxErr> {
         let u = self.units.pop().expect("a unit");
+        if u.too_many_names {
+            return Err(self.syntax_error(
+                "too many names in one code object (pyrt reads at most 65536 distinct names per code object)",
+                u.loc,
+            ));
+        }
         // Resolve labels.
         let mut instrs = u.instrs;
         for ins in &mut instrs {
@@ -498,51 +528,58 @@ impl<'a> Compiler<'a> {
     fn add_const(&mut self, v: Value) -> u32 {
         let u = self.unit();
         // Dedup simple constants.
-        let pos = u.consts.iter().position(|c| match (c, &v) {
-            (Value::None, Value::None) => true,
-            (Value::Bool(a), Value::Bool(b)) => a == b,
-            (Value::Int(a), Value::Int(b)) => a == b,
-            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
-            (Value::Obj(a), Value::Obj(b)) => match (&a.kind, &b.kind) {
-                (super::object::ObjKind::Str(x), super::object::ObjKind::Str(y)) => {
-                    x.as_bytes() == y.as_bytes()
-                }
-                _ => false,
+        let key = match &v {
+            Value::None => Some(ConstKey::None),
+            Value::Bool(b) => Some(ConstKey::Bool(*b)),
+            Value::Int(i) => Some(ConstKey::Int(*i)),
+            Value::Float(f) => Some(ConstKey::Float(f.to_bits())),
+            Value::Obj(o) => match &o.kind {
+                super::object::ObjKind::Str(x) => Some(ConstKey::Str(Rc::from(x.as_bytes()))),
+                _ => None,
             },
-            _ => false,
-        });
-        match pos {
-            Some(i) => i as u32,
-            None => {
-                u.consts.push(v);
-                (u.consts.len() - 1) as u32
-            }
+            _ => None,
+        };
+        if let Some(k) = &key
+            && let Some(&i) = u.const_ix.get(k)
+        {
+            return i;
         }
+        let i = u.consts.len() as u32;
+        u.consts.push(v);
+        if let Some(k) = key {
+            u.const_ix.insert(k, i);
+        }
+        i
     }
 
     fn name_index(&mut self, name: &str) -> u32 {
-        if let Some(i) = self
-            .unit()
-            .names
-            .iter()
-            .position(|(n, _)| &**n == name.as_bytes())
-        {
-            return i as u32;
+        if let Some(&i) = self.unit().name_ix.get(name.as_bytes()) {
+            return i;
         }
         let v = self.maker.str(name.as_bytes());
         let u = self.unit();
-        u.names.push((Rc::from(name.as_bytes()), v));
-        (u.names.len() - 1) as u32
+        let key: Rc<[u8]> = Rc::from(name.as_bytes());
+        let i = u.names.len() as u32;
+        u.names.push((key.clone(), v));
+        u.name_ix.insert(key, i);
+        i
     }
 
     fn emit_name(&mut self, op: Op, name: &str) {
         let i = self.name_index(name);
-        if op == Op::LoadGlobal {
-            // LoadGlobal's arg: name index | cache index << 16.
+        if op == Op::LoadGlobal || op == Op::LoadName {
+            // LoadGlobal's arg: name index | cache index << 16 (LoadName's
+            // too: without a locals mapping it is a global lookup). Past
+            // 0xFFFE caches the rest share the index 0xFFFF: no cache.
             let u = self.unit();
-            let c = u.n_global_cache as u32;
-            u.n_global_cache += 1;
-            self.emit(op, i | (c << 16));
+            if i > 0xFFFF {
+                u.too_many_names = true;
+            }
+            let c = u.n_global_cache.min(NO_CACHE) as u32;
+            if c < NO_CACHE as u32 {
+                u.n_global_cache += 1;
+            }
+            self.emit(op, (i & 0xFFFF) | (c << 16));
         } else {
             self.emit(op, i);
         }

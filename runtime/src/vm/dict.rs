@@ -536,6 +536,20 @@ pub fn set(vm: &Vm, d: &RefCell<Dict>, key: Value, value: Value) -> PyResult<()>
 
 /// `d[key] = value` with a known hash.
 pub fn set_h(vm: &Vm, d: &RefCell<Dict>, key: Value, hash: i64, value: Value) -> PyResult<()> {
+    // A str key already present (namespaces: module globals, instance
+    // attributes): replaced without the general comparison.
+    if let Value::Obj(k) = &key
+        && let ObjKind::Str(ks) = &k.kind
+    {
+        let mut b = d.borrow_mut();
+        if let Some(ix) = b.index_strobj(k, ks.as_bytes(), hash) {
+            b.changed();
+            let old = std::mem::replace(&mut b.entries[ix].value, value);
+            drop(b);
+            drop(old);
+            return Ok(());
+        }
+    }
     match lookup(vm, d, &key, hash)? {
         Some(ix) => {
             let old = {

@@ -1054,7 +1054,16 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     let v = stack!()[base + arg as usize].clone();
                     push!(v);
                 }
-                Op::LoadGlobal => {
+                // LoadName in a frame without a locals mapping (module
+                // code) is a global lookup, with the same cache.
+                Op::LoadGlobal | Op::LoadName
+                    if ins.op == Op::LoadGlobal || {
+                        let frames = &th!(thp).frames;
+                        debug_assert!(fi < frames.len());
+                        // SAFETY: this loop's frame (see sync!).
+                        unsafe { frames.get_unchecked(fi) }.locals.is_none()
+                    } =>
+                {
                     let name_i = (arg & 0xFFFF) as usize;
                     let cache_i = (arg >> 16) as usize;
                     let (globals, builtins) = {
@@ -1141,8 +1150,9 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         err!(name_error(vm, name));
                     }
                 }
-                Op::LoadName => {
-                    let name = &code.names[arg as usize];
+                // (LoadGlobal always takes the arm above.)
+                Op::LoadName | Op::LoadGlobal => {
+                    let name = &code.names[(arg & 0xFFFF) as usize];
                     let (locals, globals, builtins) = {
                         let f = &th!(thp).frames[fi];
                         (f.locals.clone(), f.globals.clone(), f.builtins.clone())

@@ -508,10 +508,13 @@ impl Vm {
 
     /// The type object registered for a native type name.
     pub fn native_type(&self, name: &'static str) -> ObjRef {
-        self.native_types
-            .borrow()
+        let types = self.native_types.borrow();
+        // The same literal is (nearly always) the same address: compare
+        // addresses first, names only if that finds nothing.
+        types
             .iter()
-            .find(|(n, _)| std::ptr::eq(*n, name) || *n == name)
+            .find(|(n, _)| std::ptr::eq(*n, name))
+            .or_else(|| types.iter().find(|(n, _)| *n == name))
             .map_or_else(|| self.types.object.clone(), |(_, t)| t.clone())
     }
 

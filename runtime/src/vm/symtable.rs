@@ -83,6 +83,8 @@ pub struct Scope {
     pub key: (u32, u32, u32, u32),
     /// `super` or `__class__` is used directly (functions).
     pub uses_class: bool,
+    /// Where each name is in `names`.
+    pos: HashMap<Rc<str>, usize>,
 }
 
 impl Scope {
@@ -101,22 +103,21 @@ impl Scope {
             line,
             key: (line, 0, 0, 0),
             uses_class: false,
+            pos: HashMap::new(),
         }
     }
 
     fn add(&mut self, name: &Rc<str>, flag: u32) {
-        if let Some(e) = self.names.iter_mut().find(|(n, _)| n == name) {
-            e.1 |= flag;
+        if let Some(&i) = self.pos.get(name) {
+            self.names[i].1 |= flag;
         } else {
+            self.pos.insert(name.clone(), self.names.len());
             self.names.push((name.clone(), flag));
         }
     }
 
     fn flags(&self, name: &str) -> u32 {
-        self.names
-            .iter()
-            .find(|(n, _)| &**n == name)
-            .map_or(0, |e| e.1)
+        self.pos.get(name).map_or(0, |&i| self.names[i].1)
     }
 
     /// The access of `name` in this scope.

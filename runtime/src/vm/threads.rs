@@ -337,18 +337,16 @@ fn lock_acquire(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let this = pos
         .first()
         .ok_or_else(|| vm.type_error("acquire() needs self"))?;
-    let l = native::<PyLock>(vm, this, "_thread.lock")?.0.clone();
+    let l = &native::<PyLock>(vm, this, "_thread.lock")?.0;
     let deadline = match acquire_args(vm, &a)? {
         None => return Ok(Value::Bool(l.try_acquire())),
         Some(d) => d,
     };
-    // Uncontended: no clock read, no wait set up.
+    // Uncontended: no clock read, no wait set up, no new reference.
     if l.try_acquire() {
         return Ok(Value::Bool(true));
     }
-    block_value_with(vm, deadline.is_some(), move |now| {
-        as_value(l.acquire(deadline, now))
-    })
+    block_lock(vm, l.clone(), deadline)
 }
 
 /// A lock step's outcome as the Python value `acquire()` returns.
@@ -361,11 +359,11 @@ fn as_value(s: Step<bool>) -> Step<Value> {
 
 fn lock_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let this = a.pos().first().cloned().unwrap_or(Value::None);
-    let l = native::<PyLock>(vm, &this, "_thread.lock")?.0.clone();
+    let l = &native::<PyLock>(vm, &this, "_thread.lock")?.0;
     if l.try_acquire() {
         return Ok(Value::Bool(true));
     }
-    block_value_with(vm, false, move |now| as_value(l.acquire(None, now)))
+    block_lock(vm, l.clone(), None)
 }
 
 fn lock_release(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -938,13 +936,44 @@ pub enum Suspend {
     /// ready value is the result of the call that blocked.
     Wait {
         /// Retries the blocked operation.
-        step: Box<dyn FnMut(u64) -> Step<Value>>,
+        step: StepFn,
         /// The wait, handed to the scheduler.
         req: Option<crate::sched::WaitRequest>,
         /// `step` has a deadline: it needs the time (otherwise it gets 0
         /// and no clock is read).
         timed: bool,
     },
+}
+
+/// What a suspended green thread retries when its wait ends.
+pub enum StepFn {
+    /// `lock.acquire()`, the most common wait: no boxed closure.
+    Lock {
+        /// The lock.
+        lock: Arc<crate::lock::Lock>,
+        /// The acquire's deadline on the scheduler's clock.
+        deadline: Option<u64>,
+    },
+    /// Any other blocking call.
+    Boxed(Box<dyn FnMut(u64) -> Step<Value>>),
+}
+
+impl std::fmt::Debug for StepFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StepFn::Lock { .. } => "Lock",
+            StepFn::Boxed(_) => "Boxed",
+        })
+    }
+}
+
+impl StepFn {
+    fn step(&mut self, now: u64) -> Step<Value> {
+        match self {
+            StepFn::Lock { lock, deadline } => as_value(lock.acquire(*deadline, now)),
+            StepFn::Boxed(f) => f(now),
+        }
+    }
 }
 
 impl std::fmt::Debug for Suspend {
@@ -1015,27 +1044,57 @@ pub(crate) fn block_value_with(
 ) -> PyResult<Value> {
     let t = thp();
     if can_suspend(t) {
-        let now = if timed {
-            vm_clock(vm).monotonic_ns()
-        } else {
-            0
-        };
-        return match step(now) {
-            Step::Ready(v) => Ok(v),
-            Step::Wait(req) => {
-                th!(t).suspended = Some(Suspend::Wait {
-                    step: Box::new(step),
-                    req: Some(req),
-                    timed,
-                });
-                Err(vm.suspend_err())
-            }
-        };
+        let first = step(green_now(vm, timed));
+        return suspend_unless_ready(vm, t, timed, first, move || StepFn::Boxed(Box::new(step)));
     }
     if !t.is_null() && th!(t).green_base.is_some() {
         return block_nested(vm, t, &mut step);
     }
     block(vm, step)
+}
+
+/// `lock.acquire()` that must wait: [`block_value_with`] without a boxed
+/// closure for a green thread.
+fn block_lock(vm: &Vm, lock: Arc<crate::lock::Lock>, deadline: Option<u64>) -> PyResult<Value> {
+    let t = thp();
+    let timed = deadline.is_some();
+    if can_suspend(t) {
+        let first = as_value(lock.acquire(deadline, green_now(vm, timed)));
+        return suspend_unless_ready(vm, t, timed, first, move || StepFn::Lock { lock, deadline });
+    }
+    block_value_with(vm, timed, move |now| as_value(lock.acquire(deadline, now)))
+}
+
+/// The time a green thread's step gets: 0 when it has no deadline (no
+/// clock read).
+fn green_now(vm: &Vm, timed: bool) -> u64 {
+    if timed {
+        vm_clock(vm).monotonic_ns()
+    } else {
+        0
+    }
+}
+
+/// A green thread's first step: its value, or the thread suspends with
+/// the wait and the step to retry.
+fn suspend_unless_ready(
+    vm: &Vm,
+    t: *mut VmThread,
+    timed: bool,
+    first: Step<Value>,
+    step: impl FnOnce() -> StepFn,
+) -> PyResult<Value> {
+    match first {
+        Step::Ready(v) => Ok(v),
+        Step::Wait(req) => {
+            th!(t).suspended = Some(Suspend::Wait {
+                step: step(),
+                req: Some(req),
+                timed,
+            });
+            Err(vm.suspend_err())
+        }
+    }
 }
 
 /// A green thread whose slice ran out inside a nested call: the other
@@ -1082,7 +1141,7 @@ fn block_nested(
             crate::sched::RunOutcome::Blocked => match req.deadline_ns {
                 Some(d) => Some(d),
                 None => {
-                    if !(req.validate)() {
+                    if !req.validate.check() {
                         continue;
                     }
                     return Err(vm.runtime_error(
@@ -1111,7 +1170,7 @@ pub(crate) fn sleep_until(vm: &Vm, deadline_ns: u64) -> PyResult<()> {
         } else {
             Step::Wait(crate::sched::WaitRequest {
                 key: Arc::as_ptr(&key) as usize,
-                validate: Box::new(|| true),
+                validate: crate::sched::Validate::Always,
                 deadline_ns: Some(deadline_ns),
                 interruptible: true,
             })
@@ -1233,7 +1292,7 @@ impl crate::sched::GreenThread for GreenVm {
                     };
                     match interrupted {
                         Some(e) => super::eval::run_with(vm, t, self.stop, Some(e)),
-                        None => match step(if timed { slice.now_ns() } else { 0 }) {
+                        None => match step.step(if timed { slice.now_ns() } else { 0 }) {
                             Step::Ready(v) => {
                                 th!(t).stack.push(v);
                                 super::eval::run_with(vm, t, self.stop, None)

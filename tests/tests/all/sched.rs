@@ -263,7 +263,7 @@ impl GreenThread for Sleeper {
         let key = self as *const Self as usize;
         SliceExit::Blocked(pyrt::sched::WaitRequest {
             key,
-            validate: Box::new(|| true),
+            validate: pyrt::sched::Validate::Always,
             deadline_ns: Some(until),
             interruptible: true,
         })
