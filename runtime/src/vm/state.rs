@@ -521,13 +521,16 @@ impl Vm {
     /// The str object for a trace event name (cached: tracers get one
     /// event per line).
     pub(crate) fn event_str(&self, name: &'static str) -> PyResult<Value> {
-        if let Some((_, v)) = self
-            .event_strs
-            .borrow()
-            .iter()
-            .find(|(n, _)| std::ptr::eq(*n, name) || *n == name)
         {
-            return Ok(v.clone());
+            let strs = self.event_strs.borrow();
+            // By address first, as for native types.
+            if let Some((_, v)) = strs
+                .iter()
+                .find(|(n, _)| std::ptr::eq(*n, name))
+                .or_else(|| strs.iter().find(|(n, _)| *n == name))
+            {
+                return Ok(v.clone());
+            }
         }
         let v = self.new_str(name)?;
         self.event_strs.borrow_mut().push((name, v.clone()));

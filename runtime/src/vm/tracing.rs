@@ -191,36 +191,38 @@ fn on_call_traced(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
 
 /// Before instruction `ip` of the top frame: 'line' events.
 pub(crate) fn on_instruction(vm: &Vm, thp: *mut VmThread, ip: usize) -> PyResult<()> {
-    if th!(thp).tracing || th!(thp).trace.is_none() {
+    let th = th!(thp);
+    if th.tracing || th.trace.is_none() {
         return Ok(());
     }
-    let depth = th!(thp).frames.len() - 1;
-    let Some(Some(fo)) = th!(thp).frame_objs.get(depth).cloned() else {
+    let depth = th.frames.len() - 1;
+    // Most instructions continue a line: decided without new references.
+    let Some(Some(fo)) = th.frame_objs.get(depth) else {
         return Ok(());
     };
-    let lt = local_trace(&fo);
-    let (op, line, prev, jumped_back) = {
-        let f = &th!(thp).frames[depth];
-        let Some(c) = code_of(f) else { return Ok(()) };
-        let op = c.instrs[ip].op;
-        (
-            op,
-            c.line_of(ip),
-            f.last_line,
-            f.last_traced >= 0 && (ip as i64) <= f.last_traced,
-        )
+    let no_local_trace = match &fo.kind {
+        ObjKind::Frame(f) => f.trace.borrow().is_none(),
+        _ => true,
     };
-    th!(thp).frames[depth].last_traced = ip as i64;
-    if op == Op::JumpBackward || lt.is_none() {
+    let f = &mut th.frames[depth];
+    let Some(c) = code_of(f) else { return Ok(()) };
+    let op = c.instrs[ip].op;
+    let line = c.line_of(ip);
+    let prev = f.last_line;
+    let jumped_back = f.last_traced >= 0 && (ip as i64) <= f.last_traced;
+    f.last_traced = ip as i64;
+    if op == Op::JumpBackward || no_local_trace {
         if line != 0 && op != Op::JumpBackward {
-            th!(thp).frames[depth].last_line = line;
+            f.last_line = line;
         }
         return Ok(());
     }
     if line == 0 || (line == prev && !jumped_back) {
         return Ok(());
     }
-    th!(thp).frames[depth].last_line = line;
+    f.last_line = line;
+    let fo = fo.clone();
+    let lt = local_trace(&fo);
     set_line(&fo, line);
     let r = call_tracer(vm, thp, &lt, &fo, "line", Value::None, false)?;
     set_local_trace(&fo, r);
