@@ -50,7 +50,8 @@ def main():
     ap.add_argument("--wasm", action="store_true")
     a = ap.parse_args()
     interps = INTERPS + (WASM_INTERPS if a.wasm else [])
-    names = ["thread_spawn", "pingpong", "settrace", "fairness", "convoy", "interrupt_latency"]
+    names = ["thread_spawn", "pingpong", "settrace", "fairness", "convoy", "interrupt_latency",
+             "subinterpreters"]
     vals = {}
     for _ in range(a.reps):
         for name in names:

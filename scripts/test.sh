@@ -66,6 +66,9 @@ step "the component in wasmtime, and the threaded module (-X threads=os, wasm th
 cargo build --release -p pyrt-host
 python3 tests/data/run_programs.py --interp target/release/pyrt --skip-hand --runs 2 tests/data/programs | tail -1
 python3 tests/data/run_programs.py --interp "target/release/pyrt -X threads=os" --skip-hand --runs 2 tests/data/programs | tail -1
+# Sub-interpreters in the component (emulated) and on wasm threads (own GILs).
+cargo run -q --release -p pyrt-conformance -- vm-cases --variant wasm32 --interp "$PWD/target/release/pyrt" --only subinterpreters tests/data/vm/cases | tail -1
+cargo run -q --release -p pyrt-conformance -- vm-cases --variant wasm32 --interp "$PWD/target/release/pyrt -X threads=os" --only subinterpreters tests/data/vm/cases | tail -1
 target/release/pyrt -X threads=os examples/threads.py
 target/release/pyrt -X sched_seed=7 examples/threads.py
 ORACLE_PYTHON="$PWD/target/release/pyrt" python3 tests/data/config/config_oracle.py \

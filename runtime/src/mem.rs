@@ -596,6 +596,19 @@ impl Mem {
         &self.inner.account
     }
 
+    /// A memory state for a sub-interpreter with its own allocator
+    /// state (CPython's own obmalloc): the same allocators, fatal-error
+    /// handler and limit, a separate account.
+    pub fn new_sibling(&self) -> Mem {
+        let name = self
+            .allocator_name()
+            .and_then(|n| AllocatorName::from_name(n.as_bytes()))
+            .unwrap_or(AllocatorName::Default);
+        let m = Mem::new(name, self.inner.debug_shared.fatal.clone());
+        m.inner.account.set_limit(self.inner.account.limit());
+        m
+    }
+
     /// Sets or clears the memory limit (bytes held from the host).
     pub fn set_limit(&self, limit: Option<usize>) {
         self.inner.account.set_limit(limit.unwrap_or(UNLIMITED));

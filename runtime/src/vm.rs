@@ -33,6 +33,7 @@ pub mod hash;
 pub mod heap;
 pub mod import;
 pub mod int;
+pub mod interpreters;
 pub mod io;
 pub mod items;
 pub mod iter;

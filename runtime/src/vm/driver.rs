@@ -1539,6 +1539,9 @@ impl Executor for VmExecutor {
                 // before the atexit callbacks run.
                 wait_for_thread_shutdown(vm);
                 let c = run_atexit(vm, code);
+                // finalize_subinterpreters(): those left are destroyed
+                // (their own atexit callbacks run then).
+                super::interpreters::end_all(vm);
                 write_gil_trace(vm);
                 // finalize_modules(): __main__'s names go first, so objects
                 // only it held (suspended generators …) are finalized
@@ -1593,7 +1596,7 @@ fn write_gil_trace(vm: &Vm) {
 
 /// Calls `threading._shutdown()` if `threading` was imported; an error is
 /// reported as CPython's "Exception ignored on threading shutdown".
-fn wait_for_thread_shutdown(vm: &Vm) {
+pub(crate) fn wait_for_thread_shutdown(vm: &Vm) {
     let Some(f) = threading_shutdown(vm) else {
         return;
     };

@@ -20,6 +20,7 @@ use crate::wstr::WString;
 
 /// Names of the modules built into the VM (`sys.builtin_module_names`).
 pub const NAMES: &[&str] = &[
+    "_interpreters",
     "_io",
     "_pyrt",
     "_testinternalcapi",
@@ -52,6 +53,7 @@ pub(crate) fn register(vm: &Vm) -> PyResult<()> {
     m.insert("_io", make_io);
     m.insert("_pyrt", make_pyrt);
     m.insert("_thread", super::threads::make_thread_module);
+    m.insert("_interpreters", super::interpreters::make_module);
     m.insert("threading", super::threads::make_threading_module);
     Ok(())
 }
@@ -149,6 +151,14 @@ const NAMES_KEY: &str = "__structseq_names__";
 
 /// An instance of a struct sequence type: `fields` (name, value), the
 /// first `n_seq` of them in the tuple.
+/// A `types.SimpleNamespace`-like record type with `n` fields (as
+/// `sys.implementation` is made).
+pub(crate) fn namespace(vm: &Vm, fields: Vec<(&str, Value)>) -> PyResult<Value> {
+    let n = fields.len();
+    let t = structseq_type(vm, "SimpleNamespace", "types", n, n)?;
+    structseq(vm, &t, fields, n)
+}
+
 fn structseq(vm: &Vm, t: &ObjRef, fields: Vec<(&str, Value)>, n_seq: usize) -> PyResult<Value> {
     let inst = vm.new_instance(t)?;
     let ObjKind::Instance(i) = &inst.as_obj().expect("instance").kind else {

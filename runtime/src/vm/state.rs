@@ -661,6 +661,11 @@ impl Vm {
             .unwrap_or_else(|| self.types.base_exception.clone())
     }
 
+    /// The exception class named `name`, if registered.
+    pub fn exc_type_opt(&self, name: &str) -> Option<ObjRef> {
+        self.exc_types.borrow().get(name).cloned()
+    }
+
     /// All builtin exception classes (for the builtins module).
     pub fn exc_types(&self) -> Vec<(String, ObjRef)> {
         let mut v: Vec<_> = self

@@ -848,8 +848,13 @@ fn interrupt_main(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-fn daemon_threads_allowed(_vm: &Vm, _a: Args<'_>) -> PyResult<Value> {
-    Ok(Value::Bool(true))
+fn daemon_threads_allowed(vm: &Vm, _a: Args<'_>) -> PyResult<Value> {
+    Ok(Value::Bool(
+        vm.rt_parts
+            .interp
+            .as_ref()
+            .is_none_or(|i| i.config().allow_daemon_threads),
+    ))
 }
 
 fn stack_size(vm: &Vm, a: Args<'_>) -> PyResult<Value> {

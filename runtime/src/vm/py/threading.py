@@ -25,6 +25,7 @@ TIMEOUT_MAX = _thread.TIMEOUT_MAX
 Lock = _thread.allocate_lock
 _CRLock = _thread.RLock
 RLock = _thread.RLock
+_daemon_threads_allowed = _thread.daemon_threads_allowed
 del _thread
 
 _trace_hook = None
@@ -411,6 +412,8 @@ class Thread:
         self._args = args
         self._kwargs = kwargs
         if daemon is not None:
+            if daemon and not _daemon_threads_allowed():
+                raise RuntimeError('daemon threads are disabled in this (sub)interpreter')
             self._daemonic = daemon
         else:
             self._daemonic = current_thread().daemon

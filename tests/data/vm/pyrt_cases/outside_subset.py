@@ -20,3 +20,12 @@ try:
     import collections
 except ImportError as e:
     print(type(e).__name__ + ":", e)
+import _interpreters
+i = _interpreters.create()
+def f():
+    pass
+try:
+    _interpreters.exec(i, f)
+except NotImplementedError as e:
+    print("NotImplementedError:", e)
+_interpreters.destroy(i)
