@@ -30,8 +30,14 @@ PER_OP = {  # workload: (operations in the timed part, unit per op)
 
 
 def run(cmd, name, *extra):
-    out = subprocess.run(cmd + [os.path.join(W, name + ".py"), *extra], capture_output=True, text=True,
-                         env={"PATH": os.environ["PATH"]}, timeout=300)
+    try:
+        out = subprocess.run(cmd + [os.path.join(W, name + ".py"), *extra], capture_output=True,
+                             text=True, env={"PATH": os.environ["PATH"]}, timeout=300)
+    except subprocess.TimeoutExpired:
+        # One hung run (seen once with CPython's interrupt_latency under
+        # load) drops that sample instead of the whole measurement.
+        print(f"warning: {cmd} {name} timed out; sample dropped", file=sys.stderr)
+        return {}
     if out.returncode != 0:
         sys.exit(f"{cmd} {name} failed:\n{out.stderr}")
     res = {}
@@ -71,6 +77,9 @@ def main():
     for k in keys:
         row = f"{k:<28}"
         for iname, _ in interps:
+            if (k, iname) not in vals:
+                row += f"{'n/a':>16}"
+                continue
             m = statistics.median(vals[(k, iname)])
             if k in PER_OP:
                 n, unit = PER_OP[k]
