@@ -12,7 +12,7 @@ needs target/release/pyrt (cargo build --release -p pyrt-host).
 
 usage: python3 bench/threads.py [--reps N] [--wasm]
 """
-import argparse, os, statistics, subprocess, sys
+import argparse, os, signal, statistics, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -31,8 +31,12 @@ PER_OP = {  # workload: (operations in the timed part, unit per op)
 
 def run(cmd, name, *extra):
     try:
+        # SIGINT back to its default in the child: a shell's background job
+        # ignores it, and CPython then installs no handler, so
+        # `_thread.interrupt_main()` (interrupt_latency) would do nothing.
         out = subprocess.run(cmd + [os.path.join(W, name + ".py"), *extra], capture_output=True,
-                             text=True, env={"PATH": os.environ["PATH"]}, timeout=300)
+                             text=True, env={"PATH": os.environ["PATH"]}, timeout=300,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     except subprocess.TimeoutExpired:
         # One hung run (seen once with CPython's interrupt_latency under
         # load) drops that sample instead of the whole measurement.

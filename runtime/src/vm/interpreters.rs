@@ -251,16 +251,14 @@ fn create(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         return Err(vm.new_error("InterpreterError", "interpreter creation failed"));
     };
     let sub = rs.new_interpreter(config, me.pyconfig(), Whence::Stdlib);
-    let made = with_entered(vm, &sub, None, |ts| {
-        let init = super::driver::VmInit {
+    let made = with_entered(vm, &sub, None, |_| {
+        Vm::new(super::driver::VmInit {
             config: vm.config.clone(),
             platform: vm.rt_parts.platform.clone(),
             mem: Arc::new(vm.heap.mem.new_sibling()),
             interp: Some(sub.clone()),
             configs: None,
-        };
-        let _ = ts;
-        Vm::new(init)
+        })
     });
     match made {
         Ok(Ok(new_vm)) => {
@@ -288,8 +286,8 @@ fn create(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 }
 
 /// Runs `f` on this OS thread with a new thread state of `interp`
-/// current (the caller's detached meanwhile, with OS threads), with the
-/// sub VM's heap and a VM thread of its own when `vm_of` is given.
+/// current (the caller's detached meanwhile, with OS threads), with
+/// `sub_vm`'s heap and a VM thread of its own when it is given.
 fn with_entered<R>(
     vm: &Vm,
     interp: &Arc<InterpreterState>,
@@ -418,9 +416,9 @@ fn exec_named(vm: &Vm, a: Args<'_>, fname: &str) -> PyResult<Value> {
     let mut shared = Vec::new();
     match pos.get(2).or_else(|| a.kwarg("shared")) {
         None | Some(Value::None) => {}
-        Some(d @ Value::Obj(o)) if matches!(o.kind, ObjKind::Dict(_)) => {
+        Some(Value::Obj(o)) if matches!(o.kind, ObjKind::Dict(_)) => {
             let ObjKind::Dict(dd) = &o.kind else {
-                unreachable!()
+                unreachable!("matched a dict")
             };
             for (k, v) in super::dict::items(dd) {
                 let Some(ks) = k.as_str() else {
@@ -431,7 +429,6 @@ fn exec_named(vm: &Vm, a: Args<'_>, fname: &str) -> PyResult<Value> {
                 };
                 shared.push((ks.as_bytes().to_vec(), Shared::from_value(vm, &v)?));
             }
-            let _ = d;
         }
         Some(v) => {
             return Err(vm.type_error(format!(
@@ -608,22 +605,22 @@ fn is_shareable(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 
 /// The `_interpreters` module.
 pub(crate) fn make_module(vm: &Vm) -> PyResult<ObjRef> {
-    let m = vm.new_module("_interpreters")?;
+    let m = super::modules::module_with(
+        vm,
+        "_interpreters",
+        &[
+            ("create", create),
+            ("destroy", destroy),
+            ("exec", exec),
+            ("run_string", run_string),
+            ("list_all", list_all),
+            ("get_current", get_current),
+            ("get_main", get_main),
+            ("is_running", is_running),
+            ("is_shareable", is_shareable),
+        ],
+    )?;
     let d = super::modules::mdict(&m);
-    let fns: &[(&'static str, super::func::NativeFn)] = &[
-        ("create", create),
-        ("destroy", destroy),
-        ("exec", exec),
-        ("run_string", run_string),
-        ("list_all", list_all),
-        ("get_current", get_current),
-        ("get_main", get_main),
-        ("is_running", is_running),
-        ("is_shareable", is_shareable),
-    ];
-    for (n, f) in fns {
-        vm.dict_set_str(&d, n, vm.new_builtin(n, "_interpreters", *f)?)?;
-    }
     for (name, base) in [
         ("InterpreterError", "Exception"),
         ("InterpreterNotFoundError", "InterpreterError"),

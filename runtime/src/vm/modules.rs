@@ -58,7 +58,12 @@ pub(crate) fn register(vm: &Vm) -> PyResult<()> {
     Ok(())
 }
 
-fn module_with(vm: &Vm, name: &'static str, fns: &[(&'static str, NativeFn)]) -> PyResult<ObjRef> {
+/// A module named `name` with the builtin functions `fns`.
+pub(crate) fn module_with(
+    vm: &Vm,
+    name: &'static str,
+    fns: &[(&'static str, NativeFn)],
+) -> PyResult<ObjRef> {
     let m = vm.new_module(name)?;
     let d = mdict(&m);
     for (n, f) in fns {

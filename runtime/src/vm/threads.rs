@@ -873,23 +873,23 @@ fn stack_size(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 
 /// The `_thread` module.
 pub(crate) fn make_thread_module(vm: &Vm) -> PyResult<ObjRef> {
-    let m = vm.new_module("_thread")?;
+    let m = super::modules::module_with(
+        vm,
+        "_thread",
+        &[
+            ("start_new_thread", start_new_thread),
+            ("start_new", start_new_thread),
+            ("allocate_lock", allocate_lock),
+            ("allocate", allocate_lock),
+            ("get_ident", get_ident),
+            ("get_native_id", get_native_id),
+            ("_count", thread_count),
+            ("interrupt_main", interrupt_main),
+            ("daemon_threads_allowed", daemon_threads_allowed),
+            ("stack_size", stack_size),
+        ],
+    )?;
     let d = super::modules::mdict(&m);
-    let fns: &[(&'static str, super::func::NativeFn)] = &[
-        ("start_new_thread", start_new_thread),
-        ("start_new", start_new_thread),
-        ("allocate_lock", allocate_lock),
-        ("allocate", allocate_lock),
-        ("get_ident", get_ident),
-        ("get_native_id", get_native_id),
-        ("_count", thread_count),
-        ("interrupt_main", interrupt_main),
-        ("daemon_threads_allowed", daemon_threads_allowed),
-        ("stack_size", stack_size),
-    ];
-    for (n, f) in fns {
-        vm.dict_set_str(&d, n, vm.new_builtin(n, "_thread", *f)?)?;
-    }
     let native_type = |name: &'static str, key: &'static str, methods: MethodTable| {
         let t = super::driver::new_type(
             vm,

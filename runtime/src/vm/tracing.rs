@@ -189,7 +189,9 @@ fn on_call_traced(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     Ok(())
 }
 
-/// Before instruction `ip` of the top frame: 'line' events.
+/// Before instruction `ip` of the top frame: 'line' events. Inline: it
+/// runs before every instruction while tracing, and most continue a line.
+#[inline]
 pub(crate) fn on_instruction(vm: &Vm, thp: *mut VmThread, ip: usize) -> PyResult<()> {
     let th = th!(thp);
     if th.tracing || th.trace.is_none() {
@@ -222,10 +224,16 @@ pub(crate) fn on_instruction(vm: &Vm, thp: *mut VmThread, ip: usize) -> PyResult
     }
     f.last_line = line;
     let fo = fo.clone();
-    let lt = local_trace(&fo);
-    set_line(&fo, line);
-    let r = call_tracer(vm, thp, &lt, &fo, "line", Value::None, false)?;
-    set_local_trace(&fo, r);
+    line_event(vm, thp, &fo, line)
+}
+
+/// A 'line' event to the frame's local trace function.
+#[inline(never)]
+fn line_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32) -> PyResult<()> {
+    let lt = local_trace(fo);
+    set_line(fo, line);
+    let r = call_tracer(vm, thp, &lt, fo, "line", Value::None, false)?;
+    set_local_trace(fo, r);
     Ok(())
 }
 
