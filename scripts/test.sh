@@ -70,6 +70,7 @@ python3 tests/data/run_programs.py --interp "target/release/pyrt -X threads=os" 
 cargo run -q --release -p pyrt-conformance -- vm-cases --variant wasm32 --interp "$PWD/target/release/pyrt" --only subinterpreters tests/data/vm/cases | tail -1
 cargo run -q --release -p pyrt-conformance -- vm-cases --variant wasm32 --interp "$PWD/target/release/pyrt -X threads=os" --only subinterpreters tests/data/vm/cases | tail -1
 target/release/pyrt -X threads=os examples/threads.py
+target/release/pyrt -X threads=os examples/subinterpreters.py
 target/release/pyrt -X sched_seed=7 examples/threads.py
 ORACLE_PYTHON="$PWD/target/release/pyrt" python3 tests/data/config/config_oracle.py \
     --jsonl tests/data/config/visible.jsonl --deviations tests/data/config/deviations.wasm32.jsonl --check | tail -1
