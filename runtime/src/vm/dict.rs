@@ -76,6 +76,10 @@ pub struct Dict {
     /// A class namespace: its changes also invalidate the type attribute
     /// cache (see [`super::typeobj::type_epoch`]).
     pub(crate) type_ns: bool,
+    /// Some key ever inserted was not a str (only str keys: a str key's
+    /// absence is known without comparing against other kinds — CPython's
+    /// unicode-keys dicts).
+    has_non_str_keys: bool,
 }
 
 impl Default for Dict {
@@ -184,6 +188,7 @@ impl Dict {
             version: next_version(),
             keys_version: next_version(),
             type_ns: false,
+            has_non_str_keys: false,
         }
     }
 
@@ -375,6 +380,9 @@ impl Dict {
                 & mask;
         }
         self.indices[i] = n;
+        if !matches!(&key, Value::Obj(o) if matches!(o.kind, ObjKind::Str(_))) {
+            self.has_non_str_keys = true;
+        }
         self.entries.push(Entry { hash, key, value });
         self.used += 1;
         self.keys_changed();
@@ -542,12 +550,17 @@ pub fn set_h(vm: &Vm, d: &RefCell<Dict>, key: Value, hash: i64, value: Value) ->
         && let ObjKind::Str(ks) = &k.kind
     {
         let mut b = d.borrow_mut();
-        if let Some(ix) = b.index_strobj(k, ks.as_bytes(), hash) {
-            b.changed();
-            let old = std::mem::replace(&mut b.entries[ix].value, value);
-            drop(b);
-            drop(old);
-            return Ok(());
+        match b.index_strobj(k, ks.as_bytes(), hash) {
+            Some(ix) => {
+                b.changed();
+                let old = std::mem::replace(&mut b.entries[ix].value, value);
+                drop(b);
+                drop(old);
+                return Ok(());
+            }
+            // Only str keys, none equal: a new one.
+            None if !b.has_non_str_keys => return b.insert_new(vm, hash, key, value),
+            None => {}
         }
     }
     match lookup(vm, d, &key, hash)? {

@@ -672,11 +672,16 @@ impl Vm {
                     }
                     if let Some(f) = self.user_special(v, "__hash__") {
                         let r = self.call_special(&f, v, &[])?;
+                        // slot_tp_hash: a result that fits Py_ssize_t is
+                        // the hash as it is (-1 becomes -2); a bigger int
+                        // is hashed as an int.
+                        let as_is = |i: i64| if i == -1 { -2 } else { i };
                         return match &r {
-                            Value::Int(i) => Ok(hash_i64(*i)),
+                            Value::Int(i) => Ok(as_is(*i)),
                             Value::Bool(b) => Ok(i64::from(*b)),
                             _ if super::int::is_int(&r) => {
-                                Ok(hash_bigint(&to_bigint(&r).unwrap_or_default()))
+                                let b = to_bigint(&r).unwrap_or_default();
+                                Ok(i64::try_from(&b).map_or_else(|_| hash_bigint(&b), as_is))
                             }
                             _ => Err(self.type_error("__hash__ method should return an integer")),
                         };

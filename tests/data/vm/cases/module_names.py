@@ -61,3 +61,38 @@ class K:
     got = [x for _ in range(1)]
     again = x
 print(K.again, x)
+
+# A key of another type that equals a str (same hash): found by the str,
+# and the str found by it — in namespaces too.
+class K:
+    def __hash__(self):
+        return hash("x")
+
+    def __eq__(self, other):
+        return True
+
+
+d = {}
+d[K()] = 1
+d["x"] = 2
+print(len(d), list(d.values()), type(list(d)[0]).__name__)
+d2 = {"x": 1}
+d2[K()] = 5
+print(len(d2), d2["x"], type(list(d2)[0]).__name__)
+ns = {}
+exec("x = 1", ns)
+ns[K()] = 7
+exec("y = x", ns)
+print(ns["y"], len([k for k in ns if k != "__builtins__"]))
+
+# hash() of a __hash__ result: as it is when it fits 64 bits (-1 -> -2),
+# else the int's hash.
+class J:
+    def __init__(self, h):
+        self.h = h
+
+    def __hash__(self):
+        return self.h
+
+
+print(hash(K()) == hash("x"), [hash(J(h)) for h in (2**62, -(2**62), -1, 2**63, -(2**64) - 5, True)])
