@@ -287,3 +287,17 @@ test('a second run while one runs is refused', async () => {
   await assert.rejects(rt.run('pass'), /already running/);
   assert.equal((await first).exitCode, 0);
 });
+
+test('sub-interpreters run in the package (the VM case, CPython 3.13 output)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const cases = new URL('../../tests/data/vm/cases/', import.meta.url);
+  const src = readFileSync(new URL('subinterpreters.py', cases), 'utf8');
+  const expected = JSON.parse(readFileSync(new URL('subinterpreters.expected.json', cases), 'utf8'));
+  const { rt, io } = await collecting();
+  const r = await rt.run(src, { filename: 'subinterpreters.py' });
+  assert.equal(r.exitCode, 0);
+  // The sub-interpreter left at the end is destroyed at finalization,
+  // after the main interpreter's atexit callbacks.
+  assert.deepEqual(rt.finalize(), { exitCode: 0 });
+  assert.equal(io.out, expected.stdout);
+});
