@@ -544,26 +544,28 @@ pub fn set(vm: &Vm, d: &RefCell<Dict>, key: Value, value: Value) -> PyResult<()>
 
 /// `d[key] = value` with a known hash.
 pub fn set_h(vm: &Vm, d: &RefCell<Dict>, key: Value, hash: i64, value: Value) -> PyResult<()> {
-    // A str key already present (namespaces: module globals, instance
-    // attributes): replaced without the general comparison.
-    if let Value::Obj(k) = &key
-        && let ObjKind::Str(ks) = &k.kind
-    {
-        let mut b = d.borrow_mut();
-        match b.index_strobj(k, ks.as_bytes(), hash) {
-            Some(ix) => {
-                b.changed();
-                let old = std::mem::replace(&mut b.entries[ix].value, value);
-                drop(b);
-                drop(old);
-                return Ok(());
+    // A str key (namespaces: module globals, instance attributes) is found
+    // without the general comparison — and known absent when every key is
+    // a str.
+    let known = match &key {
+        Value::Obj(k) => match &k.kind {
+            ObjKind::Str(ks) => {
+                let b = d.borrow();
+                match b.index_strobj(k, ks.as_bytes(), hash) {
+                    Some(ix) => Some(Some(ix)),
+                    None if !b.has_non_str_keys => Some(None),
+                    None => None,
+                }
             }
-            // Only str keys, none equal: a new one.
-            None if !b.has_non_str_keys => return b.insert_new(vm, hash, key, value),
-            None => {}
-        }
-    }
-    match lookup(vm, d, &key, hash)? {
+            _ => None,
+        },
+        _ => None,
+    };
+    let found = match known {
+        Some(f) => f,
+        None => lookup(vm, d, &key, hash)?,
+    };
+    match found {
         Some(ix) => {
             let old = {
                 let mut b = d.borrow_mut();

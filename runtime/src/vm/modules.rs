@@ -154,16 +154,16 @@ fn structseq_type(
 const VALUES_KEY: &str = "__structseq_values__";
 const NAMES_KEY: &str = "__structseq_names__";
 
-/// An instance of a struct sequence type: `fields` (name, value), the
-/// first `n_seq` of them in the tuple.
-/// A `types.SimpleNamespace`-like record type with `n` fields (as
-/// `sys.implementation` is made).
+/// A `types.SimpleNamespace`-like record with `fields` (made as
+/// `sys.implementation` is).
 pub(crate) fn namespace(vm: &Vm, fields: Vec<(&str, Value)>) -> PyResult<Value> {
     let n = fields.len();
     let t = structseq_type(vm, "SimpleNamespace", "types", n, n)?;
     structseq(vm, &t, fields, n)
 }
 
+/// An instance of a struct sequence type: `fields` (name, value), the
+/// first `n_seq` of them in the tuple.
 fn structseq(vm: &Vm, t: &ObjRef, fields: Vec<(&str, Value)>, n_seq: usize) -> PyResult<Value> {
     let inst = vm.new_instance(t)?;
     let ObjKind::Instance(i) = &inst.as_obj().expect("instance").kind else {

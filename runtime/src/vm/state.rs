@@ -203,6 +203,17 @@ pub(crate) struct TypeCacheEntry {
 /// Entries of the type attribute cache (a power of two).
 pub(crate) const TYPE_CACHE_SIZE: usize = 1024;
 
+/// The value listed under `name` in a short table keyed by static names.
+/// The same literal is (nearly always) at the same address: addresses are
+/// compared first, the text only if that finds nothing.
+fn by_static_name<'a, T>(table: &'a [(&'static str, T)], name: &'static str) -> Option<&'a T> {
+    table
+        .iter()
+        .find(|(n, _)| std::ptr::eq(*n, name))
+        .or_else(|| table.iter().find(|(n, _)| *n == name))
+        .map(|(_, v)| v)
+}
+
 /// Creates a built-in module.
 pub type ModuleFactory = fn(&Vm) -> PyResult<ObjRef>;
 
@@ -508,29 +519,15 @@ impl Vm {
 
     /// The type object registered for a native type name.
     pub fn native_type(&self, name: &'static str) -> ObjRef {
-        let types = self.native_types.borrow();
-        // The same literal is (nearly always) the same address: compare
-        // addresses first, names only if that finds nothing.
-        types
-            .iter()
-            .find(|(n, _)| std::ptr::eq(*n, name))
-            .or_else(|| types.iter().find(|(n, _)| *n == name))
-            .map_or_else(|| self.types.object.clone(), |(_, t)| t.clone())
+        by_static_name(&self.native_types.borrow(), name)
+            .map_or_else(|| self.types.object.clone(), ObjRef::clone)
     }
 
     /// The str object for a trace event name (cached: tracers get one
     /// event per line).
     pub(crate) fn event_str(&self, name: &'static str) -> PyResult<Value> {
-        {
-            let strs = self.event_strs.borrow();
-            // By address first, as for native types.
-            if let Some((_, v)) = strs
-                .iter()
-                .find(|(n, _)| std::ptr::eq(*n, name))
-                .or_else(|| strs.iter().find(|(n, _)| *n == name))
-            {
-                return Ok(v.clone());
-            }
+        if let Some(v) = by_static_name(&self.event_strs.borrow(), name) {
+            return Ok(v.clone());
         }
         let v = self.new_str(name)?;
         self.event_strs.borrow_mut().push((name, v.clone()));

@@ -635,10 +635,7 @@ fn flag_wait(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     };
     let sets = ev.sets();
     block_value_with(vm, deadline.is_some(), move |now| {
-        match ev.wait_from(sets, deadline, now) {
-            Step::Ready(b) => Step::Ready(Value::Bool(b)),
-            Step::Wait(r) => Step::Wait(r),
-        }
+        as_value(ev.wait_from(sets, deadline, now))
     })
 }
 
