@@ -179,11 +179,11 @@ pub(crate) fn special_attr(vm: &Vm, obj: &Value, name: &[u8]) -> PyResult<Option
                 _ => None,
             },
             ObjKind::Frame(f) => match name {
-                b"f_code" => Some(Value::Obj(f.code.clone())),
+                b"f_code" => Some(Value::Obj(f.code())),
                 b"f_lineno" => Some(Value::Int(i64::from(f.lineno.get()))),
-                b"f_globals" => Some(Value::Obj(f.globals.clone())),
+                b"f_globals" => Some(Value::Obj(f.links().globals.clone())),
                 b"f_locals" => Some(super::tracing::f_locals(vm, f)?),
-                b"f_back" => Some(f.back.clone()),
+                b"f_back" => Some(f.links().back.clone()),
                 b"f_trace" => Some(f.trace.borrow().clone()),
                 b"f_builtins" => Some(Value::Obj(vm.builtins_dict.clone())),
                 b"f_lasti" => Some(Value::Int(0)),
@@ -196,15 +196,7 @@ pub(crate) fn special_attr(vm: &Vm, obj: &Value, name: &[u8]) -> PyResult<Option
                 b"tb_frame" => {
                     let g = vm.new_dict()?;
                     Some(Value::Obj(vm.alloc(ObjKind::Frame(Box::new(
-                        super::frame::FrameObj {
-                            code: t.code.clone(),
-                            lineno: std::cell::Cell::new(t.lineno),
-                            globals: g,
-                            locals: Value::None,
-                            back: Value::None,
-                            trace: std::cell::RefCell::new(Value::None),
-                            depth: 0,
-                        },
+                        super::frame::FrameObj::new(t.code.clone(), g, Value::None, 0, t.lineno),
                     )))?))
                 }
                 _ => None,

@@ -974,7 +974,8 @@ fn host_trace_fn(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let (ObjKind::Frame(f), Some(event)) = (&fo.kind, ev.as_str().and_then(|e| e.as_str())) else {
         return Ok(me);
     };
-    if let ObjKind::Code(c) = &f.code.kind {
+    let code = f.code();
+    if let ObjKind::Code(c) = &code.kind {
         tracer(&HostTraceEvent {
             event,
             thread_ident: super::threads::current_ident(),

@@ -92,6 +92,59 @@ pub fn call_function(vm: &Vm, func: &ObjRef, args: Args<'_>) -> PyResult<Value> 
     }
 }
 
+/// Calls `func(a, b, c)` when it is a Python function taking exactly
+/// three positional parameters (a trace function): the arguments move
+/// onto the frame, with no argument vector and no general binding.
+/// `None` (arguments dropped) for anything else: the caller takes the
+/// general path.
+pub(crate) fn call_simple3(
+    vm: &Vm,
+    thp: *mut VmThread,
+    func: &ObjRef,
+    args: [Value; 3],
+) -> Result<PyResult<Value>, [Value; 3]> {
+    let ObjKind::Function(f) = &func.kind else {
+        return Err(args);
+    };
+    let ObjKind::Code(c) = &f.code.kind else {
+        return Err(args);
+    };
+    if !c.simple_call
+        || c.argcount != 3
+        || th!(thp).frames.len() >= vm.recursion_limit.get()
+        || th!(thp).native_depth >= MAX_NATIVE_DEPTH
+    {
+        return Err(args);
+    }
+    let sp = {
+        let th = th!(thp);
+        let sp = th.stack.len();
+        th.stack.reserve(5);
+        let [a, b, c] = args;
+        // SAFETY: room for five values was reserved just above; each slot
+        // past the length is written once before the length covers it.
+        unsafe {
+            let p = th.stack.as_mut_ptr().add(sp);
+            std::ptr::write(p, Value::Obj(func.clone()));
+            std::ptr::write(p.add(1), Value::Undef);
+            std::ptr::write(p.add(2), a);
+            std::ptr::write(p.add(3), b);
+            std::ptr::write(p.add(4), c);
+            th.stack.set_len(sp + 5);
+        }
+        sp
+    };
+    enter_simple(thp, func, f, c, sp, sp + 2, Ret::Boundary);
+    let stop = th!(thp).frames.len() - 1;
+    // An error from a profile function's 'call' event is raised in the
+    // new frame, as CPython does.
+    let initial = super::tracing::on_call(vm, thp).err();
+    th!(thp).native_depth += 1;
+    let r = run_with(vm, thp, stop, initial);
+    th!(thp).native_depth -= 1;
+    Ok(r)
+}
+
 /// Pushes the frame of a call to the Python function `func` (with
 /// `self_arg` first, for a bound method) returning to Rust, and reports
 /// the 'call' event: `Ok(Ok(index))`, or `Ok(Err(generator))` when calling
@@ -124,11 +177,9 @@ fn push_py_frame(
         && c.argcount as usize == npos
         && th!(thp).frames.len() < vm.recursion_limit.get()
     {
-        enter_simple(thp, func, f, c, sp, sp + 2);
-        let fi = th!(thp).frames.len() - 1;
-        th!(thp).frames[fi].ret = Ret::Boundary;
+        enter_simple(thp, func, f, c, sp, sp + 2, Ret::Boundary);
         super::tracing::on_call(vm, thp)?;
-        return Ok(Ok(fi));
+        return Ok(Ok(th!(thp).frames.len() - 1));
     }
     let kwnames: SmallVec<[Value; 4]> = args.kwnames.iter().cloned().collect();
     match push_function_frame(vm, thp, func, sp, sp + 2, npos, &kwnames, Ret::Boundary) {
@@ -473,6 +524,7 @@ fn enter_simple(
     code: &Code,
     ret_sp: usize,
     args_at: usize,
+    ret: Ret,
 ) {
     let th = th!(thp);
     let extra = code.nslots() - code.argcount as usize;
@@ -498,7 +550,7 @@ fn enter_simple(
                 locals: None,
                 func: Some(func.clone()),
                 generator: None,
-                ret: Ret::Push,
+                ret,
                 last_line: 0,
                 last_traced: -1,
             },
@@ -1735,7 +1787,15 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                                             };
                                             let cp = &**c as *const Code;
                                             sync!();
-                                            enter_simple(thp, &func, f, c, callable_at, args_at);
+                                            enter_simple(
+                                                thp,
+                                                &func,
+                                                f,
+                                                c,
+                                                callable_at,
+                                                args_at,
+                                                Ret::Push,
+                                            );
                                             // Switch to the new frame in place.
                                             fi += 1;
                                             // SAFETY: the new frame owns a reference

@@ -91,22 +91,90 @@ impl Frame {
 
 /// A frame as Python code sees it (`sys._getframe`, tracer arguments):
 /// a snapshot taken when asked for.
+///
+/// A frame object nobody else holds when its frame ends is kept by the
+/// thread and reused for the next traced frame (tracing makes one per
+/// call): its links are replaced then, hence the cell.
 #[derive(Debug)]
 pub struct FrameObj {
-    /// `f_code`.
-    pub code: ObjRef,
     /// `f_lineno`.
     pub lineno: std::cell::Cell<u32>,
+    /// `f_trace`.
+    pub trace: std::cell::RefCell<Value>,
+    links: std::cell::RefCell<FrameLinks>,
+}
+
+/// What a frame object refers to.
+#[derive(Debug)]
+pub struct FrameLinks {
+    /// `f_code`.
+    pub code: ObjRef,
     /// `f_globals`.
     pub globals: ObjRef,
-    /// `f_locals` (a dict snapshot).
+    /// `f_locals` once the frame ended (a dict snapshot), else None.
     pub locals: Value,
     /// `f_back`.
     pub back: Value,
-    /// `f_trace`.
-    pub trace: std::cell::RefCell<Value>,
     /// Depth of the frame on its thread (identifies it while live).
     pub depth: usize,
+}
+
+impl FrameObj {
+    /// A frame object for the frame at `depth` running `code`.
+    pub fn new(code: ObjRef, globals: ObjRef, back: Value, depth: usize, lineno: u32) -> FrameObj {
+        FrameObj {
+            lineno: std::cell::Cell::new(lineno),
+            trace: std::cell::RefCell::new(Value::None),
+            links: std::cell::RefCell::new(FrameLinks {
+                code,
+                globals,
+                locals: Value::None,
+                back,
+                depth,
+            }),
+        }
+    }
+
+    /// Its links (borrowed: do not hold across a call into Python).
+    pub fn links(&self) -> std::cell::Ref<'_, FrameLinks> {
+        self.links.borrow()
+    }
+
+    /// `f_code`.
+    pub fn code(&self) -> ObjRef {
+        self.links.borrow().code.clone()
+    }
+
+    /// Makes the object describe a new frame (it was [`FrameObj::release`]d
+    /// and nothing else refers to it).
+    pub(crate) fn reuse(
+        &self,
+        code: ObjRef,
+        globals: ObjRef,
+        back: Value,
+        depth: usize,
+        lineno: u32,
+    ) {
+        self.lineno.set(lineno);
+        let old_trace = self.trace.replace(Value::None);
+        let old = self.links.replace(FrameLinks {
+            code,
+            globals,
+            locals: Value::None,
+            back,
+            depth,
+        });
+        drop((old_trace, old));
+    }
+
+    /// Drops what could keep other objects alive (the caller's frame
+    /// object, the local trace function) before the object is kept for
+    /// reuse.
+    pub(crate) fn release(&self) {
+        let old_trace = self.trace.replace(Value::None);
+        let old_back = std::mem::replace(&mut self.links.borrow_mut().back, Value::None);
+        drop((old_trace, old_back));
+    }
 }
 
 /// The VM side of a Python thread.
@@ -129,6 +197,8 @@ pub struct VmThread {
     pub tracing: bool,
     /// Python frame objects handed to tracers, by frame depth.
     pub frame_objs: Vec<Option<ObjRef>>,
+    /// Frame objects of ended frames that nobody else held, for reuse.
+    pub spare_frame_objs: Vec<ObjRef>,
     /// Set when the loop returns an error raised after its stop frame
     /// was popped (a generator's `StopIteration` to its Rust consumer):
     /// the caller must not unwind further.
@@ -165,6 +235,7 @@ impl VmThread {
             profile: Value::None,
             tracing: false,
             frame_objs: Vec::new(),
+            spare_frame_objs: Vec::new(),
             tstate: None,
             unwound_past_stop: false,
             green_base: None,

@@ -388,8 +388,9 @@ pub(crate) fn traverse(o: &PyObject, visit: &mut dyn FnMut(&Value)) {
         ObjKind::DictView(d, _) => visit(d),
         ObjKind::Builtin(b) => visit(&b.bound),
         ObjKind::Frame(f) => {
-            visit(&f.locals);
-            visit(&f.back);
+            let l = f.links();
+            visit(&l.locals);
+            visit(&l.back);
         }
         ObjKind::Traceback(t) => visit(&t.next),
         ObjKind::Native(n) => n.traverse(visit),

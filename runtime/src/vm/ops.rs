@@ -434,12 +434,12 @@ impl Vm {
             ObjKind::Ellipsis => "Ellipsis".into(),
             ObjKind::Frame(f) => format!(
                 "<frame at {addr:#x}, file '{}', line {}, code {}>",
-                match &f.code.kind {
+                match &f.code().kind {
                     ObjKind::Code(c) => c.filename.to_string(),
                     _ => String::new(),
                 },
                 f.lineno.get(),
-                match &f.code.kind {
+                match &f.code().kind {
                     ObjKind::Code(c) => c.name.to_string(),
                     _ => String::new(),
                 }

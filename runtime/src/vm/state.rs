@@ -148,7 +148,7 @@ pub struct Vm {
     /// installed on every thread ([`super::driver::VmExecutor::set_host_tracer`]).
     pub(crate) host_trace: RefCell<Option<super::driver::InstalledTracer>>,
     /// Trace event names ('call', 'line', …), made once.
-    event_strs: RefCell<Vec<(&'static str, Value)>>,
+    event_strs: RefCell<[Option<Value>; super::tracing::Event::COUNT]>,
     /// The VM threads alive (for `settrace_all_threads`).
     threads: RefCell<Vec<*mut super::frame::VmThread>>,
     /// `-X threads`, `-X sched_seed`, `-X gil_trace`.
@@ -525,12 +525,12 @@ impl Vm {
 
     /// The str object for a trace event name (cached: tracers get one
     /// event per line).
-    pub(crate) fn event_str(&self, name: &'static str) -> PyResult<Value> {
-        if let Some(v) = by_static_name(&self.event_strs.borrow(), name) {
+    pub(crate) fn event_str(&self, event: super::tracing::Event) -> PyResult<Value> {
+        if let Some(v) = &self.event_strs.borrow()[event as usize] {
             return Ok(v.clone());
         }
-        let v = self.new_str(name)?;
-        self.event_strs.borrow_mut().push((name, v.clone()));
+        let v = self.new_str(event.name())?;
+        self.event_strs.borrow_mut()[event as usize] = Some(v.clone());
         Ok(v)
     }
 
@@ -827,7 +827,7 @@ impl Vm {
             sources: RefCell::new(HashMap::new()),
             configs: RefCell::new(None),
             threads: RefCell::new(Vec::new()),
-            event_strs: RefCell::new(Vec::new()),
+            event_strs: RefCell::new(Default::default()),
             defer_main: Cell::new(false),
             host_trace: RefCell::new(None),
             main_started: Cell::new(false),

@@ -7,8 +7,6 @@
 //! or jumps backwards; the trace and profile functions themselves are not
 //! traced.
 
-use std::cell::{Cell, RefCell};
-
 use super::code::{Op, flags};
 use super::frame::{Frame, FrameObj, VmThread};
 use super::func::Args;
@@ -68,15 +66,21 @@ fn frame_obj(vm: &Vm, thp: *mut VmThread, depth: usize) -> PyResult<ObjRef> {
                 c.firstlineno
             }
         });
-        let o = vm.alloc(ObjKind::Frame(Box::new(FrameObj {
-            code,
-            lineno: Cell::new(line),
-            globals,
-            locals: Value::None,
-            back: back.clone(),
-            trace: RefCell::new(Value::None),
-            depth: d,
-        })))?;
+        let o = match th!(thp).spare_frame_objs.pop() {
+            Some(o) => {
+                if let ObjKind::Frame(f) = &o.kind {
+                    f.reuse(code, globals, back.clone(), d, line);
+                }
+                o
+            }
+            None => vm.alloc(ObjKind::Frame(Box::new(FrameObj::new(
+                code,
+                globals,
+                back.clone(),
+                d,
+                line,
+            ))))?,
+        };
         let th = th!(thp);
         if th.frame_objs.len() <= d {
             th.frame_objs.resize(d + 1, None);
@@ -86,6 +90,25 @@ fn frame_obj(vm: &Vm, thp: *mut VmThread, depth: usize) -> PyResult<ObjRef> {
         last = Some(o);
     }
     last.ok_or_else(|| vm.runtime_error("no frame"))
+}
+
+/// Forgets the frame objects of frames at `depth` and deeper (they
+/// ended); those nobody else holds are kept for reuse.
+fn drop_frame_objs(thp: *mut VmThread, depth: usize) {
+    const KEEP: usize = 8;
+    let th = th!(thp);
+    while th.frame_objs.len() > depth {
+        let Some(Some(o)) = th.frame_objs.pop() else {
+            continue;
+        };
+        if o.refcount() == 1
+            && th.spare_frame_objs.len() < KEEP
+            && let ObjKind::Frame(f) = &o.kind
+        {
+            f.release();
+            th.spare_frame_objs.push(o);
+        }
+    }
 }
 
 /// `sys._getframe(n)`: the frame object `n` calls up, its line current.
@@ -127,6 +150,35 @@ fn set_local_trace(fo: &ObjRef, v: Value) {
     }
 }
 
+/// The events trace and profile functions receive.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Event {
+    Call,
+    Line,
+    Return,
+    Exception,
+    CCall,
+    CReturn,
+    CException,
+}
+
+impl Event {
+    pub(crate) const COUNT: usize = 7;
+
+    /// The name the function gets.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Event::Call => "call",
+            Event::Line => "line",
+            Event::Return => "return",
+            Event::Exception => "exception",
+            Event::CCall => "c_call",
+            Event::CReturn => "c_return",
+            Event::CException => "c_exception",
+        }
+    }
+}
+
 /// Calls a trace/profile function with tracing suspended; an error in it
 /// removes it (as CPython does) and propagates.
 fn call_tracer(
@@ -134,14 +186,22 @@ fn call_tracer(
     thp: *mut VmThread,
     f: &Value,
     fo: &ObjRef,
-    event: &'static str,
+    event: Event,
     arg: Value,
     is_profile: bool,
 ) -> PyResult<Value> {
     th!(thp).tracing = true;
-    let ev = vm.event_str(event);
-    let r = match ev {
-        Ok(ev) => vm.call(f, Args::positional(&[Value::Obj(fo.clone()), ev, arg])),
+    let r = match vm.event_str(event) {
+        Ok(ev) => {
+            let args = [Value::Obj(fo.clone()), ev, arg];
+            match f {
+                Value::Obj(o) => match super::eval::call_simple3(vm, thp, o, args) {
+                    Ok(r) => r,
+                    Err(args) => vm.call(f, Args::positional(&args)),
+                },
+                _ => vm.call(f, Args::positional(&args)),
+            }
+        }
         Err(e) => Err(e),
     };
     th!(thp).tracing = false;
@@ -172,15 +232,15 @@ fn on_call_traced(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
         return Ok(());
     }
     // Drop stale frame objects of frames that are gone.
-    th!(thp).frame_objs.truncate(depth);
+    drop_frame_objs(thp, depth);
     let profile = th!(thp).profile.clone();
     let trace = th!(thp).trace.clone();
     let fo = frame_obj(vm, thp, depth)?;
     if !profile.is_none() {
-        call_tracer(vm, thp, &profile, &fo, "call", Value::None, true)?;
+        call_tracer(vm, thp, &profile, &fo, Event::Call, Value::None, true)?;
     }
     if !trace.is_none() {
-        let r = call_tracer(vm, thp, &trace, &fo, "call", Value::None, false)?;
+        let r = call_tracer(vm, thp, &trace, &fo, Event::Call, Value::None, false)?;
         set_local_trace(&fo, r);
         // The first instruction starts a line.
         th!(thp).frames[depth].last_line = 0;
@@ -232,7 +292,7 @@ pub(crate) fn on_instruction(vm: &Vm, thp: *mut VmThread, ip: usize) -> PyResult
 fn line_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32) -> PyResult<()> {
     let lt = local_trace(fo);
     set_line(fo, line);
-    let r = call_tracer(vm, thp, &lt, fo, "line", Value::None, false)?;
+    let r = call_tracer(vm, thp, &lt, fo, Event::Line, Value::None, false)?;
     set_local_trace(fo, r);
     Ok(())
 }
@@ -271,13 +331,14 @@ fn on_return_traced(vm: &Vm, thp: *mut VmThread, frame: &Frame, value: &Value, e
     };
     let profile = th!(thp).profile.clone();
     if !profile.is_none() {
-        let _ = call_tracer(vm, thp, &profile, &fo, "return", arg.clone(), true);
+        let _ = call_tracer(vm, thp, &profile, &fo, Event::Return, arg.clone(), true);
     }
     let lt = local_trace(&fo);
     if !lt.is_none() {
-        let _ = call_tracer(vm, thp, &lt, &fo, "return", arg, false);
+        let _ = call_tracer(vm, thp, &lt, &fo, Event::Return, arg, false);
     }
-    th!(thp).frame_objs.truncate(depth);
+    drop((fo, lt));
+    drop_frame_objs(thp, depth);
 }
 
 /// An exception was raised (or propagated into) the top frame.
@@ -308,7 +369,7 @@ pub(crate) fn on_exception(vm: &Vm, thp: *mut VmThread, e: &PyErr) {
     let Ok(arg) = vm.new_tuple(vec![t, ev, tb]) else {
         return;
     };
-    if let Ok(r) = call_tracer(vm, thp, &lt, &fo, "exception", arg, false) {
+    if let Ok(r) = call_tracer(vm, thp, &lt, &fo, Event::Exception, arg, false) {
         set_local_trace(&fo, r);
     }
 }
@@ -333,11 +394,15 @@ pub(crate) fn native_call(
     let fo = frame_obj(vm, thp, depth)?;
     let profile = th!(thp).profile.clone();
     // The descriptor, unbound (its __name__ is the method name).
-    call_tracer(vm, thp, &profile, &fo, "c_call", callable.clone(), true)?;
+    call_tracer(vm, thp, &profile, &fo, Event::CCall, callable.clone(), true)?;
     let r = super::eval::call_native_value(vm, thp, callable, args, kw);
     let profile = th!(thp).profile.clone();
     if !profile.is_none() {
-        let ev = if r.is_ok() { "c_return" } else { "c_exception" };
+        let ev = if r.is_ok() {
+            Event::CReturn
+        } else {
+            Event::CException
+        };
         call_tracer(vm, thp, &profile, &fo, ev, callable.clone(), true)?;
     }
     r
@@ -347,14 +412,22 @@ pub(crate) fn native_call(
 /// this thread, else the snapshot taken when it ended (empty).
 pub(crate) fn f_locals(vm: &Vm, fo: &FrameObj) -> PyResult<Value> {
     let thp = super::eval::thread_ptr();
-    if !thp.is_null()
-        && let Some(f) = th!(thp).frames.get(fo.depth)
-        && f.code.ptr_eq(&fo.code)
-    {
-        return super::builtins::frame_locals(vm, thp, fo.depth);
+    let (depth, locals) = {
+        let l = fo.links();
+        if !thp.is_null()
+            && let Some(f) = th!(thp).frames.get(l.depth)
+            && f.code.ptr_eq(&l.code)
+        {
+            (Some(l.depth), Value::None)
+        } else {
+            (None, l.locals.clone())
+        }
+    };
+    if let Some(depth) = depth {
+        return super::builtins::frame_locals(vm, thp, depth);
     }
-    match &fo.locals {
+    match locals {
         Value::None => Ok(Value::Obj(vm.new_dict()?)),
-        v => Ok(v.clone()),
+        v => Ok(v),
     }
 }
