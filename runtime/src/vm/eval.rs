@@ -81,9 +81,9 @@ pub fn call_function(vm: &Vm, func: &ObjRef, args: Args<'_>) -> PyResult<Value> 
         return Err(vm.new_error("RecursionError", "maximum recursion depth exceeded"));
     }
     match push_py_frame(vm, thp, func, None, args)? {
-        Ok(stop) => {
+        Ok(Entered { stop, pending }) => {
             th!(thp).native_depth += 1;
-            let r = run(vm, thp, stop);
+            let r = run_with(vm, thp, stop, pending);
             th!(thp).native_depth -= 1;
             r
         }
@@ -135,14 +135,27 @@ pub(crate) fn call_simple3(
         sp
     };
     enter_simple(thp, func, f, c, sp, sp + 2, Ret::Boundary);
-    let stop = th!(thp).frames.len() - 1;
-    // An error from a profile function's 'call' event is raised in the
-    // new frame, as CPython does.
-    let initial = super::tracing::on_call(vm, thp).err();
+    let Entered { stop, pending } = entered(vm, thp, th!(thp).frames.len() - 1);
     th!(thp).native_depth += 1;
-    let r = run_with(vm, thp, stop, initial);
+    let r = run_with(vm, thp, stop, pending);
     th!(thp).native_depth -= 1;
     Ok(r)
+}
+
+/// A frame pushed for a run from Rust: its index, and the error a trace
+/// or profile function raised for its 'call' event, which the run raises
+/// in the new frame (as CPython does).
+pub(crate) struct Entered {
+    pub(crate) stop: usize,
+    pub(crate) pending: Option<PyErr>,
+}
+
+/// Reports the 'call' event of the frame just pushed at `stop`.
+fn entered(vm: &Vm, thp: *mut VmThread, stop: usize) -> Entered {
+    Entered {
+        stop,
+        pending: super::tracing::on_call(vm, thp).err(),
+    }
 }
 
 /// Pushes the frame of a call to the Python function `func` (with
@@ -155,7 +168,7 @@ fn push_py_frame(
     func: &ObjRef,
     self_arg: Option<&Value>,
     args: Args<'_>,
-) -> PyResult<Result<usize, Value>> {
+) -> PyResult<Result<Entered, Value>> {
     let sp = th!(thp).stack.len();
     {
         let th = th!(thp);
@@ -178,8 +191,7 @@ fn push_py_frame(
         && th!(thp).frames.len() < vm.recursion_limit.get()
     {
         enter_simple(thp, func, f, c, sp, sp + 2, Ret::Boundary);
-        super::tracing::on_call(vm, thp)?;
-        return Ok(Ok(th!(thp).frames.len() - 1));
+        return Ok(Ok(entered(vm, thp, th!(thp).frames.len() - 1)));
     }
     let kwnames: SmallVec<[Value; 4]> = args.kwnames.iter().cloned().collect();
     match push_function_frame(vm, thp, func, sp, sp + 2, npos, &kwnames, Ret::Boundary) {
@@ -188,10 +200,7 @@ fn push_py_frame(
             Err(e)
         }
         Ok(false) => Ok(Err(th!(thp).stack.pop().unwrap_or_default())),
-        Ok(true) => {
-            super::tracing::on_call(vm, thp)?;
-            Ok(Ok(th!(thp).frames.len() - 1))
-        }
+        Ok(true) => Ok(Ok(entered(vm, thp, th!(thp).frames.len() - 1))),
     }
 }
 
@@ -204,7 +213,7 @@ pub(crate) fn push_code_frame(
     code: &ObjRef,
     globals: &ObjRef,
     locals: Option<ObjRef>,
-) -> PyResult<usize> {
+) -> PyResult<Entered> {
     let builtins = module_builtins(vm, globals);
     let ObjKind::Code(c) = &code.kind else {
         return Err(vm.type_error("expected a code object"));
@@ -232,9 +241,7 @@ pub(crate) fn push_code_frame(
         last_line: 0,
         last_traced: -1,
     });
-    let stop = th!(thp).frames.len() - 1;
-    super::tracing::on_call(vm, thp)?;
-    Ok(stop)
+    Ok(entered(vm, thp, th!(thp).frames.len() - 1))
 }
 
 /// Pushes the frame of a call to `func` (a green thread's first frame):
@@ -245,7 +252,7 @@ pub(crate) fn push_call_frame(
     thp: *mut VmThread,
     func: &Value,
     args: Args<'_>,
-) -> PyResult<Result<usize, Value>> {
+) -> PyResult<Result<Entered, Value>> {
     let (f, self_arg) = match func.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Function(_)) => (func.clone(), None),
         Some(ObjKind::Method(m))
@@ -277,9 +284,9 @@ pub fn run_code(
     if thp.is_null() {
         return Err(vm.runtime_error("no Python thread is running"));
     }
-    let stop = push_code_frame(vm, thp, code, globals, locals)?;
+    let Entered { stop, pending } = push_code_frame(vm, thp, code, globals, locals)?;
     th!(thp).native_depth += 1;
-    let r = run(vm, thp, stop);
+    let r = run_with(vm, thp, stop, pending);
     th!(thp).native_depth -= 1;
     r
 }
@@ -744,11 +751,6 @@ fn name_list(names: &[&str]) -> String {
 pub enum Stop {
     /// The stop frame returned.
     Returned(Value),
-}
-
-/// Runs frames until the frame at index `stop` returns or raises.
-pub(crate) fn run(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
-    run_with(vm, thp, stop, None)
 }
 
 /// Runs frames, starting by raising `initial` in the top frame (a

@@ -148,7 +148,7 @@ pub struct Vm {
     /// installed on every thread ([`super::driver::VmExecutor::set_host_tracer`]).
     pub(crate) host_trace: RefCell<Option<super::driver::InstalledTracer>>,
     /// Trace event names ('call', 'line', …), made once.
-    event_strs: RefCell<[Option<Value>; super::tracing::Event::COUNT]>,
+    event_strs: std::cell::OnceCell<[Value; super::tracing::Event::COUNT]>,
     /// The VM threads alive (for `settrace_all_threads`).
     threads: RefCell<Vec<*mut super::frame::VmThread>>,
     /// `-X threads`, `-X sched_seed`, `-X gil_trace`.
@@ -526,12 +526,14 @@ impl Vm {
     /// The str object for a trace event name (cached: tracers get one
     /// event per line).
     pub(crate) fn event_str(&self, event: super::tracing::Event) -> PyResult<Value> {
-        if let Some(v) = &self.event_strs.borrow()[event as usize] {
-            return Ok(v.clone());
+        if let Some(names) = self.event_strs.get() {
+            return Ok(names[event as usize].clone());
         }
-        let v = self.new_str(event.name())?;
-        self.event_strs.borrow_mut()[event as usize] = Some(v.clone());
-        Ok(v)
+        let mut names: [Value; super::tracing::Event::COUNT] = Default::default();
+        for (i, v) in names.iter_mut().enumerate() {
+            *v = self.new_str(super::tracing::Event::ALL[i].name())?;
+        }
+        Ok(self.event_strs.get_or_init(|| names)[event as usize].clone())
     }
 
     /// Python threads are emulated green threads (`-X threads=emulated`).
@@ -827,7 +829,7 @@ impl Vm {
             sources: RefCell::new(HashMap::new()),
             configs: RefCell::new(None),
             threads: RefCell::new(Vec::new()),
-            event_strs: RefCell::new(Default::default()),
+            event_strs: std::cell::OnceCell::new(),
             defer_main: Cell::new(false),
             host_trace: RefCell::new(None),
             main_started: Cell::new(false),

@@ -1234,7 +1234,11 @@ impl Drop for GreenVm {
 
 /// Pushes the first frame of a green thread; `Ok(Err(v))` when the call
 /// completed at once (a builtin).
-fn push_start(vm: &Vm, t: *mut VmThread, start: GreenStart) -> PyResult<Result<usize, Value>> {
+fn push_start(
+    vm: &Vm,
+    t: *mut VmThread,
+    start: GreenStart,
+) -> PyResult<Result<super::eval::Entered, Value>> {
     match start {
         GreenStart::Code(code, globals) => {
             super::eval::push_code_frame(vm, t, &code, &globals, None).map(Ok)
@@ -1274,9 +1278,9 @@ impl crate::sched::GreenThread for GreenVm {
         let r: PyResult<Value> = if let Some(start) = self.start.take() {
             th!(t).green_base = Some(th!(t).native_depth);
             match push_start(vm, t, start) {
-                Ok(Ok(stop)) => {
+                Ok(Ok(super::eval::Entered { stop, pending })) => {
                     self.stop = stop;
-                    super::eval::run_with(vm, t, stop, None)
+                    super::eval::run_with(vm, t, stop, pending)
                 }
                 Ok(Err(v)) => Ok(v),
                 Err(e) => Err(e),

@@ -164,6 +164,15 @@ pub(crate) enum Event {
 
 impl Event {
     pub(crate) const COUNT: usize = 7;
+    pub(crate) const ALL: [Event; Event::COUNT] = [
+        Event::Call,
+        Event::Line,
+        Event::Return,
+        Event::Exception,
+        Event::CCall,
+        Event::CReturn,
+        Event::CException,
+    ];
 
     /// The name the function gets.
     pub(crate) fn name(self) -> &'static str {

@@ -88,3 +88,27 @@ sys.setprofile(profiler)
 mid(3)
 sys.setprofile(None)
 print(calls)
+
+# An error a profile or trace function raises for the 'call' event of a
+# function called from a builtin (sorted's key) is raised in that call
+# and can be caught; the interpreter goes on.
+
+
+def key(x):
+    return -x
+
+
+def refuse_key(frame, event, arg):
+    if event == "call" and frame.f_code.co_name == "key":
+        raise ValueError("no calls to " + frame.f_code.co_name)
+    return refuse_key
+
+
+for install in (sys.setprofile, sys.settrace):
+    install(refuse_key)
+    try:
+        print(sorted([3, 1, 2], key=key))
+    except ValueError as e:
+        print("caught", e)
+    install(None)
+    print(sys.getprofile(), sys.gettrace(), sorted([3, 1, 2], key=key), mid(1))
