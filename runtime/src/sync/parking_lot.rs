@@ -448,8 +448,13 @@ impl ParkingLot {
     /// waiters of `key` remain.
     pub fn unpark_one(&self, key: usize, f: impl FnOnce(Option<&WaitNode>, bool)) -> bool {
         let mut q = lock(self.bucket(key));
-        let pos = q.iter().position(|w| w.key == key);
-        let waiter = pos.and_then(|i| q.remove(i));
+        // Most buckets hold one key's waiters: the first is the one.
+        let waiter = if q.front().is_some_and(|w| w.key == key) {
+            q.pop_front()
+        } else {
+            let pos = q.iter().position(|w| w.key == key);
+            pos.and_then(|i| q.remove(i))
+        };
         let has_more = q.iter().any(|w| w.key == key);
         f(waiter.as_ref().map(|w| &*w.node), has_more);
         drop(q);
