@@ -2485,9 +2485,30 @@ fn start_class_body(
 }
 
 /// The eval-breaker check: pending calls, GIL drop requests, async
-/// exceptions, a due cycle collection.
+/// exceptions, a due cycle collection. The test for "nothing to do" is
+/// inline (it runs at every call and backward jump); the work is not.
 #[inline]
 pub(crate) fn breaker(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
+    let th = th!(thp);
+    // A call or return check point: about the instructions around it.
+    th.budget_left -= 2;
+    // SAFETY: the running VM thread; read only.
+    let busy = match unsafe { &(*thp).tstate } {
+        Some(ts) => ts.eval_breaker().any(),
+        None => false,
+    };
+    if busy
+        || vm.heap.gc.due()
+        || vm.heap.finalize_pending.get()
+        || (th!(thp).budget_left <= 0 && th!(thp).green_base.is_some())
+    {
+        return breaker_slow(vm, thp);
+    }
+    Ok(())
+}
+
+#[inline(never)]
+fn breaker_slow(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     if vm.heap.gc.due() {
         vm.heap.gc.collect_if_due();
     }
@@ -2503,8 +2524,6 @@ pub(crate) fn breaker(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
         super::driver::check_breaker(vm, thp)?;
     }
     let th = th!(thp);
-    // A call or return check point: about the instructions around it.
-    th.budget_left -= 2;
     if th.budget_left <= 0 && th.green_base.is_some() {
         if th.green_base == Some(th.native_depth) {
             // The slice is used up: return to the scheduler (a GIL

@@ -19,7 +19,7 @@ use super::heap::{Heap, PyVec};
 use crate::mem::Domain;
 
 /// A Python value.
-#[derive(Clone, Default)]
+#[derive(Default)]
 #[repr(u64)]
 pub enum Value {
     /// An unbound slot (a local not yet assigned). Never visible to Python.
@@ -75,6 +75,23 @@ pub(crate) unsafe fn read_value(p: *const Value) -> Value {
         let a = std::ptr::read_volatile(q);
         let b = std::ptr::read_volatile(q.add(1));
         std::mem::transmute::<[std::mem::MaybeUninit<u64>; 2], Value>([a, b])
+    }
+}
+
+impl Clone for Value {
+    /// A count update for an object, then a copy of the two words: small
+    /// enough to be inlined wherever values are copied (the derived clone,
+    /// a match over every variant, was called out of line in the wasm
+    /// builds).
+    #[inline]
+    fn clone(&self) -> Value {
+        if let Value::Obj(o) = self {
+            let o = &**o;
+            o.rc.set(o.rc.get() + 1);
+        }
+        // SAFETY: for an object the count was just taken for the copy;
+        // every other variant is plain data.
+        unsafe { std::ptr::read(self) }
     }
 }
 
@@ -177,20 +194,31 @@ impl Clone for ObjRef {
 }
 
 impl Drop for ObjRef {
+    /// The count update is inline everywhere (it is most of what the eval
+    /// loop does with values); freeing is out of line, so the inlined
+    /// part stays a few instructions.
     #[inline]
     fn drop(&mut self) {
         let o = &**self;
         let n = o.rc.get() - 1;
         o.rc.set(n);
         if n == 0 {
-            match Heap::current() {
-                Some(h) => h.dealloc(self.0),
-                None => {
-                    // No heap current: leak rather than free through the
-                    // wrong allocator (see the heap module doc).
-                    o.rc.set(1);
-                }
-            }
+            dealloc_last(self.0);
+        }
+    }
+}
+
+/// The last reference to `p` went away.
+#[cold]
+#[inline(never)]
+fn dealloc_last(p: NonNull<PyObject>) {
+    match Heap::current() {
+        Some(h) => h.dealloc(p),
+        None => {
+            // No heap current: leak rather than free through the wrong
+            // allocator (see the heap module doc).
+            // SAFETY: the object is still allocated (nothing freed it).
+            unsafe { p.as_ref() }.rc.set(1);
         }
     }
 }
