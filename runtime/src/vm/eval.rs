@@ -1061,14 +1061,6 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     drop(old);
                     finalizers!();
                 }
-                Op::DeleteFast => {
-                    let old = std::mem::take(&mut stack!()[base + arg as usize]);
-                    if old.is_undef() {
-                        err!(unbound_local(vm, &code.varnames[arg as usize]));
-                    }
-                    drop(old);
-                    finalizers!();
-                }
                 Op::LoadDeref => {
                     let cell = stack!()[base + arg as usize].clone();
                     let v = match cell.as_obj().map(|o| &o.kind) {
@@ -1095,21 +1087,6 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         drop(old);
                     }
                 }
-                Op::DeleteDeref => {
-                    let cell = stack!()[base + arg as usize].clone();
-                    if let Some(ObjKind::Cell(c)) = cell.as_obj().map(|o| &o.kind) {
-                        let old = c.replace(Value::Undef);
-                        if old.is_undef() {
-                            err!(unbound_local(vm, &deref_name(code, arg as usize)));
-                        }
-                    }
-                }
-                Op::LoadClosure => {
-                    let v = stack!()[base + arg as usize].clone();
-                    push!(v);
-                }
-                // LoadName in a frame without a locals mapping (module
-                // code) is a global lookup, with the same cache.
                 Op::LoadGlobal | Op::LoadName
                     if ins.op == Op::LoadGlobal || {
                         let frames = &th!(thp).frames;
@@ -1196,15 +1173,6 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     let g = th!(thp).frames[fi].globals.clone();
                     tri!(vm.dict_set(&g, code.names[arg as usize].clone(), v));
                 }
-                Op::DeleteGlobal => {
-                    let g = th!(thp).frames[fi].globals.clone();
-                    let name = &code.names[arg as usize];
-                    let ObjKind::Dict(d) = &g.kind else { continue };
-                    if tri!(super::dict::remove(vm, d, name)).is_none() {
-                        err!(name_error(vm, name));
-                    }
-                }
-                // (LoadGlobal always takes the arm above.)
                 Op::LoadName | Op::LoadGlobal => {
                     let name = &code.names[(arg & 0xFFFF) as usize];
                     let (locals, globals, builtins) = {
@@ -1247,19 +1215,6 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         _ => tri!(vm.setitem(&Value::Obj(target), &code.names[arg as usize], v)),
                     }
                 }
-                Op::DeleteName => {
-                    let target = {
-                        let f = &th!(thp).frames[fi];
-                        f.locals.clone().unwrap_or_else(|| f.globals.clone())
-                    };
-                    let name = &code.names[arg as usize];
-                    let ObjKind::Dict(d) = &target.kind else {
-                        continue;
-                    };
-                    if tri!(super::dict::remove(vm, d, name)).is_none() {
-                        err!(name_error(vm, name));
-                    }
-                }
                 Op::LoadAttr => {
                     let obj = pop!();
                     sync!();
@@ -1279,11 +1234,6 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     let v = pop!();
                     sync!();
                     tri!(vm.setattr(&obj, &code.names[arg as usize], v));
-                }
-                Op::DeleteAttr => {
-                    let obj = pop!();
-                    sync!();
-                    tri!(vm.delattr(&obj, &code.names[arg as usize]));
                 }
                 Op::BinarySubscr => {
                     let key = pop!();
@@ -1329,12 +1279,6 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     }
                     sync!();
                     tri!(vm.setitem(&obj, &key, v));
-                }
-                Op::DeleteSubscr => {
-                    let key = pop!();
-                    let obj = pop!();
-                    sync!();
-                    tri!(vm.delitem(&obj, &key));
                 }
                 Op::BinaryOp => {
                     let kind = BinKind::from_arg(arg);
@@ -1442,58 +1386,6 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     let l = tri!(vm.new_list(items));
                     push!(l);
                 }
-                Op::BuildSet => {
-                    let n = stack!().len();
-                    let items: Vec<Value> = stack!().drain(n - arg as usize..).collect();
-                    sync!();
-                    let s = tri!(vm.alloc(ObjKind::Set(RefCell::new(super::set::SetData::new()))));
-                    if let ObjKind::Set(c) = &s.kind {
-                        for x in items {
-                            tri!(super::set::add(vm, c, x));
-                        }
-                    }
-                    push!(Value::Obj(s));
-                }
-                Op::BuildMap => {
-                    let n = stack!().len();
-                    let items: Vec<Value> = stack!().drain(n - 2 * arg as usize..).collect();
-                    sync!();
-                    let d = tri!(vm.new_dict());
-                    for kv in items.chunks(2) {
-                        tri!(vm.dict_set(&d, kv[0].clone(), kv[1].clone()));
-                    }
-                    push!(Value::Obj(d));
-                }
-                Op::BuildString => {
-                    let n = stack!().len();
-                    let from = n - arg as usize;
-                    let mut data = super::heap::pyvec::<u8>();
-                    let mut chars = 0;
-                    let total: usize = stack!()[from..]
-                        .iter()
-                        .filter_map(|p| p.as_str())
-                        .map(|s| s.as_bytes().len())
-                        .sum();
-                    if data.try_reserve_exact(total).is_err() {
-                        err!(vm.memory_error());
-                    }
-                    for p in &stack!()[from..] {
-                        if let Some(s) = p.as_str() {
-                            data.push_slice(s.as_bytes());
-                            chars += s.len();
-                        }
-                    }
-                    stack!().truncate(from);
-                    let s = tri!(vm.str_from_pyvec(data, chars));
-                    push!(s);
-                }
-                Op::BuildSlice => {
-                    let step = if arg == 3 { pop!() } else { Value::None };
-                    let stop = pop!();
-                    let start = pop!();
-                    let s = tri!(vm.alloc(ObjKind::Slice(Box::new([start, stop, step]))));
-                    push!(Value::Obj(s));
-                }
                 Op::ListAppend | Op::SetAdd => {
                     let v = pop!();
                     let n = stack!().len();
@@ -1511,110 +1403,6 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         Some(ObjKind::Set(s)) => tri!(super::set::add(vm, s, v)),
                         _ => {}
                     }
-                }
-                Op::MapAdd => {
-                    let v = pop!();
-                    let k = pop!();
-                    let n = stack!().len();
-                    let target = stack!()[n - arg as usize].clone();
-                    sync!();
-                    if let Some(d) = target.as_obj() {
-                        tri!(vm.dict_set(d, k, v));
-                    }
-                }
-                Op::ListExtend | Op::SetUpdate => {
-                    let it = pop!();
-                    let n = stack!().len();
-                    let target = stack!()[n - arg as usize].clone();
-                    sync!();
-                    let items = match vm.to_vec(&it) {
-                        Ok(v) => v,
-                        Err(e) if vm.exc_matches(&e, "TypeError") && ins.op == Op::ListExtend => {
-                            err!(vm.type_error(format!(
-                                "Value after * must be an iterable, not {}",
-                                vm.type_name(&it)
-                            )));
-                        }
-                        Err(e) => err!(e),
-                    };
-                    match target.as_obj().map(|o| &o.kind) {
-                        Some(ObjKind::List(l)) => l.borrow_mut().extend(items),
-                        Some(ObjKind::Set(s)) => {
-                            for x in items {
-                                tri!(super::set::add(vm, s, x));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                Op::DictUpdate | Op::DictMerge => {
-                    let m = pop!();
-                    let n = stack!().len();
-                    let target = stack!()[n - arg as usize].clone();
-                    sync!();
-                    tri!(super::builtins::dict_update_from(
-                        vm,
-                        &target,
-                        &m,
-                        ins.op == Op::DictMerge
-                    ));
-                }
-                Op::ListToTuple => {
-                    let l = pop!();
-                    let items = tri!(vm.to_vec(&l));
-                    let t = tri!(vm.new_tuple(items));
-                    push!(t);
-                }
-                Op::UnpackSequence => {
-                    let seq = pop!();
-                    sync!();
-                    let items = tri!(unpack(vm, &seq, arg as usize, None));
-                    for x in items.into_iter().rev() {
-                        push!(x);
-                    }
-                }
-                Op::UnpackEx => {
-                    let seq = pop!();
-                    sync!();
-                    let before = (arg & 0xFF) as usize;
-                    let after = (arg >> 8) as usize;
-                    let items = tri!(unpack(vm, &seq, before, Some(after)));
-                    for x in items.into_iter().rev() {
-                        push!(x);
-                    }
-                }
-                Op::FormatValue => {
-                    if arg == 0 {
-                        // f"{x}" for the common kinds: no format spec.
-                        let th = th!(thp);
-                        let n = th.stack.len();
-                        match &th.stack[n - 1] {
-                            Value::Obj(o) if matches!(o.kind, ObjKind::Str(_)) => continue,
-                            Value::Int(i) => {
-                                let i = *i;
-                                let s = tri!(vm.int_str(i));
-                                th!(thp).stack[n - 1] = s;
-                                continue;
-                            }
-                            _ => {}
-                        }
-                    }
-                    let spec = if arg & 4 != 0 { Some(pop!()) } else { None };
-                    let v = pop!();
-                    sync!();
-                    let v = match arg & 3 {
-                        1 => tri!(vm.str_(&v)),
-                        2 => tri!(vm.repr(&v)),
-                        3 => tri!(super::builtins::ascii_of(vm, &v)),
-                        _ => v,
-                    };
-                    let spec_s = spec.as_ref().map(|s| vm.display_str(s)).unwrap_or_default();
-                    let r = if spec_s.is_empty() && v.as_str().is_some() {
-                        v
-                    } else {
-                        tri!(vm.format(&v, &spec_s))
-                    };
-                    push!(r);
                 }
                 Op::GetIter => {
                     let v = pop!();
@@ -1898,21 +1686,6 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         CallOutcome::Done => {}
                     }
                 }
-                Op::MakeFunction => {
-                    let code_v = pop!();
-                    let closure = if arg & 8 != 0 { pop!() } else { Value::None };
-                    let kwdefaults = if arg & 2 != 0 { pop!() } else { Value::None };
-                    let defaults = if arg & 1 != 0 { pop!() } else { Value::None };
-                    let (globals, builtins) = {
-                        let f = &th!(thp).frames[fi];
-                        (f.globals.clone(), f.builtins.clone())
-                    };
-                    sync!();
-                    let f = tri!(make_function(
-                        vm, &code_v, globals, builtins, defaults, kwdefaults, closure
-                    ));
-                    push!(f);
-                }
                 Op::BuildClass | Op::BuildClassKw => {
                     let kwnames = if ins.op == Op::BuildClassKw {
                         pop!()
@@ -2062,158 +1835,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         }
                     }
                 }
-                Op::RaiseVarargs => {
-                    sync!();
-                    let e = match arg {
-                        0 => {
-                            let h = th!(thp).handled.clone();
-                            match h {
-                                Value::Obj(o) if matches!(o.kind, ObjKind::Exception(_)) => {
-                                    RERAISING.with(|r| r.set(true));
-                                    PyErr(o)
-                                }
-                                _ => vm.runtime_error("No active exception to reraise"),
-                            }
-                        }
-                        1 => {
-                            let exc = pop!();
-                            tri!(super::exc_support::make_raisable(
-                                vm,
-                                exc,
-                                None,
-                                &th!(thp).handled.clone()
-                            ))
-                        }
-                        _ => {
-                            let cause = pop!();
-                            let exc = pop!();
-                            tri!(super::exc_support::make_raisable(
-                                vm,
-                                exc,
-                                Some(cause),
-                                &th!(thp).handled.clone()
-                            ))
-                        }
-                    };
-                    return Err(e);
-                }
-                Op::Reraise => {
-                    let e = pop!();
-                    sync!();
-                    RERAISING.with(|r| r.set(true));
-                    match e {
-                        Value::Obj(o) => return Err(PyErr(o)),
-                        _ => err!(vm.runtime_error("reraise of a non-exception")),
-                    }
-                }
-                Op::PushExcInfo => {
-                    let e = pop!();
-                    let prev = std::mem::replace(&mut th!(thp).handled, e.clone());
-                    push!(prev);
-                    push!(e);
-                }
-                Op::PopExcept => {
-                    let prev = pop!();
-                    let old = std::mem::replace(&mut th!(thp).handled, prev);
-                    drop(old);
-                }
-                Op::CheckExcMatch => {
-                    let typ = pop!();
-                    let exc = top!();
-                    sync!();
-                    let r = tri!(super::exc_support::exc_match(vm, &exc, &typ));
-                    push!(Value::Bool(r));
-                }
-                Op::ExcInfo => {
-                    let exc = pop!();
-                    let t = Value::Obj(vm.type_of(&exc));
-                    let tb = tri!(super::exc_support::traceback_of(vm, &exc));
-                    push!(t);
-                    push!(exc);
-                    push!(tb);
-                }
-                Op::LoadAssertionError => push!(Value::Obj(vm.exc_type("AssertionError"))),
-                Op::BeforeWith => {
-                    let mgr = pop!();
-                    sync!();
-                    let enter = vm.lookup_special(&mgr, "__enter__");
-                    let exit = vm.lookup_special(&mgr, "__exit__");
-                    let (Some(enter), Some(exit)) = (enter, exit) else {
-                        err!(vm.type_error(format!(
-                            "'{}' object does not support the context manager protocol",
-                            vm.type_name(&mgr)
-                        )));
-                    };
-                    let t = vm.type_of(&mgr);
-                    let exit_bound = tri!(vm.bind(exit, &mgr, &t));
-                    push!(exit_bound);
-                    push!(enter);
-                    push!(mgr);
-                }
-                Op::ImportName => {
-                    let fromlist = pop!();
-                    let level = pop!();
-                    sync!();
-                    let globals = th!(thp).frames[fi].globals.clone();
-                    let m = tri!(super::import::import_name(
-                        vm,
-                        &code.names[arg as usize],
-                        &globals,
-                        &fromlist,
-                        &level
-                    ));
-                    push!(m);
-                }
-                Op::ImportFrom => {
-                    let m = top!();
-                    sync!();
-                    let v = tri!(super::import::import_from(
-                        vm,
-                        &m,
-                        &code.names[arg as usize]
-                    ));
-                    push!(v);
-                }
-                Op::ImportStar => {
-                    let m = pop!();
-                    sync!();
-                    let target = {
-                        let f = &th!(thp).frames[fi];
-                        f.locals.clone().unwrap_or_else(|| f.globals.clone())
-                    };
-                    tri!(super::import::import_star(vm, &m, &target));
-                }
-                Op::SetupAnnotations => {
-                    let target = {
-                        let f = &th!(thp).frames[fi];
-                        f.locals.clone().unwrap_or_else(|| f.globals.clone())
-                    };
-                    if vm.dict_get_strval(&target, &vm.names.annotations).is_none() {
-                        let d = tri!(vm.new_dict());
-                        tri!(vm.dict_set(&target, vm.names.annotations.clone(), Value::Obj(d)));
-                    }
-                }
-                Op::StopIterationError => {
-                    let e = pop!();
-                    err!(PyErr(
-                        e.as_obj().cloned().unwrap_or_else(|| vm.memory_error().0)
-                    ));
-                }
-                Op::PrintExpr => {
-                    let v = pop!();
-                    sync!();
-                    tri!(super::builtins::display_hook(vm, &v));
-                }
-                Op::LoadLocals => {
-                    let l = th!(thp).frames[fi].locals.clone();
-                    match l {
-                        Some(l) => push!(Value::Obj(l)),
-                        None => err!(vm.new_error("SystemError", "no locals")),
-                    }
-                }
-                Op::Unsupported => {
-                    err!(vm.not_supported(vm.display_str(&code.names[arg as usize])));
-                }
+                _ => cold_op(vm, thp, ins, ip, fi, base, code)?,
             }
         }
     }
@@ -2737,4 +2359,466 @@ fn make_function(
         doc: RefCell::new(doc),
     })))?;
     Ok(Value::Obj(f))
+}
+
+/// The handlers of the less common instructions, out of the dispatch loop:
+/// a smaller loop leaves the wasm engines' register allocators fewer
+/// values to keep alive around it. Same macros as the loop's; errors are
+/// returned after the frame's `ip` is saved.
+#[inline(never)]
+fn cold_op(
+    vm: &Vm,
+    thp: *mut VmThread,
+    ins: super::code::Instr,
+    ip: usize,
+    fi: usize,
+    base: usize,
+    code: &Code,
+) -> PyResult<()> {
+    let arg = ins.arg;
+    macro_rules! stack {
+        () => {
+            th!(thp).stack
+        };
+    }
+    macro_rules! pop {
+        () => {{
+            let st = &mut th!(thp).stack;
+            let n = st.len();
+            debug_assert!(n > base);
+            // SAFETY: as in the loop: the compiler pairs every pop with an
+            // earlier push in this frame.
+            unsafe {
+                st.set_len(n - 1);
+                super::object::read_value(st.as_ptr().add(n - 1))
+            }
+        }};
+    }
+    macro_rules! push {
+        ($v:expr) => {{
+            let v = $v;
+            th!(thp).stack.push(v)
+        }};
+    }
+    macro_rules! top {
+        () => {
+            th!(thp).stack.last().cloned().unwrap_or_default()
+        };
+    }
+    macro_rules! sync {
+        () => {{
+            let frames = &mut th!(thp).frames;
+            debug_assert!(fi < frames.len());
+            // SAFETY: `fi` is the loop's frame, on the frame stack.
+            unsafe { frames.get_unchecked_mut(fi) }.ip = ip
+        }};
+    }
+    macro_rules! finalizers {
+        () => {
+            if vm.heap.finalize_pending.get() {
+                sync!();
+                vm.run_finalizers();
+            }
+        };
+    }
+    macro_rules! err {
+        ($e:expr) => {{
+            sync!();
+            return Err($e);
+        }};
+    }
+    macro_rules! tri {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(e) => err!(e),
+            }
+        };
+    }
+    let _ = base;
+    match ins.op {
+        Op::DeleteFast => {
+            let old = std::mem::take(&mut stack!()[base + arg as usize]);
+            if old.is_undef() {
+                err!(unbound_local(vm, &code.varnames[arg as usize]));
+            }
+            drop(old);
+            finalizers!();
+        }
+        Op::DeleteDeref => {
+            let cell = stack!()[base + arg as usize].clone();
+            if let Some(ObjKind::Cell(c)) = cell.as_obj().map(|o| &o.kind) {
+                let old = c.replace(Value::Undef);
+                if old.is_undef() {
+                    err!(unbound_local(vm, &deref_name(code, arg as usize)));
+                }
+            }
+        }
+        Op::LoadClosure => {
+            let v = stack!()[base + arg as usize].clone();
+            push!(v);
+        }
+        // LoadName in a frame without a locals mapping (module
+        // code) is a global lookup, with the same cache.
+        Op::DeleteGlobal => {
+            let g = th!(thp).frames[fi].globals.clone();
+            let name = &code.names[arg as usize];
+            let ObjKind::Dict(d) = &g.kind else {
+                return Ok(());
+            };
+            if tri!(super::dict::remove(vm, d, name)).is_none() {
+                err!(name_error(vm, name));
+            }
+        }
+        // (LoadGlobal always takes the arm above.)
+        Op::DeleteName => {
+            let target = {
+                let f = &th!(thp).frames[fi];
+                f.locals.clone().unwrap_or_else(|| f.globals.clone())
+            };
+            let name = &code.names[arg as usize];
+            let ObjKind::Dict(d) = &target.kind else {
+                return Ok(());
+            };
+            if tri!(super::dict::remove(vm, d, name)).is_none() {
+                err!(name_error(vm, name));
+            }
+        }
+        Op::DeleteAttr => {
+            let obj = pop!();
+            sync!();
+            tri!(vm.delattr(&obj, &code.names[arg as usize]));
+        }
+        Op::DeleteSubscr => {
+            let key = pop!();
+            let obj = pop!();
+            sync!();
+            tri!(vm.delitem(&obj, &key));
+        }
+        Op::BuildSet => {
+            let n = stack!().len();
+            let items: Vec<Value> = stack!().drain(n - arg as usize..).collect();
+            sync!();
+            let s = tri!(vm.alloc(ObjKind::Set(RefCell::new(super::set::SetData::new()))));
+            if let ObjKind::Set(c) = &s.kind {
+                for x in items {
+                    tri!(super::set::add(vm, c, x));
+                }
+            }
+            push!(Value::Obj(s));
+        }
+        Op::BuildMap => {
+            let n = stack!().len();
+            let items: Vec<Value> = stack!().drain(n - 2 * arg as usize..).collect();
+            sync!();
+            let d = tri!(vm.new_dict());
+            for kv in items.chunks(2) {
+                tri!(vm.dict_set(&d, kv[0].clone(), kv[1].clone()));
+            }
+            push!(Value::Obj(d));
+        }
+        Op::BuildString => {
+            let n = stack!().len();
+            let from = n - arg as usize;
+            let mut data = super::heap::pyvec::<u8>();
+            let mut chars = 0;
+            let total: usize = stack!()[from..]
+                .iter()
+                .filter_map(|p| p.as_str())
+                .map(|s| s.as_bytes().len())
+                .sum();
+            if data.try_reserve_exact(total).is_err() {
+                err!(vm.memory_error());
+            }
+            for p in &stack!()[from..] {
+                if let Some(s) = p.as_str() {
+                    data.push_slice(s.as_bytes());
+                    chars += s.len();
+                }
+            }
+            stack!().truncate(from);
+            let s = tri!(vm.str_from_pyvec(data, chars));
+            push!(s);
+        }
+        Op::BuildSlice => {
+            let step = if arg == 3 { pop!() } else { Value::None };
+            let stop = pop!();
+            let start = pop!();
+            let s = tri!(vm.alloc(ObjKind::Slice(Box::new([start, stop, step]))));
+            push!(Value::Obj(s));
+        }
+        Op::MapAdd => {
+            let v = pop!();
+            let k = pop!();
+            let n = stack!().len();
+            let target = stack!()[n - arg as usize].clone();
+            sync!();
+            if let Some(d) = target.as_obj() {
+                tri!(vm.dict_set(d, k, v));
+            }
+        }
+        Op::ListExtend | Op::SetUpdate => {
+            let it = pop!();
+            let n = stack!().len();
+            let target = stack!()[n - arg as usize].clone();
+            sync!();
+            let items = match vm.to_vec(&it) {
+                Ok(v) => v,
+                Err(e) if vm.exc_matches(&e, "TypeError") && ins.op == Op::ListExtend => {
+                    err!(vm.type_error(format!(
+                        "Value after * must be an iterable, not {}",
+                        vm.type_name(&it)
+                    )));
+                }
+                Err(e) => err!(e),
+            };
+            match target.as_obj().map(|o| &o.kind) {
+                Some(ObjKind::List(l)) => l.borrow_mut().extend(items),
+                Some(ObjKind::Set(s)) => {
+                    for x in items {
+                        tri!(super::set::add(vm, s, x));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Op::DictUpdate | Op::DictMerge => {
+            let m = pop!();
+            let n = stack!().len();
+            let target = stack!()[n - arg as usize].clone();
+            sync!();
+            tri!(super::builtins::dict_update_from(
+                vm,
+                &target,
+                &m,
+                ins.op == Op::DictMerge
+            ));
+        }
+        Op::ListToTuple => {
+            let l = pop!();
+            let items = tri!(vm.to_vec(&l));
+            let t = tri!(vm.new_tuple(items));
+            push!(t);
+        }
+        Op::UnpackSequence => {
+            let seq = pop!();
+            sync!();
+            let items = tri!(unpack(vm, &seq, arg as usize, None));
+            for x in items.into_iter().rev() {
+                push!(x);
+            }
+        }
+        Op::UnpackEx => {
+            let seq = pop!();
+            sync!();
+            let before = (arg & 0xFF) as usize;
+            let after = (arg >> 8) as usize;
+            let items = tri!(unpack(vm, &seq, before, Some(after)));
+            for x in items.into_iter().rev() {
+                push!(x);
+            }
+        }
+        Op::FormatValue => {
+            if arg == 0 {
+                // f"{x}" for the common kinds: no format spec.
+                let th = th!(thp);
+                let n = th.stack.len();
+                match &th.stack[n - 1] {
+                    Value::Obj(o) if matches!(o.kind, ObjKind::Str(_)) => return Ok(()),
+                    Value::Int(i) => {
+                        let i = *i;
+                        let s = tri!(vm.int_str(i));
+                        th!(thp).stack[n - 1] = s;
+                        return Ok(());
+                    }
+                    _ => {}
+                }
+            }
+            let spec = if arg & 4 != 0 { Some(pop!()) } else { None };
+            let v = pop!();
+            sync!();
+            let v = match arg & 3 {
+                1 => tri!(vm.str_(&v)),
+                2 => tri!(vm.repr(&v)),
+                3 => tri!(super::builtins::ascii_of(vm, &v)),
+                _ => v,
+            };
+            let spec_s = spec.as_ref().map(|s| vm.display_str(s)).unwrap_or_default();
+            let r = if spec_s.is_empty() && v.as_str().is_some() {
+                v
+            } else {
+                tri!(vm.format(&v, &spec_s))
+            };
+            push!(r);
+        }
+        Op::MakeFunction => {
+            let code_v = pop!();
+            let closure = if arg & 8 != 0 { pop!() } else { Value::None };
+            let kwdefaults = if arg & 2 != 0 { pop!() } else { Value::None };
+            let defaults = if arg & 1 != 0 { pop!() } else { Value::None };
+            let (globals, builtins) = {
+                let f = &th!(thp).frames[fi];
+                (f.globals.clone(), f.builtins.clone())
+            };
+            sync!();
+            let f = tri!(make_function(
+                vm, &code_v, globals, builtins, defaults, kwdefaults, closure
+            ));
+            push!(f);
+        }
+        Op::RaiseVarargs => {
+            sync!();
+            let e = match arg {
+                0 => {
+                    let h = th!(thp).handled.clone();
+                    match h {
+                        Value::Obj(o) if matches!(o.kind, ObjKind::Exception(_)) => {
+                            RERAISING.with(|r| r.set(true));
+                            PyErr(o)
+                        }
+                        _ => vm.runtime_error("No active exception to reraise"),
+                    }
+                }
+                1 => {
+                    let exc = pop!();
+                    tri!(super::exc_support::make_raisable(
+                        vm,
+                        exc,
+                        None,
+                        &th!(thp).handled.clone()
+                    ))
+                }
+                _ => {
+                    let cause = pop!();
+                    let exc = pop!();
+                    tri!(super::exc_support::make_raisable(
+                        vm,
+                        exc,
+                        Some(cause),
+                        &th!(thp).handled.clone()
+                    ))
+                }
+            };
+            return Err(e);
+        }
+        Op::Reraise => {
+            let e = pop!();
+            sync!();
+            RERAISING.with(|r| r.set(true));
+            match e {
+                Value::Obj(o) => return Err(PyErr(o)),
+                _ => err!(vm.runtime_error("reraise of a non-exception")),
+            }
+        }
+        Op::PushExcInfo => {
+            let e = pop!();
+            let prev = std::mem::replace(&mut th!(thp).handled, e.clone());
+            push!(prev);
+            push!(e);
+        }
+        Op::PopExcept => {
+            let prev = pop!();
+            let old = std::mem::replace(&mut th!(thp).handled, prev);
+            drop(old);
+        }
+        Op::CheckExcMatch => {
+            let typ = pop!();
+            let exc = top!();
+            sync!();
+            let r = tri!(super::exc_support::exc_match(vm, &exc, &typ));
+            push!(Value::Bool(r));
+        }
+        Op::ExcInfo => {
+            let exc = pop!();
+            let t = Value::Obj(vm.type_of(&exc));
+            let tb = tri!(super::exc_support::traceback_of(vm, &exc));
+            push!(t);
+            push!(exc);
+            push!(tb);
+        }
+        Op::LoadAssertionError => push!(Value::Obj(vm.exc_type("AssertionError"))),
+        Op::BeforeWith => {
+            let mgr = pop!();
+            sync!();
+            let enter = vm.lookup_special(&mgr, "__enter__");
+            let exit = vm.lookup_special(&mgr, "__exit__");
+            let (Some(enter), Some(exit)) = (enter, exit) else {
+                err!(vm.type_error(format!(
+                    "'{}' object does not support the context manager protocol",
+                    vm.type_name(&mgr)
+                )));
+            };
+            let t = vm.type_of(&mgr);
+            let exit_bound = tri!(vm.bind(exit, &mgr, &t));
+            push!(exit_bound);
+            push!(enter);
+            push!(mgr);
+        }
+        Op::ImportName => {
+            let fromlist = pop!();
+            let level = pop!();
+            sync!();
+            let globals = th!(thp).frames[fi].globals.clone();
+            let m = tri!(super::import::import_name(
+                vm,
+                &code.names[arg as usize],
+                &globals,
+                &fromlist,
+                &level
+            ));
+            push!(m);
+        }
+        Op::ImportFrom => {
+            let m = top!();
+            sync!();
+            let v = tri!(super::import::import_from(
+                vm,
+                &m,
+                &code.names[arg as usize]
+            ));
+            push!(v);
+        }
+        Op::ImportStar => {
+            let m = pop!();
+            sync!();
+            let target = {
+                let f = &th!(thp).frames[fi];
+                f.locals.clone().unwrap_or_else(|| f.globals.clone())
+            };
+            tri!(super::import::import_star(vm, &m, &target));
+        }
+        Op::SetupAnnotations => {
+            let target = {
+                let f = &th!(thp).frames[fi];
+                f.locals.clone().unwrap_or_else(|| f.globals.clone())
+            };
+            if vm.dict_get_strval(&target, &vm.names.annotations).is_none() {
+                let d = tri!(vm.new_dict());
+                tri!(vm.dict_set(&target, vm.names.annotations.clone(), Value::Obj(d)));
+            }
+        }
+        Op::StopIterationError => {
+            let e = pop!();
+            err!(PyErr(
+                e.as_obj().cloned().unwrap_or_else(|| vm.memory_error().0)
+            ));
+        }
+        Op::PrintExpr => {
+            let v = pop!();
+            sync!();
+            tri!(super::builtins::display_hook(vm, &v));
+        }
+        Op::LoadLocals => {
+            let l = th!(thp).frames[fi].locals.clone();
+            match l {
+                Some(l) => push!(Value::Obj(l)),
+                None => err!(vm.new_error("SystemError", "no locals")),
+            }
+        }
+        Op::Unsupported => {
+            err!(vm.not_supported(vm.display_str(&code.names[arg as usize])));
+        }
+        _ => {}
+    }
+    Ok(())
 }
