@@ -1615,30 +1615,8 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                             && b.bound.is_undef()
                         {
                             let f = b.f;
-                            let th = th!(thp);
-                            let has_self = !th.stack[callable_at + 1].is_undef();
-                            let args_at = if has_self {
-                                callable_at + 1
-                            } else {
-                                callable_at + 2
-                            };
-                            let mut args: SmallVec<[Value; 4]> = SmallVec::new();
-                            let end = th.stack.len();
-                            // SAFETY: the values at args_at..end are moved
-                            // out exactly once: the length is cut to
-                            // args_at before anything else touches them.
-                            unsafe {
-                                let p = th.stack.as_ptr();
-                                for i in args_at..end {
-                                    args.push(std::ptr::read(p.add(i)));
-                                }
-                                th.stack.set_len(args_at);
-                            }
-                            th.stack.truncate(callable_at);
                             sync!();
-                            let r = tri!(f(vm, Args::positional(&args)));
-                            drop(args);
-                            push!(r);
+                            tri!(call_builtin_on_stack(vm, thp, callable_at, f));
                             continue;
                         }
                     }
@@ -1653,69 +1631,6 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         CallOutcome::Pushed => continue 'frame,
                         CallOutcome::Done => {}
                     }
-                }
-                Op::CallEx => {
-                    let kwargs = if arg & 1 != 0 { pop!() } else { Value::None };
-                    let args = pop!();
-                    sync!();
-                    let mut all: Vec<Value> = tri!(vm.to_vec(&args));
-                    let mut names: Vec<Value> = Vec::new();
-                    if let Some(ObjKind::Dict(d)) = kwargs.as_obj().map(|o| &o.kind) {
-                        for (k, v) in super::dict::items(d) {
-                            if k.as_str().is_none() {
-                                err!(vm.type_error("keywords must be strings"));
-                            }
-                            names.push(k);
-                            all.push(v);
-                        }
-                    }
-                    let npos = all.len() - names.len();
-                    let n = stack!().len();
-                    let _ = npos;
-                    // [callable, self] stay; push args.
-                    let _ = n;
-                    th!(thp).stack.extend(all);
-                    let kwt = if names.is_empty() {
-                        Value::None
-                    } else {
-                        tri!(vm.new_tuple(names))
-                    };
-                    let count = th!(thp).stack.len() - n;
-                    match tri!(do_call(vm, thp, count, &kwt)) {
-                        CallOutcome::Pushed => continue 'frame,
-                        CallOutcome::Done => {}
-                    }
-                }
-                Op::BuildClass | Op::BuildClassKw => {
-                    let kwnames = if ins.op == Op::BuildClassKw {
-                        pop!()
-                    } else {
-                        Value::None
-                    };
-                    let nkw = match kwnames.as_obj().map(|o| &o.kind) {
-                        Some(ObjKind::Tuple(t)) => t.len(),
-                        _ => 0,
-                    };
-                    let n = stack!().len();
-                    let items: Vec<Value> = stack!().drain(n - arg as usize..).collect();
-                    let name = pop!();
-                    let body = pop!();
-                    let (bases, kwvals) = items.split_at(items.len() - nkw);
-                    sync!();
-                    let bases = tri!(vm.tuple_from(bases));
-                    let kwargs = if nkw > 0 {
-                        let d = tri!(vm.new_dict());
-                        if let Some(ObjKind::Tuple(t)) = kwnames.as_obj().map(|o| &o.kind) {
-                            for (k, v) in t.iter().zip(kwvals) {
-                                tri!(vm.dict_set(&d, k.clone(), v.clone()));
-                            }
-                        }
-                        Value::Obj(d)
-                    } else {
-                        Value::None
-                    };
-                    tri!(start_class_body(vm, thp, &body, name, bases, kwargs));
-                    continue 'frame;
                 }
                 Op::ReturnValue => {
                     let v = pop!();
@@ -1777,65 +1692,16 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                             continue;
                         }
                     }
-                    let frame = th!(thp).frames.pop().expect("frame");
-                    super::tracing::on_return(vm, thp, &frame, &v, false);
-                    th!(thp).stack.truncate(frame.ret_sp);
-                    let done = fi == stop || matches!(frame.ret, Ret::Boundary | Ret::Generator);
-                    match finish_return(vm, thp, frame, v) {
-                        Ok(Some(v)) => {
-                            if done {
-                                return Ok(v);
-                            }
-                            push!(v);
-                        }
-                        Ok(None) => {
-                            // Build-class continuation pushed a frame or value.
-                        }
-                        Err(e) => {
-                            if done {
-                                // The stop frame is already gone: the
-                                // error leaves this run without unwinding.
-                                th!(thp).unwound_past_stop = true;
-                            }
-                            return Err(e);
-                        }
-                    }
-                    if done {
-                        return Ok(Value::None);
-                    }
-                    continue 'frame;
-                }
-                Op::YieldValue => {
-                    let v = pop!();
-                    sync!();
-                    match super::gen_support::suspend(vm, thp, v) {
-                        super::gen_support::Suspended::ToRust(v) => return Ok(v),
-                        super::gen_support::Suspended::InLoop => continue 'frame,
+                    match return_slow(vm, thp, fi == stop, v)? {
+                        Flow::Return(v) => return Ok(v),
+                        _ => continue 'frame,
                     }
                 }
-                Op::YieldFrom => {
-                    // [inner, sent]: step the inner iterator; yield what it
-                    // yields (re-running this instruction on resume) or push
-                    // its return value.
-                    let sent = pop!();
-                    let inner = top!();
-                    sync!();
-                    match tri!(super::gen_support::yield_from_step(vm, &inner, sent)) {
-                        super::gen_support::YfStep::Yield(v) => {
-                            ip -= 1;
-                            sync!();
-                            match super::gen_support::suspend(vm, thp, v) {
-                                super::gen_support::Suspended::ToRust(v) => return Ok(v),
-                                super::gen_support::Suspended::InLoop => continue 'frame,
-                            }
-                        }
-                        super::gen_support::YfStep::Done(result) => {
-                            drop(pop!());
-                            push!(result);
-                        }
-                    }
-                }
-                _ => cold_op(vm, thp, ins, ip, fi, base, code)?,
+                _ => match cold_op(vm, thp, ins, ip, fi, base, code)? {
+                    Flow::Next => {}
+                    Flow::Frame => continue 'frame,
+                    Flow::Return(v) => return Ok(v),
+                },
             }
         }
     }
@@ -2361,6 +2227,86 @@ fn make_function(
     Ok(Value::Obj(f))
 }
 
+/// RETURN_VALUE when the frame does not simply return to a Python caller:
+/// returning to Rust, from a generator, with a 'return' event, or with a
+/// continuation (`__init__`, a class body). `at_stop`: the frame is the
+/// one the loop was started for.
+#[inline(never)]
+fn return_slow(vm: &Vm, thp: *mut VmThread, at_stop: bool, v: Value) -> PyResult<Flow> {
+    let frame = th!(thp).frames.pop().expect("frame");
+    super::tracing::on_return(vm, thp, &frame, &v, false);
+    th!(thp).stack.truncate(frame.ret_sp);
+    let done = at_stop || matches!(frame.ret, Ret::Boundary | Ret::Generator);
+    match finish_return(vm, thp, frame, v) {
+        Ok(Some(v)) => {
+            if done {
+                return Ok(Flow::Return(v));
+            }
+            th!(thp).stack.push(v);
+        }
+        Ok(None) => {
+            // Build-class continuation pushed a frame or value.
+        }
+        Err(e) => {
+            if done {
+                // The stop frame is already gone: the error leaves this
+                // run without unwinding.
+                th!(thp).unwound_past_stop = true;
+            }
+            return Err(e);
+        }
+    }
+    if done {
+        return Ok(Flow::Return(Value::None));
+    }
+    Ok(Flow::Frame)
+}
+
+/// Calls the builtin `f` whose callable slot is at `callable_at` with the
+/// arguments above it (and the self slot's value first, when set), moved
+/// off the stack; pushes the result.
+#[inline(never)]
+fn call_builtin_on_stack(
+    vm: &Vm,
+    thp: *mut VmThread,
+    callable_at: usize,
+    f: super::func::NativeFn,
+) -> PyResult<()> {
+    let th = th!(thp);
+    let has_self = !th.stack[callable_at + 1].is_undef();
+    let args_at = if has_self {
+        callable_at + 1
+    } else {
+        callable_at + 2
+    };
+    let mut args: SmallVec<[Value; 4]> = SmallVec::new();
+    let end = th.stack.len();
+    // SAFETY: the values at args_at..end are moved out exactly once: the
+    // length is cut to args_at before anything else touches them.
+    unsafe {
+        let p = th.stack.as_ptr();
+        for i in args_at..end {
+            args.push(std::ptr::read(p.add(i)));
+        }
+        th.stack.set_len(args_at);
+    }
+    th.stack.truncate(callable_at);
+    let r = f(vm, Args::positional(&args))?;
+    drop(args);
+    th!(thp).stack.push(r);
+    Ok(())
+}
+
+/// What an out-of-line handler asks the dispatch loop to do next.
+enum Flow {
+    /// The next instruction of the same frame.
+    Next,
+    /// The top frame changed: re-enter the loop's frame prologue.
+    Frame,
+    /// The loop returns this value to its Rust caller.
+    Return(Value),
+}
+
 /// The handlers of the less common instructions, out of the dispatch loop:
 /// a smaller loop leaves the wasm engines' register allocators fewer
 /// values to keep alive around it. Same macros as the loop's; errors are
@@ -2370,11 +2316,11 @@ fn cold_op(
     vm: &Vm,
     thp: *mut VmThread,
     ins: super::code::Instr,
-    ip: usize,
+    mut ip: usize,
     fi: usize,
     base: usize,
     code: &Code,
-) -> PyResult<()> {
+) -> PyResult<Flow> {
     let arg = ins.arg;
     macro_rules! stack {
         () => {
@@ -2464,7 +2410,7 @@ fn cold_op(
             let g = th!(thp).frames[fi].globals.clone();
             let name = &code.names[arg as usize];
             let ObjKind::Dict(d) = &g.kind else {
-                return Ok(());
+                return Ok(Flow::Next);
             };
             if tri!(super::dict::remove(vm, d, name)).is_none() {
                 err!(name_error(vm, name));
@@ -2478,7 +2424,7 @@ fn cold_op(
             };
             let name = &code.names[arg as usize];
             let ObjKind::Dict(d) = &target.kind else {
-                return Ok(());
+                return Ok(Flow::Next);
             };
             if tri!(super::dict::remove(vm, d, name)).is_none() {
                 err!(name_error(vm, name));
@@ -2624,12 +2570,12 @@ fn cold_op(
                 let th = th!(thp);
                 let n = th.stack.len();
                 match &th.stack[n - 1] {
-                    Value::Obj(o) if matches!(o.kind, ObjKind::Str(_)) => return Ok(()),
+                    Value::Obj(o) if matches!(o.kind, ObjKind::Str(_)) => return Ok(Flow::Next),
                     Value::Int(i) => {
                         let i = *i;
                         let s = tri!(vm.int_str(i));
                         th!(thp).stack[n - 1] = s;
-                        return Ok(());
+                        return Ok(Flow::Next);
                     }
                     _ => {}
                 }
@@ -2818,7 +2764,100 @@ fn cold_op(
         Op::Unsupported => {
             err!(vm.not_supported(vm.display_str(&code.names[arg as usize])));
         }
+        Op::CallEx => {
+            let kwargs = if arg & 1 != 0 { pop!() } else { Value::None };
+            let args = pop!();
+            sync!();
+            let mut all: Vec<Value> = tri!(vm.to_vec(&args));
+            let mut names: Vec<Value> = Vec::new();
+            if let Some(ObjKind::Dict(d)) = kwargs.as_obj().map(|o| &o.kind) {
+                for (k, v) in super::dict::items(d) {
+                    if k.as_str().is_none() {
+                        err!(vm.type_error("keywords must be strings"));
+                    }
+                    names.push(k);
+                    all.push(v);
+                }
+            }
+            let npos = all.len() - names.len();
+            let n = stack!().len();
+            let _ = npos;
+            // [callable, self] stay; push args.
+            let _ = n;
+            th!(thp).stack.extend(all);
+            let kwt = if names.is_empty() {
+                Value::None
+            } else {
+                tri!(vm.new_tuple(names))
+            };
+            let count = th!(thp).stack.len() - n;
+            match tri!(do_call(vm, thp, count, &kwt)) {
+                CallOutcome::Pushed => return Ok(Flow::Frame),
+                CallOutcome::Done => {}
+            }
+        }
+        Op::BuildClass | Op::BuildClassKw => {
+            let kwnames = if ins.op == Op::BuildClassKw {
+                pop!()
+            } else {
+                Value::None
+            };
+            let nkw = match kwnames.as_obj().map(|o| &o.kind) {
+                Some(ObjKind::Tuple(t)) => t.len(),
+                _ => 0,
+            };
+            let n = stack!().len();
+            let items: Vec<Value> = stack!().drain(n - arg as usize..).collect();
+            let name = pop!();
+            let body = pop!();
+            let (bases, kwvals) = items.split_at(items.len() - nkw);
+            sync!();
+            let bases = tri!(vm.tuple_from(bases));
+            let kwargs = if nkw > 0 {
+                let d = tri!(vm.new_dict());
+                if let Some(ObjKind::Tuple(t)) = kwnames.as_obj().map(|o| &o.kind) {
+                    for (k, v) in t.iter().zip(kwvals) {
+                        tri!(vm.dict_set(&d, k.clone(), v.clone()));
+                    }
+                }
+                Value::Obj(d)
+            } else {
+                Value::None
+            };
+            tri!(start_class_body(vm, thp, &body, name, bases, kwargs));
+            return Ok(Flow::Frame);
+        }
+        Op::YieldValue => {
+            let v = pop!();
+            sync!();
+            match super::gen_support::suspend(vm, thp, v) {
+                super::gen_support::Suspended::ToRust(v) => return Ok(Flow::Return(v)),
+                super::gen_support::Suspended::InLoop => return Ok(Flow::Frame),
+            }
+        }
+        Op::YieldFrom => {
+            // [inner, sent]: step the inner iterator; yield what it
+            // yields (re-running this instruction on resume) or push
+            // its return value.
+            let sent = pop!();
+            let inner = top!();
+            sync!();
+            match tri!(super::gen_support::yield_from_step(vm, &inner, sent)) {
+                super::gen_support::YfStep::Yield(v) => {
+                    ip -= 1;
+                    sync!();
+                    match super::gen_support::suspend(vm, thp, v) {
+                        super::gen_support::Suspended::ToRust(v) => return Ok(Flow::Return(v)),
+                        super::gen_support::Suspended::InLoop => return Ok(Flow::Frame),
+                    }
+                }
+                super::gen_support::YfStep::Done(result) => {
+                    drop(pop!());
+                    push!(result);
+                }
+            }
+        }
         _ => {}
     }
-    Ok(())
+    Ok(Flow::Next)
 }
