@@ -107,8 +107,9 @@ pub(crate) const MAX_WASM_STACK: usize = 4 << 20;
 pub(crate) const HOST_THREAD_STACK: usize = 8 << 20;
 
 /// The engine configuration both guests share: the native stack they may
-/// use ([`MAX_WASM_STACK`]), and the profiler `PYRT_PROFILE` names
-/// (`perfmap` or `jitdump`, for Linux `perf` on the compiled guest code).
+/// use ([`MAX_WASM_STACK`]); `PYRT_PROFILE=perfmap` writes
+/// `/tmp/perf-PID.map` so Linux `perf` names the guest's functions (and,
+/// with the compiled cache file mapped, `perf annotate` shows their code).
 pub(crate) fn base_config() -> Config {
     let mut config = Config::new();
     config.async_stack_size(MAX_WASM_STACK + (1 << 20));
@@ -116,9 +117,6 @@ pub(crate) fn base_config() -> Config {
     match std::env::var("PYRT_PROFILE").as_deref() {
         Ok("perfmap") => {
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
-        }
-        Ok("jitdump") => {
-            config.profiler(wasmtime::ProfilingStrategy::JitDump);
         }
         _ => {}
     }
