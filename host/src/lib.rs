@@ -114,11 +114,8 @@ pub(crate) fn base_config() -> Config {
     let mut config = Config::new();
     config.async_stack_size(MAX_WASM_STACK + (1 << 20));
     config.max_wasm_stack(MAX_WASM_STACK);
-    match std::env::var("PYRT_PROFILE").as_deref() {
-        Ok("perfmap") => {
-            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
-        }
-        _ => {}
+    if std::env::var("PYRT_PROFILE").as_deref() == Ok("perfmap") {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
     }
     config
 }
