@@ -846,6 +846,98 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, e: PyErr, _reraise: bool) ->
     Unwound::Next(e)
 }
 
+/// The eval loop's stack and frame helpers (`stack!`, `pop!`, `push!`,
+/// `top!`, `sync!`, `finalizers!`, `err!`, `tri!`), defined where the
+/// loop's variables are in scope — in `run_inner` and in `cold_op` — from
+/// one definition. `$d` is a literal `$` for the inner macros' own
+/// arguments; the variables are passed in so that they resolve at the
+/// call site.
+macro_rules! frame_ops {
+    ($d:tt, $vm:ident, $thp:ident, $fi:ident, $ip:ident, $base:ident) => {
+        #[allow(unused_macros)]
+        macro_rules! stack {
+            () => {
+                th!($thp).stack
+            };
+        }
+        #[allow(unused_macros)]
+        macro_rules! pop {
+            () => {{
+                let st = &mut th!($thp).stack;
+                let n = st.len();
+                debug_assert!(n > $base);
+                // SAFETY: the compiler's stack-depth tracking pairs every
+                // pop with an earlier push in this frame, so the operand
+                // stack above the frame's slots is not empty; the length
+                // drops first, so the value is moved out exactly once.
+                unsafe {
+                    st.set_len(n - 1);
+                    super::object::read_value(st.as_ptr().add(n - 1))
+                }
+            }};
+        }
+        #[allow(unused_macros)]
+        macro_rules! push {
+                            ($d v:expr) => {{
+                                let v = $d v;
+                                let st = &mut th!($thp).stack;
+                                let n = st.len();
+                                if n < st.capacity() {
+                                    // SAFETY: `n` is below the capacity; the slot is
+                                    // uninitialized and becomes part of the vector.
+                                    unsafe {
+                                        std::ptr::write(st.as_mut_ptr().add(n), v);
+                                        st.set_len(n + 1);
+                                    }
+                                } else {
+                                    st.push(v)
+                                }
+                            }};
+                        }
+        #[allow(unused_macros)]
+        macro_rules! top {
+            () => {
+                th!($thp).stack.last().cloned().unwrap_or_default()
+            };
+        }
+        #[allow(unused_macros)]
+        macro_rules! sync {
+            () => {{
+                let frames = &mut th!($thp).frames;
+                debug_assert!($fi < frames.len());
+                // SAFETY: `fi` is the loop's frame, which stays on the
+                // frame stack while its instructions run.
+                unsafe { frames.get_unchecked_mut($fi) }.ip = $ip
+            }};
+        }
+        #[allow(unused_macros)]
+        macro_rules! finalizers {
+            () => {
+                if $vm.heap.finalize_pending.get() {
+                    sync!();
+                    $vm.run_finalizers();
+                }
+            };
+        }
+        #[allow(unused_macros)]
+        macro_rules! err {
+                            ($d e:expr) => {{
+                                sync!();
+                                return Err($d e);
+                            }};
+                        }
+        #[allow(unused_macros)]
+        macro_rules! tri {
+                            ($d e:expr) => {
+                                match $d e {
+                                    Ok(v) => v,
+                                    Err(e) => err!(e),
+                                }
+                            };
+                        }
+    };
+}
+
 /// The main loop proper: runs until the stop frame returns (Ok) or an
 /// instruction raises (Err, unwound by the caller).
 #[allow(clippy::too_many_lines)]
@@ -869,79 +961,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
         let _nslots = code.nslots();
         let tracing = !th!(thp).trace.is_none() || !th!(thp).profile.is_none();
         let mut ip = th!(thp).frames[fi].ip;
-        macro_rules! stack {
-            () => {
-                th!(thp).stack
-            };
-        }
-        macro_rules! pop {
-            () => {{
-                let st = &mut th!(thp).stack;
-                let n = st.len();
-                debug_assert!(n > base);
-                // SAFETY: the compiler's stack-depth tracking pairs every
-                // pop with an earlier push in this frame, so the operand
-                // stack above the frame's slots is not empty; the length
-                // drops first, so the value is moved out exactly once.
-                unsafe {
-                    st.set_len(n - 1);
-                    super::object::read_value(st.as_ptr().add(n - 1))
-                }
-            }};
-        }
-        macro_rules! push {
-            ($v:expr) => {{
-                let v = $v;
-                let st = &mut th!(thp).stack;
-                let n = st.len();
-                if n < st.capacity() {
-                    // SAFETY: `n` is below the capacity; the slot is
-                    // uninitialized and becomes part of the vector.
-                    unsafe {
-                        std::ptr::write(st.as_mut_ptr().add(n), v);
-                        st.set_len(n + 1);
-                    }
-                } else {
-                    st.push(v)
-                }
-            }};
-        }
-        macro_rules! top {
-            () => {
-                th!(thp).stack.last().cloned().unwrap_or_default()
-            };
-        }
-        macro_rules! sync {
-            () => {{
-                let frames = &mut th!(thp).frames;
-                debug_assert!(fi < frames.len());
-                // SAFETY: `fi` is this loop's frame, which stays on the
-                // frame stack while its instructions run.
-                unsafe { frames.get_unchecked_mut(fi) }.ip = ip
-            }};
-        }
-        macro_rules! finalizers {
-            () => {
-                if vm.heap.finalize_pending.get() {
-                    sync!();
-                    vm.run_finalizers();
-                }
-            };
-        }
-        macro_rules! err {
-            ($e:expr) => {{
-                sync!();
-                return Err($e);
-            }};
-        }
-        macro_rules! tri {
-            ($e:expr) => {
-                match $e {
-                    Ok(v) => v,
-                    Err(e) => err!(e),
-                }
-            };
-        }
+        frame_ops!($, vm, thp, fi, ip, base);
         loop {
             debug_assert!(ip < instrs.len());
             // SAFETY: every code object ends in a return and every jump
@@ -1087,6 +1107,8 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         drop(old);
                     }
                 }
+                // LoadName in a frame without a locals mapping (module
+                // code) is a global lookup, with the same cache.
                 Op::LoadGlobal | Op::LoadName
                     if ins.op == Op::LoadGlobal || {
                         let frames = &th!(thp).frames;
@@ -1173,6 +1195,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     let g = th!(thp).frames[fi].globals.clone();
                     tri!(vm.dict_set(&g, code.names[arg as usize].clone(), v));
                 }
+                // (LoadGlobal always takes the arm above.)
                 Op::LoadName | Op::LoadGlobal => {
                     let name = &code.names[(arg & 0xFFFF) as usize];
                     let (locals, globals, builtins) = {
@@ -2327,65 +2350,7 @@ fn cold_op(
     code: &Code,
 ) -> PyResult<Flow> {
     let arg = ins.arg;
-    macro_rules! stack {
-        () => {
-            th!(thp).stack
-        };
-    }
-    macro_rules! pop {
-        () => {{
-            let st = &mut th!(thp).stack;
-            let n = st.len();
-            debug_assert!(n > base);
-            // SAFETY: as in the loop: the compiler pairs every pop with an
-            // earlier push in this frame.
-            unsafe {
-                st.set_len(n - 1);
-                super::object::read_value(st.as_ptr().add(n - 1))
-            }
-        }};
-    }
-    macro_rules! push {
-        ($v:expr) => {{
-            let v = $v;
-            th!(thp).stack.push(v)
-        }};
-    }
-    macro_rules! top {
-        () => {
-            th!(thp).stack.last().cloned().unwrap_or_default()
-        };
-    }
-    macro_rules! sync {
-        () => {{
-            let frames = &mut th!(thp).frames;
-            debug_assert!(fi < frames.len());
-            // SAFETY: `fi` is the loop's frame, on the frame stack.
-            unsafe { frames.get_unchecked_mut(fi) }.ip = ip
-        }};
-    }
-    macro_rules! finalizers {
-        () => {
-            if vm.heap.finalize_pending.get() {
-                sync!();
-                vm.run_finalizers();
-            }
-        };
-    }
-    macro_rules! err {
-        ($e:expr) => {{
-            sync!();
-            return Err($e);
-        }};
-    }
-    macro_rules! tri {
-        ($e:expr) => {
-            match $e {
-                Ok(v) => v,
-                Err(e) => err!(e),
-            }
-        };
-    }
+    frame_ops!($, vm, thp, fi, ip, base);
     let _ = base;
     match ins.op {
         Op::DeleteFast => {
@@ -2409,23 +2374,15 @@ fn cold_op(
             let v = stack!()[base + arg as usize].clone();
             push!(v);
         }
-        // LoadName in a frame without a locals mapping (module
-        // code) is a global lookup, with the same cache.
-        Op::DeleteGlobal => {
-            let g = th!(thp).frames[fi].globals.clone();
-            let name = &code.names[arg as usize];
-            let ObjKind::Dict(d) = &g.kind else {
-                return Ok(Flow::Next);
-            };
-            if tri!(super::dict::remove(vm, d, name)).is_none() {
-                err!(name_error(vm, name));
-            }
-        }
-        // (LoadGlobal always takes the arm above.)
-        Op::DeleteName => {
+        // `del` of a global, or of a name in a namespace (the locals
+        // mapping if the frame has one, else the globals).
+        Op::DeleteGlobal | Op::DeleteName => {
             let target = {
                 let f = &th!(thp).frames[fi];
-                f.locals.clone().unwrap_or_else(|| f.globals.clone())
+                match &f.locals {
+                    Some(l) if ins.op == Op::DeleteName => l.clone(),
+                    _ => f.globals.clone(),
+                }
             };
             let name = &code.names[arg as usize];
             let ObjKind::Dict(d) = &target.kind else {
