@@ -852,6 +852,9 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, e: PyErr, _reraise: bool) ->
 /// one definition. `$d` is a literal `$` for the inner macros' own
 /// arguments; the variables are passed in so that they resolve at the
 /// call site.
+// rustfmt re-indents the `$d`-escaped inner macros on every run (not
+// idempotent), so this definition is laid out by hand.
+#[rustfmt::skip]
 macro_rules! frame_ops {
     ($d:tt, $vm:ident, $thp:ident, $fi:ident, $ip:ident, $base:ident) => {
         #[allow(unused_macros)]
@@ -878,22 +881,22 @@ macro_rules! frame_ops {
         }
         #[allow(unused_macros)]
         macro_rules! push {
-                            ($d v:expr) => {{
-                                let v = $d v;
-                                let st = &mut th!($thp).stack;
-                                let n = st.len();
-                                if n < st.capacity() {
-                                    // SAFETY: `n` is below the capacity; the slot is
-                                    // uninitialized and becomes part of the vector.
-                                    unsafe {
-                                        std::ptr::write(st.as_mut_ptr().add(n), v);
-                                        st.set_len(n + 1);
-                                    }
-                                } else {
-                                    st.push(v)
-                                }
-                            }};
-                        }
+            ($d v:expr) => {{
+                let v = $d v;
+                let st = &mut th!($thp).stack;
+                let n = st.len();
+                if n < st.capacity() {
+                    // SAFETY: `n` is below the capacity; the slot is
+                    // uninitialized and becomes part of the vector.
+                    unsafe {
+                        std::ptr::write(st.as_mut_ptr().add(n), v);
+                        st.set_len(n + 1);
+                    }
+                } else {
+                    st.push(v)
+                }
+            }};
+        }
         #[allow(unused_macros)]
         macro_rules! top {
             () => {
@@ -921,20 +924,20 @@ macro_rules! frame_ops {
         }
         #[allow(unused_macros)]
         macro_rules! err {
-                            ($d e:expr) => {{
-                                sync!();
-                                return Err($d e);
-                            }};
-                        }
+            ($d e:expr) => {{
+                sync!();
+                return Err($d e);
+            }};
+        }
         #[allow(unused_macros)]
         macro_rules! tri {
-                            ($d e:expr) => {
-                                match $d e {
-                                    Ok(v) => v,
-                                    Err(e) => err!(e),
-                                }
-                            };
-                        }
+            ($d e:expr) => {
+                match $d e {
+                    Ok(v) => v,
+                    Err(e) => err!(e),
+                }
+            };
+        }
     };
 }
 
