@@ -81,12 +81,7 @@ pub fn call_function(vm: &Vm, func: &ObjRef, args: Args<'_>) -> PyResult<Value> 
         return Err(vm.new_error("RecursionError", "maximum recursion depth exceeded"));
     }
     match push_py_frame(vm, thp, func, None, args)? {
-        Ok(Entered { stop, pending }) => {
-            th!(thp).native_depth += 1;
-            let r = run_with(vm, thp, stop, pending);
-            th!(thp).native_depth -= 1;
-            r
-        }
+        Ok(e) => run_entered(vm, thp, e),
         // A generator object.
         Err(v) => Ok(v),
     }
@@ -95,25 +90,18 @@ pub fn call_function(vm: &Vm, func: &ObjRef, args: Args<'_>) -> PyResult<Value> 
 /// Calls `func(a, b, c)` when it is a Python function taking exactly
 /// three positional parameters (a trace function): the arguments move
 /// onto the frame, with no argument vector and no general binding.
-/// `None` (arguments dropped) for anything else: the caller takes the
-/// general path.
+/// `Err(args)`, the arguments handed back, for anything else: the caller
+/// takes the general path.
 pub(crate) fn call_simple3(
     vm: &Vm,
     thp: *mut VmThread,
     func: &ObjRef,
     args: [Value; 3],
 ) -> Result<PyResult<Value>, [Value; 3]> {
-    let ObjKind::Function(f) = &func.kind else {
+    let Some((f, c)) = simple_callee(vm, thp, func, 3) else {
         return Err(args);
     };
-    let ObjKind::Code(c) = &f.code.kind else {
-        return Err(args);
-    };
-    if !c.simple_call
-        || c.argcount != 3
-        || th!(thp).frames.len() >= vm.recursion_limit.get()
-        || th!(thp).native_depth >= MAX_NATIVE_DEPTH
-    {
+    if th!(thp).native_depth >= MAX_NATIVE_DEPTH {
         return Err(args);
     }
     let sp = {
@@ -135,11 +123,8 @@ pub(crate) fn call_simple3(
         sp
     };
     enter_simple(thp, func, f, c, sp, sp + 2, Ret::Boundary);
-    let Entered { stop, pending } = entered(vm, thp, th!(thp).frames.len() - 1);
-    th!(thp).native_depth += 1;
-    let r = run_with(vm, thp, stop, pending);
-    th!(thp).native_depth -= 1;
-    Ok(r)
+    let e = entered(vm, thp, th!(thp).frames.len() - 1);
+    Ok(run_entered(vm, thp, e))
 }
 
 /// A frame pushed for a run from Rust: its index, and the error a trace
@@ -148,6 +133,35 @@ pub(crate) fn call_simple3(
 pub(crate) struct Entered {
     pub(crate) stop: usize,
     pub(crate) pending: Option<PyErr>,
+}
+
+/// Runs the frame pushed from Rust to its end, one Rust level deeper.
+pub(crate) fn run_entered(vm: &Vm, thp: *mut VmThread, e: Entered) -> PyResult<Value> {
+    th!(thp).native_depth += 1;
+    let r = run_with(vm, thp, e.stop, e.pending);
+    th!(thp).native_depth -= 1;
+    r
+}
+
+/// The function and code of `func` when a call with `npos` positional
+/// arguments and no keywords can enter it without argument binding
+/// (CPython's "exact args" case), within the recursion limit.
+#[inline]
+fn simple_callee<'a>(
+    vm: &Vm,
+    thp: *mut VmThread,
+    func: &'a ObjRef,
+    npos: usize,
+) -> Option<(&'a Function, &'a Code)> {
+    if let ObjKind::Function(f) = &func.kind
+        && let ObjKind::Code(c) = &f.code.kind
+        && c.simple_call
+        && c.argcount as usize == npos
+        && th!(thp).frames.len() < vm.recursion_limit.get()
+    {
+        return Some((f, c));
+    }
+    None
 }
 
 /// Reports the 'call' event of the frame just pushed at `stop`.
@@ -160,8 +174,8 @@ fn entered(vm: &Vm, thp: *mut VmThread, stop: usize) -> Entered {
 
 /// Pushes the frame of a call to the Python function `func` (with
 /// `self_arg` first, for a bound method) returning to Rust, and reports
-/// the 'call' event: `Ok(Ok(index))`, or `Ok(Err(generator))` when calling
-/// it made a generator.
+/// the 'call' event: `Ok(Ok(entered))`, or `Ok(Err(generator))` when
+/// calling it made a generator.
 fn push_py_frame(
     vm: &Vm,
     thp: *mut VmThread,
@@ -184,11 +198,7 @@ fn push_py_frame(
     // Fast path: exactly the positional parameters (a tracer's three, a
     // key function's one) — no argument binding.
     if nkw == 0
-        && let ObjKind::Function(f) = &func.kind
-        && let ObjKind::Code(c) = &f.code.kind
-        && c.simple_call
-        && c.argcount as usize == npos
-        && th!(thp).frames.len() < vm.recursion_limit.get()
+        && let Some((f, c)) = simple_callee(vm, thp, func, npos)
     {
         enter_simple(thp, func, f, c, sp, sp + 2, Ret::Boundary);
         return Ok(Ok(entered(vm, thp, th!(thp).frames.len() - 1)));
@@ -284,11 +294,8 @@ pub fn run_code(
     if thp.is_null() {
         return Err(vm.runtime_error("no Python thread is running"));
     }
-    let Entered { stop, pending } = push_code_frame(vm, thp, code, globals, locals)?;
-    th!(thp).native_depth += 1;
-    let r = run_with(vm, thp, stop, pending);
-    th!(thp).native_depth -= 1;
-    r
+    let e = push_code_frame(vm, thp, code, globals, locals)?;
+    run_entered(vm, thp, e)
 }
 
 /// The builtins dict for a globals dict (`__builtins__`, else the VM's).
@@ -2011,12 +2018,7 @@ pub(crate) fn breaker(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     let th = th!(thp);
     // A call or return check point: about the instructions around it.
     th.budget_left -= 2;
-    // SAFETY: the running VM thread; read only.
-    let busy = match unsafe { &(*thp).tstate } {
-        Some(ts) => ts.eval_breaker().any(),
-        None => false,
-    };
-    if busy
+    if eval_events(thp)
         || vm.heap.gc.due()
         || vm.heap.finalize_pending.get()
         || (th!(thp).budget_left <= 0 && th!(thp).green_base.is_some())
@@ -2024,6 +2026,17 @@ pub(crate) fn breaker(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
         return breaker_slow(vm, thp);
     }
     Ok(())
+}
+
+/// An eval-breaker event (pending call, GIL drop request, async
+/// exception…) is set for the thread.
+#[inline(always)]
+fn eval_events(thp: *mut VmThread) -> bool {
+    // SAFETY: the running VM thread; read only.
+    match unsafe { &(*thp).tstate } {
+        Some(ts) => ts.eval_breaker().any(),
+        None => false,
+    }
 }
 
 #[inline(never)]
@@ -2034,12 +2047,7 @@ fn breaker_slow(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     if vm.heap.finalize_pending.get() {
         vm.run_finalizers();
     }
-    // SAFETY: the running VM thread; read only.
-    let busy = match unsafe { &(*thp).tstate } {
-        Some(ts) => ts.eval_breaker().any(),
-        None => false,
-    };
-    if busy {
+    if eval_events(thp) {
         super::driver::check_breaker(vm, thp)?;
     }
     let th = th!(thp);

@@ -119,19 +119,25 @@ pub struct FrameLinks {
     pub depth: usize,
 }
 
+impl FrameLinks {
+    fn new(code: ObjRef, globals: ObjRef, back: Value, depth: usize) -> FrameLinks {
+        FrameLinks {
+            code,
+            globals,
+            locals: Value::None,
+            back,
+            depth,
+        }
+    }
+}
+
 impl FrameObj {
     /// A frame object for the frame at `depth` running `code`.
     pub fn new(code: ObjRef, globals: ObjRef, back: Value, depth: usize, lineno: u32) -> FrameObj {
         FrameObj {
             lineno: std::cell::Cell::new(lineno),
             trace: std::cell::RefCell::new(Value::None),
-            links: std::cell::RefCell::new(FrameLinks {
-                code,
-                globals,
-                locals: Value::None,
-                back,
-                depth,
-            }),
+            links: std::cell::RefCell::new(FrameLinks::new(code, globals, back, depth)),
         }
     }
 
@@ -157,13 +163,9 @@ impl FrameObj {
     ) {
         self.lineno.set(lineno);
         let old_trace = self.trace.replace(Value::None);
-        let old = self.links.replace(FrameLinks {
-            code,
-            globals,
-            locals: Value::None,
-            back,
-            depth,
-        });
+        let old = self
+            .links
+            .replace(FrameLinks::new(code, globals, back, depth));
         drop((old_trace, old));
     }
 

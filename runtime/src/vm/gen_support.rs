@@ -1,7 +1,7 @@
 //! Running generators: resuming a suspended frame inside the loop or from
 //! Rust, suspending it at a `yield`, `send`/`throw`/`close`.
 
-use super::eval::{run_with, thread_ptr};
+use super::eval::thread_ptr;
 use super::frame::{Ret, VmThread};
 use super::object::{ObjKind, ObjRef, Value};
 use super::state::{PyErr, PyResult, Vm};
@@ -149,11 +149,11 @@ pub(crate) fn resume_nested(
             None => Ok(None),
         };
     }
-    th!(thp).native_depth += 1;
-    let stop = th!(thp).frames.len() - 1;
-    let r = run_with(vm, thp, stop, throw);
-    th!(thp).native_depth -= 1;
-    match r {
+    let entered = super::eval::Entered {
+        stop: th!(thp).frames.len() - 1,
+        pending: throw,
+    };
+    match super::eval::run_entered(vm, thp, entered) {
         Ok(v) => {
             // Yielded (frame kept) or returned (frame gone, handled as an
             // error by finish_return).

@@ -203,17 +203,6 @@ pub(crate) struct TypeCacheEntry {
 /// Entries of the type attribute cache (a power of two).
 pub(crate) const TYPE_CACHE_SIZE: usize = 1024;
 
-/// The value listed under `name` in a short table keyed by static names.
-/// The same literal is (nearly always) at the same address: addresses are
-/// compared first, the text only if that finds nothing.
-fn by_static_name<'a, T>(table: &'a [(&'static str, T)], name: &'static str) -> Option<&'a T> {
-    table
-        .iter()
-        .find(|(n, _)| std::ptr::eq(*n, name))
-        .or_else(|| table.iter().find(|(n, _)| *n == name))
-        .map(|(_, v)| v)
-}
-
 /// Creates a built-in module.
 pub type ModuleFactory = fn(&Vm) -> PyResult<ObjRef>;
 
@@ -519,8 +508,14 @@ impl Vm {
 
     /// The type object registered for a native type name.
     pub fn native_type(&self, name: &'static str) -> ObjRef {
-        by_static_name(&self.native_types.borrow(), name)
-            .map_or_else(|| self.types.object.clone(), ObjRef::clone)
+        let types = self.native_types.borrow();
+        // The same literal is (nearly always) the same address: compare
+        // addresses first, names only if that finds nothing.
+        types
+            .iter()
+            .find(|(n, _)| std::ptr::eq(*n, name))
+            .or_else(|| types.iter().find(|(n, _)| *n == name))
+            .map_or_else(|| self.types.object.clone(), |(_, t)| t.clone())
     }
 
     /// The str object for a trace event name (cached: tracers get one

@@ -203,13 +203,11 @@ fn call_tracer(
     let r = match vm.event_str(event) {
         Ok(ev) => {
             let args = [Value::Obj(fo.clone()), ev, arg];
-            match f {
-                Value::Obj(o) => match super::eval::call_simple3(vm, thp, o, args) {
-                    Ok(r) => r,
-                    Err(args) => vm.call(f, Args::positional(&args)),
-                },
-                _ => vm.call(f, Args::positional(&args)),
-            }
+            let direct = match f {
+                Value::Obj(o) => super::eval::call_simple3(vm, thp, o, args),
+                _ => Err(args),
+            };
+            direct.unwrap_or_else(|args| vm.call(f, Args::positional(&args)))
         }
         Err(e) => Err(e),
     };
