@@ -579,6 +579,71 @@ pub fn set_h(vm: &Vm, d: &RefCell<Dict>, key: Value, hash: i64, value: Value) ->
     Ok(())
 }
 
+/// The eval loop's subscript and `in` fast paths: an int or str key, whose
+/// hash and comparisons with the keys it meets run no Python code. Each
+/// returns None when the general path must decide (another kind of key, a
+/// candidate key with its own `__eq__`, the dict borrowed).
+pub(crate) mod fast {
+    use super::*;
+
+    /// The entry index of `key` (`Some(None)`: absent) and its hash.
+    #[inline]
+    fn find(vm: &Vm, d: &Dict, key: &Value) -> Option<(Option<usize>, i64)> {
+        let hash = match key {
+            Value::Int(i) => super::super::hash::hash_i64(*i),
+            Value::Obj(o) => match &o.kind {
+                ObjKind::Str(s) => super::super::hash::str_hash(vm, s),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some((d.find_simple(hash, key, 0).ok()?, hash))
+    }
+
+    /// `d[key]` when present.
+    #[inline(never)]
+    pub(crate) fn get(vm: &Vm, d: &RefCell<Dict>, key: &Value) -> Option<Value> {
+        let b = d.try_borrow().ok()?;
+        let ix = find(vm, &b, key)?.0?;
+        Some(b.entries[ix].value.clone())
+    }
+
+    /// `key in d`.
+    #[inline(never)]
+    pub(crate) fn contains(vm: &Vm, d: &RefCell<Dict>, key: &Value) -> Option<bool> {
+        let b = d.try_borrow().ok()?;
+        Some(find(vm, &b, key)?.0.is_some())
+    }
+
+    /// `d[key] = value`; `Err(value)` back when the general path must
+    /// store it.
+    #[inline(never)]
+    pub(crate) fn set(
+        vm: &Vm,
+        d: &RefCell<Dict>,
+        key: &Value,
+        value: Value,
+    ) -> Result<PyResult<()>, Value> {
+        let Ok(mut b) = d.try_borrow_mut() else {
+            return Err(value);
+        };
+        let Some((found, hash)) = find(vm, &b, key) else {
+            return Err(value);
+        };
+        match found {
+            Some(ix) => {
+                b.changed();
+                let old = std::mem::replace(&mut b.entries[ix].value, value);
+                drop(b);
+                // After the borrow: the old value's finalizer may run code.
+                drop(old);
+                Ok(Ok(()))
+            }
+            None => Ok(b.insert_new(vm, hash, key.clone(), value)),
+        }
+    }
+}
+
 /// `del d[key]`: the removed value, or None if absent.
 pub fn remove(vm: &Vm, d: &RefCell<Dict>, key: &Value) -> PyResult<Option<Value>> {
     let hash = vm.hash(key)?;

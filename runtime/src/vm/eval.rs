@@ -19,7 +19,7 @@ use smallvec::SmallVec;
 
 use super::code::{BinKind, CmpKind, Code, Op, flags};
 use super::frame::{Frame, Ret, VmThread};
-use super::func::{Args, Function};
+use super::func::{Args, Function, NativeFn};
 use super::heap::PyVecExt;
 use super::object::{ObjKind, ObjRef, Value};
 use super::state::{PyErr, PyResult, Vm};
@@ -1285,6 +1285,13 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                             continue;
                         }
                     }
+                    if let Value::Obj(o) = &obj
+                        && let ObjKind::Dict(d) = &o.kind
+                        && let Some(v) = super::dict::fast::get(vm, d, &key)
+                    {
+                        push!(v);
+                        continue;
+                    }
                     sync!();
                     let v = tri!(vm.getitem(&obj, &key));
                     push!(v);
@@ -1310,6 +1317,17 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         tri!(vm.setitem(&obj, &key, v));
                         continue;
                     }
+                    let v = match obj.as_obj().map(|o| &o.kind) {
+                        Some(ObjKind::Dict(d)) => match super::dict::fast::set(vm, d, &key, v) {
+                            Ok(r) => {
+                                tri!(r);
+                                finalizers!();
+                                continue;
+                            }
+                            Err(v) => v,
+                        },
+                        _ => v,
+                    };
                     sync!();
                     tri!(vm.setitem(&obj, &key, v));
                 }
@@ -1403,6 +1421,13 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                 Op::ContainsOp => {
                     let container = pop!();
                     let item = pop!();
+                    if let Value::Obj(o) = &container
+                        && let ObjKind::Dict(d) = &o.kind
+                        && let Some(r) = super::dict::fast::contains(vm, d, &item)
+                    {
+                        push!(Value::Bool(r != (arg == 1)));
+                        continue;
+                    }
                     sync!();
                     let r = tri!(vm.contains(&container, &item));
                     push!(Value::Bool(r != (arg == 1)));
@@ -1648,6 +1673,12 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                             && b.bound.is_undef()
                         {
                             let f = b.f;
+                            if arg == 1
+                                && std::ptr::fn_addr_eq(f, super::builtins::list_append as NativeFn)
+                                && list_append_on_stack(thp, callable_at)
+                            {
+                                continue;
+                            }
                             sync!();
                             tri!(call_builtin_on_stack(vm, thp, callable_at, f));
                             continue;
@@ -2334,6 +2365,32 @@ fn call_builtin_on_stack(
     drop(args);
     th!(thp).stack.push(r);
     Ok(())
+}
+
+/// `lst.append(x)` on an exact list, called as a method (CPython's
+/// CALL_LIST_APPEND): the item moves from the stack into the list with no
+/// argument vector and no call. False, with the stack untouched, when the
+/// general call must handle it (not a list, the list borrowed, no memory).
+#[inline(never)]
+fn list_append_on_stack(thp: *mut VmThread, callable_at: usize) -> bool {
+    let th = th!(thp);
+    // [list.append, lst, x]
+    debug_assert_eq!(th.stack.len(), callable_at + 3);
+    let (head, x) = th.stack.split_at_mut(callable_at + 2);
+    let Some(ObjKind::List(l)) = head[callable_at + 1].as_obj().map(|o| &o.kind) else {
+        return false;
+    };
+    let Ok(mut items) = l.try_borrow_mut() else {
+        return false;
+    };
+    if items.try_reserve(1).is_err() {
+        return false;
+    }
+    items.push(std::mem::take(&mut x[0]));
+    drop(items);
+    th.stack.truncate(callable_at);
+    th.stack.push(Value::None);
+    true
 }
 
 /// What an out-of-line handler asks the dispatch loop to do next.

@@ -62,7 +62,8 @@ fn set_has(vm: &Vm, s: &Value, key: &Value) -> PyResult<bool> {
 
 // ---- list ----------------------------------------------------------------------
 
-fn list_append(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+/// `list.append` (the eval loop recognises it: `list_append_on_stack`).
+pub(crate) fn list_append(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "append", &a, 1, 1)?;
     let l = list_of(vm, &p[0], "append")?;
     let mut b = l.borrow_mut();

@@ -3,6 +3,7 @@
 //! errors.
 
 mod containers;
+pub(crate) use containers::list_append;
 mod nums;
 mod strs;
 mod types;
@@ -88,11 +89,21 @@ pub(crate) fn meth_args<'a>(
     let p = a.pos();
     let n = p.len().saturating_sub(1);
     if n < min || n > max {
+        // CPython's METH_NOARGS and METH_O methods name their type.
+        let qualified = || match p.first().map(|s| vm.type_name(s)).as_deref() {
+            // bool's methods are int's.
+            Some("bool") => format!("int.{name}"),
+            Some(t) => format!("{t}.{name}"),
+            None => name.to_string(),
+        };
         if min == max && min == 0 {
-            return Err(vm.type_error(format!("{name}() takes no arguments ({n} given)")));
+            return Err(vm.type_error(format!("{}() takes no arguments ({n} given)", qualified())));
         }
         if min == max && min == 1 {
-            return Err(vm.type_error(format!("{name}() takes exactly one argument ({n} given)")));
+            return Err(vm.type_error(format!(
+                "{}() takes exactly one argument ({n} given)",
+                qualified()
+            )));
         }
         if n < min {
             return Err(vm.type_error(format!(

@@ -896,16 +896,53 @@ fn s_expandtabs(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     vm.new_str_bytes(&out)
 }
 
+/// `encoding` and `errors` of `str.encode` / `bytes.decode` (positional or
+/// by name, each a str), with CPython's argument errors.
+fn codec_args(vm: &Vm, a: &Args<'_>, name: &str) -> PyResult<(String, String)> {
+    const PARAMS: [&str; 2] = ["encoding", "errors"];
+    let pos = a.pos().get(1..).unwrap_or_default();
+    if pos.len() > 2 {
+        return Err(vm.type_error(format!(
+            "{name}() takes at most 2 arguments ({} given)",
+            pos.len()
+        )));
+    }
+    let mut vals: [Option<&Value>; 2] = [pos.first(), pos.get(1)];
+    for (k, v) in a.kw() {
+        let key = vm.display_str(k);
+        let Some(i) = PARAMS.iter().position(|p| *p == key) else {
+            return Err(vm.type_error(format!(
+                "{name}() got an unexpected keyword argument '{key}'"
+            )));
+        };
+        if i < pos.len() {
+            return Err(vm.type_error(format!(
+                "argument for {name}() given by name ('{key}') and position ({})",
+                i + 1
+            )));
+        }
+        vals[i] = Some(v);
+    }
+    let mut out = [String::from("utf-8"), String::from("strict")];
+    for (i, v) in vals.iter().enumerate() {
+        if let Some(v) = v {
+            if v.as_str().is_none() {
+                return Err(vm.type_error(format!(
+                    "{name}() argument '{}' must be str, not {}",
+                    PARAMS[i],
+                    vm.type_name(v)
+                )));
+            }
+            out[i] = vm.display_str(v);
+        }
+    }
+    let [enc, errors] = out;
+    Ok((enc, errors))
+}
+
 pub(crate) fn s_encode(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let s = this(vm, &a, "encode")?;
-    let enc = match a.pos().get(1).or(a.kwarg("encoding")) {
-        Some(v) => vm.display_str(v),
-        None => "utf-8".into(),
-    };
-    let errors = match a.pos().get(2).or(a.kwarg("errors")) {
-        Some(v) => vm.display_str(v),
-        None => "strict".into(),
-    };
+    let (enc, errors) = codec_args(vm, &a, "encode")?;
     let norm = enc.to_ascii_lowercase().replace('_', "-");
     if !matches!(
         norm.as_str(),
@@ -1476,14 +1513,8 @@ fn bthis<'a>(vm: &Vm, a: &Args<'a>) -> PyResult<&'a [u8]> {
 
 pub(crate) fn b_decode(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let b = bthis(vm, &a)?;
-    let enc = match a.pos().get(1).or(a.kwarg("encoding")) {
-        Some(v) => vm.display_str(v).to_ascii_lowercase().replace('_', "-"),
-        None => "utf-8".into(),
-    };
-    let errors = match a.pos().get(2).or(a.kwarg("errors")) {
-        Some(v) => vm.display_str(v),
-        None => "strict".into(),
-    };
+    let (enc, errors) = codec_args(vm, &a, "decode")?;
+    let enc = enc.to_ascii_lowercase().replace('_', "-");
     match enc.as_str() {
         "utf-8" | "utf8" => match std::str::from_utf8(b) {
             Ok(s) => vm.new_str(s),

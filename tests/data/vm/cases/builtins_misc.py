@@ -43,3 +43,16 @@ try:
     isinstance(1, 2)
 except TypeError as e:
     print("TypeError:", e)
+
+# Argument errors of builtin methods: METH_NOARGS/METH_O methods name
+# their type; encode/decode check their arguments before the codec.
+for t in ['[].append()', '[].clear(1)', '{}.keys(1)', '"".upper(1)', 'set().add()',
+          '"".join()', '(1,).count()', 'True.bit_length(1)', '{}.get()', '[].pop(1, 2)',
+          'b"".decode(1, 2, 3)', '"".encode(1)', '"".encode("utf-8", 2)', 'b"".decode(1)',
+          '"".encode(encoding=1)', '"".encode(foo=1)', '"".encode("utf-8", encoding="ascii")',
+          '"é".encode("ascii", errors="replace")', 'b"\\xff".decode(errors="replace")',
+          '"é".encode(encoding="latin-1")', 'b"x".decode("nope")']:
+    try:
+        print(t, '=', eval(t))
+    except Exception as e:
+        print(t, '->', type(e).__name__, e)
