@@ -289,6 +289,18 @@ impl Dict {
         key: &Value,
         skip_until: usize,
     ) -> Result<Option<usize>, usize> {
+        self.find_with(hash, skip_until, |k| simple_eq(k, key))
+    }
+
+    /// `find_simple` with the key comparison given (`eq(stored)`: equal,
+    /// not equal, or None when `__eq__` must decide).
+    #[inline(always)]
+    fn find_with(
+        &self,
+        hash: i64,
+        skip_until: usize,
+        eq: impl Fn(&Value) -> Option<bool>,
+    ) -> Result<Option<usize>, usize> {
         if self.indices.is_empty() {
             return Ok(None);
         }
@@ -308,7 +320,7 @@ impl Dict {
                     continue;
                 }
                 seen += 1;
-                match simple_eq(&e.key, key) {
+                match eq(&e.key) {
                     Some(true) => return Ok(Some(ix as usize)),
                     Some(false) => {}
                     None => return Err(ix as usize),
@@ -586,18 +598,36 @@ pub fn set_h(vm: &Vm, d: &RefCell<Dict>, key: Value, hash: i64, value: Value) ->
 pub(crate) mod fast {
     use super::*;
 
-    /// The entry index of `key` (`Some(None)`: absent) and its hash.
+    /// The entry index of `key` (`Some(None)`: absent) and its hash. The
+    /// comparison with a stored key of the same kind is inline.
     #[inline]
     fn find(vm: &Vm, d: &Dict, key: &Value) -> Option<(Option<usize>, i64)> {
-        let hash = match key {
-            Value::Int(i) => super::super::hash::hash_i64(*i),
+        let (hash, found) = match key {
+            Value::Int(i) => {
+                let hash = super::super::hash::hash_i64(*i);
+                let found = d.find_with(hash, 0, |k| match k {
+                    Value::Int(j) => Some(i == j),
+                    _ => simple_eq(k, key),
+                });
+                (hash, found)
+            }
             Value::Obj(o) => match &o.kind {
-                ObjKind::Str(s) => super::super::hash::str_hash(vm, s),
+                ObjKind::Str(s) => {
+                    let hash = super::super::hash::str_hash(vm, s);
+                    let found = d.find_with(hash, 0, |k| match k {
+                        Value::Obj(ko) if ko.ptr_eq(o) => Some(true),
+                        Value::Obj(ko) if let ObjKind::Str(ks) = &ko.kind => {
+                            Some(ks.as_bytes() == s.as_bytes())
+                        }
+                        _ => simple_eq(k, key),
+                    });
+                    (hash, found)
+                }
                 _ => return None,
             },
             _ => return None,
         };
-        Some((d.find_simple(hash, key, 0).ok()?, hash))
+        Some((found.ok()?, hash))
     }
 
     /// `d[key]` when present.

@@ -418,12 +418,16 @@ fn fast_binop(kind: BinKind, a: &Value, b: &Value) -> Option<Value> {
         (Value::Int(x), Value::Int(y)) => match kind {
             BinKind::Add => x.checked_add(*y).map(Value::Int),
             BinKind::Sub => x.checked_sub(*y).map(Value::Int),
-            BinKind::Mul => x.checked_mul(*y).map(Value::Int),
+            BinKind::Mul => mul_i64(*x, *y).map(Value::Int),
             BinKind::And => Some(Value::Int(x & y)),
             BinKind::Or => Some(Value::Int(x | y)),
             BinKind::Xor => Some(Value::Int(x ^ y)),
-            BinKind::Mod if *y > 0 && *x >= 0 => Some(Value::Int(x % y)),
-            BinKind::FloorDiv if *y > 0 && *x >= 0 => Some(Value::Int(x / y)),
+            // Both non-negative: unsigned division needs no overflow
+            // check (an i64 `%` was a call in the wasm builds).
+            BinKind::Mod if *y > 0 && *x >= 0 => Some(Value::Int((*x as u64 % *y as u64) as i64)),
+            BinKind::FloorDiv if *y > 0 && *x >= 0 => {
+                Some(Value::Int((*x as u64 / *y as u64) as i64))
+            }
             _ => None,
         },
         (Value::Float(x), Value::Float(y)) => match kind {
@@ -453,6 +457,18 @@ fn fast_binop(kind: BinKind, a: &Value, b: &Value) -> Option<Value> {
         },
         _ => None,
     }
+}
+
+/// `x * y` unless it overflows i64. wasm has no multiply-with-overflow:
+/// `checked_mul` there is a call to a 128-bit multiply, so operands that
+/// fit in 32 bits (whose product cannot overflow) multiply directly.
+#[inline(always)]
+fn mul_i64(x: i64, y: i64) -> Option<i64> {
+    #[cfg(target_family = "wasm")]
+    if i64::from(x as i32) == x && i64::from(y as i32) == y {
+        return Some(x * y);
+    }
+    x.checked_mul(y)
 }
 
 /// `a op b` for two inline ints or two floats.
