@@ -1219,7 +1219,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                 Op::StoreGlobal => {
                     let v = pop!();
                     let g = th!(thp).frames[fi].globals.clone();
-                    tri!(vm.dict_set(&g, code.names[arg as usize].clone(), v));
+                    tri!(store_in_namespace(vm, &g, &code.names[arg as usize], v));
                 }
                 // (LoadGlobal always takes the arm above.)
                 Op::LoadName | Op::LoadGlobal => {
@@ -1259,7 +1259,12 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     };
                     match &target.kind {
                         ObjKind::Dict(_) => {
-                            tri!(vm.dict_set(&target, code.names[arg as usize].clone(), v))
+                            tri!(store_in_namespace(
+                                vm,
+                                &target,
+                                &code.names[arg as usize],
+                                v
+                            ))
                         }
                         _ => tri!(vm.setitem(&Value::Obj(target), &code.names[arg as usize], v)),
                     }
@@ -2163,9 +2168,10 @@ pub(crate) fn load_method(vm: &Vm, obj: &Value, name: &Value) -> PyResult<(Value
 
 /// The type of a value of a common builtin kind, without a new reference.
 #[inline]
-fn builtin_kind_type<'a>(vm: &'a Vm, v: &Value) -> Option<&'a ObjRef> {
+fn builtin_kind_type<'a>(vm: &'a Vm, v: &'a Value) -> Option<&'a ObjRef> {
     let t = &vm.types;
     Some(match v.as_obj().map(|o| &o.kind)? {
+        ObjKind::Native(n) => &n.ty,
         ObjKind::List(_) => &t.list,
         ObjKind::Dict(_) => &t.dict,
         ObjKind::Str(_) => &t.str_,
@@ -2407,6 +2413,20 @@ fn list_append_on_stack(thp: *mut VmThread, callable_at: usize) -> bool {
     th.stack.truncate(callable_at);
     th.stack.push(Value::None);
     true
+}
+
+/// `name = v` in a namespace dict (STORE_NAME, STORE_GLOBAL): a name
+/// already bound is rebound in place.
+#[inline]
+fn store_in_namespace(vm: &Vm, ns: &ObjRef, name: &Value, v: Value) -> PyResult<()> {
+    let v = match &ns.kind {
+        ObjKind::Dict(d) => match super::dict::fast::set(vm, d, name, v) {
+            Ok(r) => return r,
+            Err(v) => v,
+        },
+        _ => v,
+    };
+    vm.dict_set(ns, name.clone(), v)
 }
 
 /// What an out-of-line handler asks the dispatch loop to do next.

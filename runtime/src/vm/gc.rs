@@ -393,7 +393,10 @@ pub(crate) fn traverse(o: &PyObject, visit: &mut dyn FnMut(&Value)) {
             visit(&l.back);
         }
         ObjKind::Traceback(t) => visit(&t.next),
-        ObjKind::Native(n) => n.traverse(visit),
+        ObjKind::Native(n) => {
+            visit(&Value::Obj(n.ty.clone()));
+            n.traverse(visit);
+        }
         ObjKind::Str(_)
         | ObjKind::Bytes(_)
         | ObjKind::BigInt(_)

@@ -643,9 +643,7 @@ fn make_sys(vm: &Vm) -> PyResult<ObjRef> {
     let buffered = c.buffered_stdio != 0;
     let stdio = vm.rt_parts.platform.stdio.clone();
     let mk = |stream: StdStream, errors: &str, line: bool, through: bool| -> PyResult<Value> {
-        Ok(Value::Obj(vm.alloc(ObjKind::Native(Box::new(
-            TextIo::new(stream, &enc, errors, line, through),
-        )))?))
+        vm.new_native(TextIo::new(stream, &enc, errors, line, through))
     };
     let stdin = mk(
         StdStream::Stdin,

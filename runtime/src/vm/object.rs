@@ -310,7 +310,7 @@ pub enum ObjKind {
     /// A traceback entry.
     Traceback(Box<super::exc::TracebackObj>),
     /// An object of a native module type (locks, …).
-    Native(Box<dyn super::native::NativeObject>),
+    Native(Box<super::native::NativeCell<dyn super::native::NativeObject>>),
 }
 
 /// A `str`: generalized UTF-8 (lone surrogates allowed) with its length in

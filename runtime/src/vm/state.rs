@@ -484,7 +484,7 @@ impl Vm {
                         _ => self.iter_type(name),
                     }
                 }
-                ObjKind::Native(n) => self.native_type(n.type_name()),
+                ObjKind::Native(n) => n.ty.clone(),
             },
         }
     }

@@ -508,9 +508,7 @@ fn rlock_repr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 }
 
 fn rlock_new(vm: &Vm, _a: Args<'_>) -> PyResult<Value> {
-    Ok(Value::Obj(vm.alloc(ObjKind::Native(Box::new(PyRLock(
-        Arc::new(lock::RLock::new()),
-    ))))?))
+    vm.new_native(PyRLock(Arc::new(lock::RLock::new())))
 }
 
 const RLOCK_METHODS: MethodTable = &[
@@ -527,9 +525,7 @@ const RLOCK_METHODS: MethodTable = &[
 
 fn allocate_lock(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     super::builtins::pos_args(vm, "allocate_lock", &a, 0, 0)?;
-    Ok(Value::Obj(vm.alloc(ObjKind::Native(Box::new(PyLock(
-        Arc::new(lock::Lock::new()),
-    ))))?))
+    vm.new_native(PyLock(Arc::new(lock::Lock::new())))
 }
 
 // ---- event flags --------------------------------------------------------------------------
@@ -565,9 +561,7 @@ fn flag_of(vm: &Vm, a: &Args<'_>) -> PyResult<Arc<lock::Event>> {
 
 fn flag_new(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     super::builtins::pos_args(vm, "Flag", &a, 0, 0)?;
-    Ok(Value::Obj(vm.alloc(ObjKind::Native(Box::new(PyFlag(
-        Arc::new(lock::Event::new()),
-    ))))?))
+    vm.new_native(PyFlag(Arc::new(lock::Event::new())))
 }
 
 fn flag_is_set(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
