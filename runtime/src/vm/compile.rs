@@ -731,7 +731,8 @@ impl<'a> Compiler<'a> {
                     None => self.emit_const(Value::None),
                 }
                 self.unwind_all(true)?;
-                self.set_loc(s.loc);
+                // CPython places the return at its value.
+                self.set_loc(value.as_ref().map_or(s.loc, |v| v.loc));
                 self.emit(Op::ReturnValue, 0);
             }
             StmtKind::Delete { targets } => {

@@ -827,7 +827,7 @@ thread_local! {
     static RERAISING: Cell<bool> = const { Cell::new(false) };
 }
 
-fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, e: PyErr, _reraise: bool) -> Unwound {
+fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, mut e: PyErr, _reraise: bool) -> Unwound {
     let reraising = RERAISING.with(|r| r.replace(false));
     let fi = th!(thp).frames.len() - 1;
     let (code, lasti, base, is_inlined) = {
@@ -858,7 +858,9 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, e: PyErr, _reraise: bool) ->
     }
     // No handler: pop the frame.
     let frame = th!(thp).frames.pop().expect("a frame");
-    super::tracing::on_return(vm, thp, &frame, &Value::None, true);
+    if let Err(traced) = super::tracing::on_return(vm, thp, &frame, &Value::None, true) {
+        e = traced;
+    }
     th!(thp).stack.truncate(frame.ret_sp);
     if let Some(g) = &frame.generator {
         super::gen_support::finished(g);
@@ -1547,7 +1549,12 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                             Value::None,
                             Ret::GenFor(arg),
                         ) {
-                            Ok(true) => continue 'frame,
+                            Ok(true) => {
+                                // An error of the 'call' event is raised in
+                                // the generator's frame, now on top.
+                                tri!(super::tracing::on_call(vm, thp));
+                                continue 'frame;
+                            }
                             Ok(false) => {
                                 // Exhausted.
                                 drop(pop!());
@@ -2326,10 +2333,20 @@ fn make_function(
 #[inline(never)]
 fn return_slow(vm: &Vm, thp: *mut VmThread, at_stop: bool, v: Value) -> PyResult<Flow> {
     let frame = th!(thp).frames.pop().expect("frame");
-    super::tracing::on_return(vm, thp, &frame, &v, false);
+    let traced = super::tracing::on_return(vm, thp, &frame, &v, false);
     th!(thp).stack.truncate(frame.ret_sp);
     let done = at_stop || matches!(frame.ret, Ret::Boundary | Ret::Generator);
-    match finish_return(vm, thp, frame, v) {
+    // The return tracer's error is raised in the caller instead.
+    let finished = match traced {
+        Ok(()) => finish_return(vm, thp, frame, v),
+        Err(e) => {
+            if let Some(g) = &frame.generator {
+                super::gen_support::finished(g);
+            }
+            Err(e)
+        }
+    };
+    match finished {
         Ok(Some(v)) => {
             if done {
                 return Ok(Flow::Return(v));
@@ -2896,6 +2913,7 @@ fn cold_op(
         Op::YieldValue => {
             let v = pop!();
             sync!();
+            tri!(super::tracing::on_yield(vm, thp, &v));
             match super::gen_support::suspend(vm, thp, v) {
                 super::gen_support::Suspended::ToRust(v) => return Ok(Flow::Return(v)),
                 super::gen_support::Suspended::InLoop => return Ok(Flow::Frame),
@@ -2912,6 +2930,10 @@ fn cold_op(
                 super::gen_support::YfStep::Yield(v) => {
                     ip -= 1;
                     sync!();
+                    // Re-running this instruction on resume is not a jump
+                    // back (no 'line' event).
+                    th!(thp).frames[fi].last_traced = ip as i64 - 1;
+                    tri!(super::tracing::on_yield(vm, thp, &v));
                     match super::gen_support::suspend(vm, thp, v) {
                         super::gen_support::Suspended::ToRust(v) => return Ok(Flow::Return(v)),
                         super::gen_support::Suspended::InLoop => return Ok(Flow::Frame),

@@ -149,9 +149,11 @@ pub(crate) fn resume_nested(
             None => Ok(None),
         };
     }
+    // An error of the 'call' event is raised in the generator's frame
+    // (before any thrown exception).
     let entered = super::eval::Entered {
         stop: th!(thp).frames.len() - 1,
-        pending: throw,
+        pending: super::tracing::on_call(vm, thp).err().or(throw),
     };
     match super::eval::run_entered(vm, thp, entered) {
         Ok(v) => {
@@ -189,7 +191,12 @@ pub(crate) fn yield_from_step(vm: &Vm, inner: &Value, sent: Value) -> PyResult<Y
         return match resume_nested(vm, o, sent, None) {
             Ok(Some(v)) => Ok(YfStep::Yield(v)),
             Ok(None) => Ok(YfStep::Done(Value::None)),
-            Err(e) if vm.exc_matches(&e, "StopIteration") => Ok(YfStep::Done(stop_value(vm, &e))),
+            Err(e) if vm.exc_matches(&e, "StopIteration") => {
+                // CPython's tracers see the inner generator's return as a
+                // StopIteration in the delegating frame.
+                super::tracing::on_exception(vm, thread_ptr(), &e);
+                Ok(YfStep::Done(stop_value(vm, &e)))
+            }
             Err(e) => Err(e),
         };
     }
@@ -235,17 +242,30 @@ pub(crate) fn throw(vm: &Vm, g: &ObjRef, exc: PyErr) -> PyResult<Value> {
 
 /// `gen.close()`.
 pub(crate) fn close(vm: &Vm, g: &ObjRef) -> PyResult<Value> {
-    let (alive, started) = match &g.kind {
+    let (alive, started, guarded) = match &g.kind {
         ObjKind::Generator(st) => {
             let st = st.borrow();
-            (st.frame.is_some(), st.started)
+            // Suspended at a yield no handler covers (no try, no with)
+            // and not delegating (`yield from` closes its inner iterator
+            // first): GeneratorExit would only unwind the frame, so, as
+            // CPython 3.12+, close() does not run it (no trace events).
+            let guarded = st.frame.as_ref().is_some_and(|f| match &f.code.kind {
+                ObjKind::Code(c) => {
+                    c.instrs
+                        .get(f.ip)
+                        .is_some_and(|i| i.op == super::code::Op::YieldFrom)
+                        || c.handler_for(f.ip.saturating_sub(1)).is_some()
+                }
+                _ => true,
+            });
+            (st.frame.is_some(), st.started, guarded)
         }
-        _ => (false, false),
+        _ => (false, false, false),
     };
     if !alive {
         return Ok(Value::None);
     }
-    if !started {
+    if !started || !guarded {
         finished(g);
         return Ok(Value::None);
     }

@@ -58,14 +58,20 @@ fn frame_obj(vm: &Vm, thp: *mut VmThread, depth: usize) -> PyResult<ObjRef> {
             (f.code.clone(), f.globals.clone())
         };
         // Module code starts at a RESUME without a line: f_lineno is 0
-        // until the first line runs (CPython 3.13).
-        let line = code_of(&th!(thp).frames[d]).map_or(0, |c| {
-            if c.flags & flags::MODULE != 0 {
-                0
-            } else {
-                c.firstlineno
-            }
-        });
+        // until the first line runs (CPython 3.13); a resumed generator's
+        // frame is at the yield it resumes from.
+        let line = {
+            let f = &th!(thp).frames[d];
+            code_of(f).map_or(0, |c| {
+                if c.flags & flags::MODULE != 0 {
+                    0
+                } else if c.flags & flags::GENERATOR != 0 && f.ip > 0 {
+                    c.line_of(f.ip - 1)
+                } else {
+                    c.firstlineno
+                }
+            })
+        };
         let o = match th!(thp).spare_frame_objs.pop() {
             Some(o) => {
                 if let ObjKind::Frame(f) = &o.kind {
@@ -243,15 +249,20 @@ fn on_call_traced(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     let profile = th!(thp).profile.clone();
     let trace = th!(thp).trace.clone();
     let fo = frame_obj(vm, thp, depth)?;
-    if !profile.is_none() {
-        call_tracer(vm, thp, &profile, &fo, Event::Call, Value::None, true)?;
-    }
+    // The trace function first (see `on_return`).
     if !trace.is_none() {
         let r = call_tracer(vm, thp, &trace, &fo, Event::Call, Value::None, false)?;
         set_local_trace(&fo, r);
-        // The first instruction starts a line.
-        th!(thp).frames[depth].last_line = 0;
-        th!(thp).frames[depth].last_traced = -1;
+        // The first instruction starts a line (a resumed generator goes on
+        // with the line of its yield).
+        let f = &mut th!(thp).frames[depth];
+        if f.ip == 0 {
+            f.last_line = 0;
+            f.last_traced = -1;
+        }
+    }
+    if !profile.is_none() {
+        call_tracer(vm, thp, &profile, &fo, Event::Call, Value::None, true)?;
     }
     Ok(())
 }
@@ -306,46 +317,117 @@ fn line_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32) -> PyResult<(
 
 /// A frame is returning (`exception`: it is unwinding with an exception).
 #[inline]
+///
+/// The trace function is called first, then the profile function (CPython
+/// 3.13 calls its monitoring tools from the highest id down: sys.settrace's
+/// before sys.setprofile's). An error either raises is returned, with an
+/// entry for the returning frame in its traceback: it replaces the frame's
+/// return value (or the exception it was unwinding with) in the caller, as
+/// CPython raises it at the frame's return, where no handler of the frame
+/// applies. The other function then sees the frame unwind as CPython
+/// shows it: the profile function a 'return' with None, the trace
+/// function an 'exception' and a 'return' with None.
 pub(crate) fn on_return(
     vm: &Vm,
     thp: *mut VmThread,
     frame: &Frame,
     value: &Value,
     exception: bool,
-) {
+) -> PyResult<()> {
     if active(thp) {
-        on_return_traced(vm, thp, frame, value, exception);
+        let depth = th!(thp).frames.len();
+        return return_event(
+            vm,
+            thp,
+            &frame.code,
+            frame.ip,
+            depth,
+            value,
+            exception,
+            false,
+        );
     }
+    Ok(())
 }
 
+/// The top frame, a generator's, yields `value`: its 'return' event. An
+/// error a tracer raises is raised at the yield, in the generator's frame.
+pub(crate) fn on_yield(vm: &Vm, thp: *mut VmThread, value: &Value) -> PyResult<()> {
+    if !active(thp) {
+        return Ok(());
+    }
+    let depth = th!(thp).frames.len() - 1;
+    let (code, ip) = {
+        let f = &th!(thp).frames[depth];
+        (f.code.clone(), f.ip)
+    };
+    return_event(vm, thp, &code, ip, depth, value, false, true)
+}
+
+/// The 'return' event of the frame at `depth` (`code`, `ip`); see
+/// `on_return`. `at_yield`: the frame stays (a generator yielding), so an
+/// error is raised in it and it unwinds with its own events.
 #[inline(never)]
-fn on_return_traced(vm: &Vm, thp: *mut VmThread, frame: &Frame, value: &Value, exception: bool) {
-    let depth = th!(thp).frames.len();
-    let Some(c) = code_of(frame) else { return };
+#[allow(clippy::too_many_arguments)]
+fn return_event(
+    vm: &Vm,
+    thp: *mut VmThread,
+    code: &ObjRef,
+    ip: usize,
+    depth: usize,
+    value: &Value,
+    exception: bool,
+    at_yield: bool,
+) -> PyResult<()> {
+    let ObjKind::Code(c) = &code.kind else {
+        return Ok(());
+    };
     if c.flags & flags::INLINED != 0 {
-        return;
+        return Ok(());
     }
     let fo = match th!(thp).frame_objs.get(depth).cloned().flatten() {
         Some(fo) => fo,
-        None => return,
+        None => return Ok(()),
     };
-    let line = c.line_of(frame.ip.saturating_sub(1));
+    let line = c.line_of(ip.saturating_sub(1));
     set_line(&fo, line);
     let arg = if exception {
         Value::None
     } else {
         value.clone()
     };
-    let profile = th!(thp).profile.clone();
-    if !profile.is_none() {
-        let _ = call_tracer(vm, thp, &profile, &fo, Event::Return, arg.clone(), true);
-    }
+    let mut r = Ok(());
     let lt = local_trace(&fo);
     if !lt.is_none() {
-        let _ = call_tracer(vm, thp, &lt, &fo, Event::Return, arg, false);
+        r = call_tracer(vm, thp, &lt, &fo, Event::Return, arg.clone(), false).map(drop);
+    }
+    let profile = th!(thp).profile.clone();
+    if !profile.is_none() {
+        let arg = if r.is_ok() { arg } else { Value::None };
+        if let Err(e) = call_tracer(vm, thp, &profile, &fo, Event::Return, arg, true)
+            && r.is_ok()
+        {
+            let lt = local_trace(&fo);
+            if !at_yield && !lt.is_none() && !th!(thp).trace.is_none() {
+                exception_event(vm, thp, &fo, line, &e);
+                let lt = local_trace(&fo);
+                if !lt.is_none() {
+                    let _ = call_tracer(vm, thp, &lt, &fo, Event::Return, Value::None, false);
+                }
+            }
+            r = Err(e);
+        }
     }
     drop((fo, lt));
+    if at_yield {
+        return r;
+    }
     drop_frame_objs(thp, depth);
+    if let Err(e) = &r {
+        let lasti = ip.saturating_sub(1);
+        super::exc_support::add_traceback(vm, e, code, lasti as u32, line);
+    }
+    r
 }
 
 /// An exception was raised (or propagated into) the top frame.
@@ -357,27 +439,29 @@ pub(crate) fn on_exception(vm: &Vm, thp: *mut VmThread, e: &PyErr) {
     let Some(Some(fo)) = th!(thp).frame_objs.get(depth).cloned() else {
         return;
     };
-    let lt = local_trace(&fo);
+    let line = {
+        let f = &th!(thp).frames[depth];
+        code_of(f).map_or(0, |c| c.line_of(f.ip.saturating_sub(1)))
+    };
+    exception_event(vm, thp, &fo, line, e);
+}
+
+/// The 'exception' event for frame object `fo` at `line` (its local trace
+/// function only).
+fn exception_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32, e: &PyErr) {
+    let lt = local_trace(fo);
     if lt.is_none() {
         return;
     }
-    let (line, ip) = {
-        let f = &th!(thp).frames[depth];
-        (
-            code_of(f).map_or(0, |c| c.line_of(f.ip.saturating_sub(1))),
-            f.ip,
-        )
-    };
-    let _ = ip;
-    set_line(&fo, line);
+    set_line(fo, line);
     let ev = Value::Obj(e.0.clone());
     let t = Value::Obj(vm.type_of(&ev));
     let tb = super::exc_support::traceback_of(vm, &ev).unwrap_or(Value::None);
     let Ok(arg) = vm.new_tuple(vec![t, ev, tb]) else {
         return;
     };
-    if let Ok(r) = call_tracer(vm, thp, &lt, &fo, Event::Exception, arg, false) {
-        set_local_trace(&fo, r);
+    if let Ok(r) = call_tracer(vm, thp, &lt, fo, Event::Exception, arg, false) {
+        set_local_trace(fo, r);
     }
 }
 
