@@ -316,7 +316,6 @@ fn line_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32) -> PyResult<(
 }
 
 /// A frame is returning (`exception`: it is unwinding with an exception).
-#[inline]
 ///
 /// The trace function is called first, then the profile function (CPython
 /// 3.13 calls its monitoring tools from the highest id down: sys.settrace's
@@ -327,6 +326,7 @@ fn line_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32) -> PyResult<(
 /// applies. The other function then sees the frame unwind as CPython
 /// shows it: the profile function a 'return' with None, the trace
 /// function an 'exception' and a 'return' with None.
+#[inline]
 pub(crate) fn on_return(
     vm: &Vm,
     thp: *mut VmThread,
