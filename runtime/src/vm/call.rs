@@ -245,6 +245,7 @@ pub(crate) fn build_class(
         builtin: false,
         kind_tag: "",
         inst_dict_hint: Cell::new(0),
+        has_del: Cell::new(false),
     })))?;
     let mro = c3_mro(&cls, &base_list).ok_or_else(|| {
         let names: Vec<String> = base_list
@@ -257,6 +258,11 @@ pub(crate) fn build_class(
         ))
     })?;
     if let ObjKind::Type(t) = &cls.kind {
+        t.has_del.set(mro.iter().any(|m| {
+            as_type(m).is_some_and(|mt| {
+                mt.has_del.get() || (!mt.builtin && vm.dict_get_str(&mt.dict, "__del__").is_some())
+            })
+        }));
         *t.mro.borrow_mut() = mro;
     }
     super::typeobj::bump_type_epoch();

@@ -1222,6 +1222,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     let v = pop!();
                     let g = th!(thp).frames[fi].globals.clone();
                     tri!(store_in_namespace(vm, &g, &code.names[arg as usize], v));
+                    finalizers!();
                 }
                 // (LoadGlobal always takes the arm above.)
                 Op::LoadName | Op::LoadGlobal => {
@@ -1270,6 +1271,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                         }
                         _ => tri!(vm.setitem(&Value::Obj(target), &code.names[arg as usize], v)),
                     }
+                    finalizers!();
                 }
                 Op::LoadAttr => {
                     let obj = pop!();
@@ -1290,6 +1292,8 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     let v = pop!();
                     sync!();
                     tri!(vm.setattr(&obj, &code.names[arg as usize], v));
+                    drop(obj);
+                    finalizers!();
                 }
                 Op::BinarySubscr => {
                     let key = pop!();
@@ -1333,11 +1337,13 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                             let old = std::mem::replace(&mut l[j as usize], v);
                             drop(l);
                             drop(old);
+                            finalizers!();
                             continue;
                         }
                         drop(l);
                         sync!();
                         tri!(vm.setitem(&obj, &key, v));
+                        finalizers!();
                         continue;
                     }
                     let v = match obj.as_obj().map(|o| &o.kind) {
@@ -1353,6 +1359,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     };
                     sync!();
                     tri!(vm.setitem(&obj, &key, v));
+                    finalizers!();
                 }
                 Op::BinaryOp => {
                     let kind = BinKind::from_arg(arg);
@@ -1756,19 +1763,22 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                                 )
                             };
                             drop(owned);
-                            // Drop the callee's slots and the callable,
-                            // inline (most are plain numbers).
-                            let mut len = th.stack.len();
-                            while len > ret_sp {
-                                len -= 1;
-                                // SAFETY: `len` < the stack length; the
-                                // length is cut below before any reuse.
-                                let x = unsafe {
-                                    super::object::read_value(th.stack.as_ptr().add(len))
-                                };
-                                // SAFETY: the slot was just moved out.
-                                unsafe { th.stack.set_len(len) };
-                                drop(x);
+                            // Drop the callable and the callee's slots in
+                            // order (as CPython clears a frame: finalizers
+                            // run local by local), inline (most are plain
+                            // numbers).
+                            let len = th.stack.len();
+                            // SAFETY: the length is cut first; each value
+                            // in ret_sp..len is then moved out once.
+                            // Dropping runs no Python code (finalizers are
+                            // queued), so nothing writes to the stack
+                            // before the loop ends.
+                            unsafe {
+                                th.stack.set_len(ret_sp);
+                                let p = th.stack.as_ptr();
+                                for i in ret_sp..len {
+                                    drop(super::object::read_value(p.add(i)));
+                                }
                             }
                             push!(v);
                             // Back to the caller in place.
@@ -1882,7 +1892,15 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
                             )?;
                             return Ok(CallOutcome::Pushed);
                         }
-                        _ => {}
+                        // No __init__ of its own, no arguments: done.
+                        None if npos == 0 && kw.is_empty() => {
+                            th!(thp).stack.truncate(callable_at);
+                            th!(thp).stack.push(inst);
+                            return Ok(CallOutcome::Done);
+                        }
+                        // The general path makes its own instance: this
+                        // one was never seen (no __del__ for it).
+                        _ => super::typeobj::never_used(&inst),
                     }
                 }
             }
@@ -2101,7 +2119,7 @@ fn eval_events(thp: *mut VmThread) -> bool {
 #[inline(never)]
 fn breaker_slow(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     if vm.heap.gc.due() {
-        vm.heap.gc.collect_if_due();
+        vm.heap.collect_if_due();
     }
     if vm.heap.finalize_pending.get() {
         vm.run_finalizers();
@@ -2947,5 +2965,8 @@ fn cold_op(
         }
         _ => {}
     }
+    // `del` and the other rare instructions may have dropped the last
+    // reference to an object with a finalizer.
+    finalizers!();
     Ok(Flow::Next)
 }

@@ -387,11 +387,27 @@ fn syntax_error_lines(vm: &Vm, x: &ExcObj, name: &str) -> String {
 pub fn format_exception(vm: &Vm, e: &ObjRef) -> String {
     let mut seen: Vec<usize> = Vec::new();
     let mut out = String::new();
-    format_chain(vm, e, &mut seen, &mut out, 0);
+    format_chain(vm, e, &mut seen, &mut out, 0, true);
     out
 }
 
-fn format_chain(vm: &Vm, e: &ObjRef, seen: &mut Vec<usize>, out: &mut String, depth: usize) {
+/// `format_exception` as CPython's default unraisable hook prints it
+/// (finalizer errors: "Exception ignored in …"): no caret lines.
+pub fn format_unraisable(vm: &Vm, e: &ObjRef) -> String {
+    let mut seen: Vec<usize> = Vec::new();
+    let mut out = String::new();
+    format_chain(vm, e, &mut seen, &mut out, 0, false);
+    out
+}
+
+fn format_chain(
+    vm: &Vm,
+    e: &ObjRef,
+    seen: &mut Vec<usize>,
+    out: &mut String,
+    depth: usize,
+    carets: bool,
+) {
     seen.push(e.as_ptr() as usize);
     let ObjKind::Exception(x) = &e.kind else {
         return;
@@ -402,7 +418,7 @@ fn format_chain(vm: &Vm, e: &ObjRef, seen: &mut Vec<usize>, out: &mut String, de
         if let Value::Obj(c) = &cause
             && !seen.contains(&(c.as_ptr() as usize))
         {
-            format_chain(vm, c, seen, out, depth + 1);
+            format_chain(vm, c, seen, out, depth + 1, carets);
             out.push_str(
                 "\nThe above exception was the direct cause of the following exception:\n\n",
             );
@@ -410,7 +426,7 @@ fn format_chain(vm: &Vm, e: &ObjRef, seen: &mut Vec<usize>, out: &mut String, de
             && let Value::Obj(c) = &context
             && !seen.contains(&(c.as_ptr() as usize))
         {
-            format_chain(vm, c, seen, out, depth + 1);
+            format_chain(vm, c, seen, out, depth + 1, carets);
             out.push_str(
                 "\nDuring handling of the above exception, another exception occurred:\n\n",
             );
@@ -419,7 +435,7 @@ fn format_chain(vm: &Vm, e: &ObjRef, seen: &mut Vec<usize>, out: &mut String, de
     let tb = x.traceback.borrow().clone();
     if !tb.is_empty() {
         out.push_str("Traceback (most recent call last):\n");
-        format_tb(vm, &tb, out);
+        format_tb(vm, &tb, out, carets);
     }
     out.push_str(&format_exception_only(vm, e));
     out.push('\n');
@@ -427,7 +443,7 @@ fn format_chain(vm: &Vm, e: &ObjRef, seen: &mut Vec<usize>, out: &mut String, de
 
 /// Formats traceback entries, collapsing long runs of the same frame as
 /// CPython does ("[Previous line repeated N more times]").
-fn format_tb(vm: &Vm, tb: &[TbEntry], out: &mut String) {
+fn format_tb(vm: &Vm, tb: &[TbEntry], out: &mut String, carets: bool) {
     let mut last: Option<(usize, u32, String)> = None;
     let mut count = 0;
     for e in tb {
@@ -464,7 +480,7 @@ fn format_tb(vm: &Vm, tb: &[TbEntry], out: &mut String) {
             if !stripped.trim().is_empty() {
                 let indent = line.len() - stripped.len();
                 out.push_str(&format!("    {}\n", stripped.trim_end()));
-                if let Some(l) = loc
+                if let Some(l) = loc.filter(|_| carets)
                     && let Some(carets) = caret_line(line, indent, l, e.lineno)
                 {
                     out.push_str(&format!("    {carets}\n"));

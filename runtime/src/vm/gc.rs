@@ -18,7 +18,7 @@
 //! `_PY_GC_SCHEDULED_BIT`), never inside an allocation, so no container is
 //! ever borrowed while it is traversed.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 
 use super::object::{ObjKind, ObjRef, PyObject, Value};
@@ -190,7 +190,7 @@ impl GcState {
 
     /// Runs the collection the thresholds call for; returns the number of
     /// unreachable objects found.
-    pub fn collect_if_due(&self) -> usize {
+    pub fn collect_if_due(&self, finalize: Option<&RefCell<Vec<ObjRef>>>) -> usize {
         if !self.due() {
             return 0;
         }
@@ -198,15 +198,24 @@ impl GcState {
         let old = self.counts[1].get();
         let grown = old.saturating_sub(self.old_at_last_full.get());
         if young >= self.threshold1.get() && grown * 4 > self.old_at_last_full.get() {
-            self.collect(true)
+            self.collect_with(true, finalize)
         } else {
             self.young_collections.set(young);
-            self.collect(false)
+            self.collect_with(false, finalize)
         }
     }
 
-    /// Collects the young generation, or everything with `full`.
+    /// Collects the young generation, or everything with `full`, breaking
+    /// every unreachable cycle (finalizers are not run).
     pub fn collect(&self, full: bool) -> usize {
+        self.collect_with(full, None)
+    }
+
+    /// A collection. With `finalize`, unreachable objects that want a
+    /// finalizer (`__del__`, a suspended generator) are queued there and
+    /// nothing is broken this time (PEP 442: finalizers run on intact
+    /// objects; the next collection frees what they did not resurrect).
+    pub fn collect_with(&self, full: bool, finalize: Option<&RefCell<Vec<ObjRef>>>) -> usize {
         if self.collecting.get() {
             return 0;
         }
@@ -277,9 +286,24 @@ impl GcState {
                 garbage.push(unsafe { ObjRef::from_raw_incref(*p) });
             }
         }
-        let n = garbage.len();
-        for g in &garbage {
-            clear(g);
+        let mut n = garbage.len();
+        let finalizable: Vec<&ObjRef> = match finalize {
+            Some(_) => garbage
+                .iter()
+                .rev() // oldest first, as CPython's collector finds them
+                .filter(|g| super::generator::needs_finalizer(g))
+                .collect(),
+            None => Vec::new(),
+        };
+        if let Some(q) = finalize
+            && !finalizable.is_empty()
+        {
+            q.borrow_mut().extend(finalizable.into_iter().cloned());
+            n = 0;
+        } else {
+            for g in &garbage {
+                clear(g);
+            }
         }
         drop(garbage);
         self.allocations.set(0);

@@ -3,6 +3,7 @@
 
 use super::eval::thread_ptr;
 use super::frame::{Ret, VmThread};
+use super::func::Args;
 use super::object::{ObjKind, ObjRef, Value};
 use super::state::{PyErr, PyResult, Vm};
 
@@ -282,27 +283,50 @@ pub(crate) fn close(vm: &Vm, g: &ObjRef) -> PyResult<Value> {
 }
 
 impl Vm {
-    /// Closes the generators whose last reference went (see
-    /// `Heap::take_finalizable`); an exception escaping `close()` is
-    /// reported as CPython's "Exception ignored in" and dropped.
+    /// Runs the finalizers of the objects whose last reference went (see
+    /// `Heap::take_finalizable`): closes generators, calls instances'
+    /// `__del__` (once each: PEP 442; an instance it resurrects lives on).
+    /// An exception escaping one is reported as CPython's "Exception
+    /// ignored in" and dropped.
     pub(crate) fn run_finalizers(&self) {
         loop {
             let list = self.heap.take_finalizable();
             if list.is_empty() {
                 break;
             }
-            for g in list {
-                if let Err(e) = close(self, &g) {
-                    let r = self.repr_string(&Value::Obj(g.clone())).unwrap_or_default();
-                    let text = format!(
-                        "Exception ignored in: {r}\n{}",
-                        super::exc_support::format_exception(self, &e.0)
-                    );
-                    super::io::write_stderr(self, &text);
+            for o in list {
+                if let ObjKind::Instance(i) = &o.kind {
+                    i.finalized.set(true);
+                    let cls = i.class.borrow().clone();
+                    let del = self
+                        .new_str("__del__")
+                        .ok()
+                        .and_then(|n| self.lookup_type(&cls, &n));
+                    if let Some(f) = del
+                        && let Err(e) = self.call(&f, Args::positional(&[Value::Obj(o.clone())]))
+                    {
+                        self.report_ignored(&f, &e);
+                    }
+                    drop(o);
+                    continue;
                 }
-                finished(&g);
-                drop(g);
+                if let Err(e) = close(self, &o) {
+                    self.report_ignored(&Value::Obj(o.clone()), &e);
+                }
+                finished(&o);
+                drop(o);
             }
         }
+    }
+
+    /// CPython's `PyErr_WriteUnraisable` report for an error in the
+    /// finalizer of `what`.
+    fn report_ignored(&self, what: &Value, e: &PyErr) {
+        let r = self.repr_string(what).unwrap_or_default();
+        let text = format!(
+            "Exception ignored in: {r}\n{}",
+            super::exc_support::format_unraisable(self, &e.0)
+        );
+        super::io::write_stderr(self, &text);
     }
 }

@@ -41,6 +41,12 @@ pub(crate) fn needs_finalizer(o: &super::object::PyObject) -> bool {
             Ok(st) => st.started && !st.running && st.frame.is_some(),
             Err(_) => false,
         },
+        super::object::ObjKind::Instance(i) => {
+            !i.finalized.get()
+                && i.class
+                    .try_borrow()
+                    .is_ok_and(|c| super::typeobj::as_type(&c).is_some_and(|t| t.has_del.get()))
+        }
         _ => false,
     }
 }

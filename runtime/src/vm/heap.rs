@@ -131,6 +131,31 @@ impl Heap {
 }
 
 impl Heap {
+    /// A cycle collection (`full`: every generation); garbage that wants a
+    /// finalizer is queued for it (see `Gc::collect_with`).
+    pub(crate) fn collect(&self, full: bool) -> usize {
+        let n = self.gc.collect_with(full, self.finalize_queue());
+        self.note_queued();
+        n
+    }
+
+    /// The collection the thresholds call for, as `collect`.
+    pub(crate) fn collect_if_due(&self) -> usize {
+        let n = self.gc.collect_if_due(self.finalize_queue());
+        self.note_queued();
+        n
+    }
+
+    fn finalize_queue(&self) -> Option<&RefCell<Vec<super::object::ObjRef>>> {
+        self.finalizers_enabled.get().then_some(&self.finalize)
+    }
+
+    fn note_queued(&self) {
+        if !self.finalize.borrow().is_empty() {
+            self.finalize_pending.set(true);
+        }
+    }
+
     /// Takes the objects waiting for their finalizer.
     pub(crate) fn take_finalizable(&self) -> Vec<super::object::ObjRef> {
         self.finalize_pending.set(false);

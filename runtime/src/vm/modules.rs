@@ -144,6 +144,7 @@ fn structseq_type(
         builtin: false,
         kind_tag: name,
         inst_dict_hint: Cell::new(0),
+        has_del: Cell::new(false),
     })))?;
     if let ObjKind::Type(tt) = &t.kind {
         *tt.mro.borrow_mut() = vec![t.clone(), object];
@@ -1279,7 +1280,14 @@ fn gc_collect(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     if !(0..=2).contains(&g) {
         return Err(vm.value_error("invalid generation"));
     }
-    Ok(Value::Int(vm.heap.gc.collect(g >= 1) as i64))
+    // Finalizers of the garbage run now, then what they left is freed
+    // (CPython's collection runs them within the call as well).
+    let mut n = vm.heap.collect(g >= 1);
+    if vm.heap.finalize_pending.get() {
+        vm.run_finalizers();
+        n += vm.heap.collect(g >= 1);
+    }
+    Ok(Value::Int(n as i64))
 }
 
 fn gc_enable(vm: &Vm, a: Args<'_>) -> PyResult<Value> {

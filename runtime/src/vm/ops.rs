@@ -1627,6 +1627,9 @@ impl Vm {
                         Some(b"__qualname__") => {
                             *t.qualname.borrow_mut() = self.display_str(&value)
                         }
+                        // Its instances from now on (subclasses made
+                        // before keep what they had).
+                        Some(b"__del__") => t.has_del.set(true),
                         Some(b"__name__") => {}
                         _ => {}
                     }

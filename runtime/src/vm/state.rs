@@ -635,6 +635,7 @@ impl Vm {
             builtin: true,
             kind_tag: name,
             inst_dict_hint: Cell::new(0),
+            has_del: Cell::new(false),
         })))?;
         let mut mro = vec![t.clone()];
         if let ObjKind::Type(bt) = &base.kind {
@@ -794,6 +795,7 @@ impl Vm {
         Ok(Value::Obj(self.alloc(ObjKind::Instance(Instance {
             class: RefCell::new(cls.clone()),
             dict: d,
+            finalized: Cell::new(false),
         }))?))
     }
 

@@ -41,6 +41,10 @@ pub struct TypeObj {
     /// new instances' dicts are made that big at once instead of growing
     /// through each size (CPython shares the keys of instance dicts).
     pub inst_dict_hint: Cell<u32>,
+    /// It or a class of its MRO defines `__del__` (set when the class is
+    /// made or `__del__` is assigned to it): its instances are queued for
+    /// their finalizer when their last reference goes.
+    pub has_del: Cell<bool>,
 }
 
 /// The type epoch: changes whenever any class namespace changes or any
@@ -95,6 +99,18 @@ pub struct Instance {
     pub class: RefCell<ObjRef>,
     /// Its `__dict__` (a dict object).
     pub dict: ObjRef,
+    /// Its `__del__` ran (PEP 442: at most once, even if resurrected).
+    pub finalized: Cell<bool>,
+}
+
+/// Marks an instance made but never handed to Python code: it is dropped
+/// without its `__del__`.
+pub(crate) fn never_used(inst: &Value) {
+    if let Value::Obj(o) = inst
+        && let ObjKind::Instance(i) = &o.kind
+    {
+        i.finalized.set(true);
+    }
 }
 
 /// The type payload of a class object.
