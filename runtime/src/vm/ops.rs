@@ -1847,16 +1847,7 @@ impl Vm {
                     return Ok(super::dict::lookup(self, d, item, self.hash(item)?)?.is_some());
                 }
                 ObjKind::Set(s) => return super::set::contains(self, s, item),
-                ObjKind::FrozenSet(s) => {
-                    let cell = RefCell::new(std::mem::take(&mut super::set::SetData::new()));
-                    drop(cell);
-                    for (k, _) in s.iter_hashed() {
-                        if self.eq(k, item)? {
-                            return Ok(true);
-                        }
-                    }
-                    return Ok(false);
-                }
+                ObjKind::FrozenSet(s) => return super::set::frozen_contains(self, s, item),
                 ObjKind::Range(r) => {
                     if let Some(i) = match item {
                         Value::Int(i) => Some(*i),

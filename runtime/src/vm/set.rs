@@ -230,6 +230,30 @@ pub fn contains(vm: &Vm, s: &RefCell<SetData>, key: &Value) -> PyResult<bool> {
     Ok(find(vm, s, key, hash)?.is_ok())
 }
 
+/// `key in fs` for a frozenset: hashed as for a set (an unhashable key
+/// is a TypeError); no borrow to release around `__eq__`, nothing can
+/// change the table.
+pub fn frozen_contains(vm: &Vm, s: &SetData, key: &Value) -> PyResult<bool> {
+    let hash = vm.hash(key)?;
+    if s.table.is_empty() {
+        return Ok(false);
+    }
+    let mut skip = 0;
+    loop {
+        match s.probe(key, hash, skip) {
+            Probe::Found(_) => return Ok(true),
+            Probe::Absent(_) => return Ok(false),
+            Probe::Compare(i) => {
+                let ckey = s.table[i].key.clone();
+                if vm.eq(&ckey, key)? {
+                    return Ok(true);
+                }
+                skip += 1;
+            }
+        }
+    }
+}
+
 /// `s.add(key)`.
 pub fn add(vm: &Vm, s: &RefCell<SetData>, key: Value) -> PyResult<()> {
     let hash = vm.hash(&key)?;

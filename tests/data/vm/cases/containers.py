@@ -30,3 +30,21 @@ for bad in [lambda: [].pop(), lambda: [1].index(5), lambda: {}["x"], lambda: {1}
 a = [1, 2, 3]
 a += [4]; print(a)
 b = (1,); b += (2,); print(b)
+
+# frozenset membership is hashed (unhashable keys raise), as for set
+fs = frozenset([1, "a", (2, 3), 4.0])
+print(1 in fs, 1.0 in fs, True in fs, "a" in fs, (2, 3) in fs, 4 in fs, 5 in fs, "b" not in fs)
+try:
+    [1] in fs
+except TypeError as e:
+    print("TypeError", e)
+try:
+    [1] in frozenset()
+except TypeError as e:
+    print("TypeError", e)
+class K:
+    def __hash__(self): return 1
+    def __eq__(self, o): print("eq called"); return o == 1
+print(K() in fs)
+big = frozenset(range(10000))
+print(sum(1 for i in range(0, 20000, 7) if i in big))
