@@ -179,7 +179,12 @@ impl Vm {
     /// own implementation).
     pub fn user_special(&self, v: &Value, name: &'static str) -> Option<Value> {
         match v {
-            Value::Obj(o) if matches!(o.kind, ObjKind::Instance(_) | ObjKind::Exception(_)) => {
+            // The class borrowed, not cloned: lookups run no Python code.
+            Value::Obj(o) if let ObjKind::Instance(i) = &o.kind => match i.class.try_borrow() {
+                Ok(c) => self.special_cached(&c, name, true),
+                Err(_) => self.special_cached(&self.type_of(v), name, true),
+            },
+            Value::Obj(o) if matches!(o.kind, ObjKind::Exception(_)) => {
                 let t = self.type_of(v);
                 self.special_cached(&t, name, true)
             }
@@ -1579,7 +1584,15 @@ impl Vm {
                         }
                         return Err(self.type_error("__class__ assignment only supported for mutable types or ModuleType subclasses"));
                     }
-                    self.dict_set(&inst.dict, name.clone(), value)?;
+                    // A str name is stored without the general key
+                    // comparison (dict::fast); anything else as before.
+                    match &inst.dict.kind {
+                        ObjKind::Dict(d) => match super::dict::fast::set(self, d, name, value) {
+                            Ok(r) => r?,
+                            Err(value) => self.dict_set(&inst.dict, name.clone(), value)?,
+                        },
+                        _ => self.dict_set(&inst.dict, name.clone(), value)?,
+                    }
                     if let (Some(t), ObjKind::Dict(d)) = (as_type(&cls), &inst.dict.kind) {
                         let n = d.borrow().len() as u32;
                         if n > t.inst_dict_hint.get() && n <= MAX_INST_DICT_HINT {
