@@ -76,10 +76,6 @@ pub struct Dict {
     /// A class namespace: its changes also invalidate the type attribute
     /// cache (see [`super::typeobj::type_epoch`]).
     pub(crate) type_ns: bool,
-    /// Some key ever inserted was not a str (only str keys: a str key's
-    /// absence is known without comparing against other kinds — CPython's
-    /// unicode-keys dicts).
-    has_non_str_keys: bool,
 }
 
 impl Default for Dict {
@@ -188,7 +184,6 @@ impl Dict {
             version: next_version(),
             keys_version: next_version(),
             type_ns: false,
-            has_non_str_keys: false,
         }
     }
 
@@ -392,9 +387,6 @@ impl Dict {
                 & mask;
         }
         self.indices[i] = n;
-        if !matches!(&key, Value::Obj(o) if matches!(o.kind, ObjKind::Str(_))) {
-            self.has_non_str_keys = true;
-        }
         self.entries.push(Entry { hash, key, value });
         self.used += 1;
         self.keys_changed();
@@ -442,12 +434,7 @@ impl Dict {
     /// The entry index of str object `key` (see [`Dict::get_strobj`]).
     #[inline]
     pub fn index_strobj(&self, key: &ObjRef, bytes: &[u8], hash: i64) -> Option<usize> {
-        self.find_str(hash, |k| match k {
-            Value::Obj(k) => {
-                k.ptr_eq(key) || matches!(&k.kind, ObjKind::Str(s) if s.as_bytes() == bytes)
-            }
-            _ => false,
-        })
+        self.find_str(hash, |k| is_str_key(k, key, bytes))
     }
 
     /// Looks up a str key given its bytes and hash (no Python code).
@@ -460,23 +447,7 @@ impl Dict {
     /// comparison that runs no Python code).
     #[inline]
     fn find_str(&self, hash: i64, is_key: impl Fn(&Value) -> bool) -> Option<usize> {
-        if self.indices.is_empty() {
-            return None;
-        }
-        for slot in self.probe(hash) {
-            let ix = self.indices[slot];
-            if ix == EMPTY {
-                return None;
-            }
-            if ix == DUMMY {
-                continue;
-            }
-            let e = &self.entries[ix as usize];
-            if e.hash == hash && is_key(&e.key) {
-                return Some(ix as usize);
-            }
-        }
-        None
+        self.find_with(hash, 0, |k| Some(is_key(k))).ok().flatten()
     }
 
     /// Removes the entry at `ix` (found by a lookup).
@@ -506,6 +477,18 @@ impl Dict {
         self.used -= 1;
         self.keys_changed();
         e
+    }
+}
+
+/// Stored key `k` is the str object `key` (text `bytes`) or a str with the
+/// same text.
+#[inline]
+fn is_str_key(k: &Value, key: &ObjRef, bytes: &[u8]) -> bool {
+    match k {
+        Value::Obj(k) => {
+            k.ptr_eq(key) || matches!(&k.kind, ObjKind::Str(s) if s.as_bytes() == bytes)
+        }
+        _ => false,
     }
 }
 
@@ -548,47 +531,58 @@ pub fn get_h(vm: &Vm, d: &RefCell<Dict>, key: &Value, hash: i64) -> PyResult<Opt
     Ok(lookup(vm, d, key, hash)?.map(|ix| d.borrow().entries[ix].value.clone()))
 }
 
-/// `d[key] = value`.
+/// `d[key] = value`. An int or str key (namespaces: module globals,
+/// instance attributes) takes `fast::set`.
+#[inline]
 pub fn set(vm: &Vm, d: &RefCell<Dict>, key: Value, value: Value) -> PyResult<()> {
-    let hash = vm.hash(&key)?;
-    set_h(vm, d, key, hash, value)
+    set_ref(vm, d, &key, value)
+}
+
+/// `set` with the key borrowed (a name from a code object): cloned only
+/// when a new entry is made.
+#[inline]
+pub fn set_ref(vm: &Vm, d: &RefCell<Dict>, key: &Value, value: Value) -> PyResult<()> {
+    match fast::set(vm, d, key, value) {
+        Ok(r) => r,
+        Err(value) => {
+            let hash = vm.hash(key)?;
+            set_h(vm, d, key.clone(), hash, value)
+        }
+    }
 }
 
 /// `d[key] = value` with a known hash.
 pub fn set_h(vm: &Vm, d: &RefCell<Dict>, key: Value, hash: i64, value: Value) -> PyResult<()> {
-    // A str key (namespaces: module globals, instance attributes) is found
-    // without the general comparison — and known absent when every key is
-    // a str.
-    let known = match &key {
-        Value::Obj(k) => match &k.kind {
-            ObjKind::Str(ks) => {
-                let b = d.borrow();
-                match b.index_strobj(k, ks.as_bytes(), hash) {
-                    Some(ix) => Some(Some(ix)),
-                    None if !b.has_non_str_keys => Some(None),
-                    None => None,
-                }
-            }
-            _ => None,
-        },
-        _ => None,
-    };
+    let known = d.try_borrow().ok().and_then(|b| fast::find(vm, &b, &key));
     let found = match known {
-        Some(f) => f,
+        Some((f, _)) => f,
         None => lookup(vm, d, &key, hash)?,
     };
+    store(vm, d.borrow_mut(), found, hash, || key, value)
+}
+
+/// Stores `value` at entry `found` of the borrowed dict, or in a new entry
+/// under `key()`.
+#[inline(always)]
+fn store(
+    vm: &Vm,
+    mut b: std::cell::RefMut<'_, Dict>,
+    found: Option<usize>,
+    hash: i64,
+    key: impl FnOnce() -> Value,
+    value: Value,
+) -> PyResult<()> {
     match found {
         Some(ix) => {
-            let old = {
-                let mut b = d.borrow_mut();
-                b.changed();
-                std::mem::replace(&mut b.entries[ix].value, value)
-            };
+            b.changed();
+            let old = std::mem::replace(&mut b.entries[ix].value, value);
+            drop(b);
+            // After the borrow: the old value's teardown may reach the dict.
             drop(old);
+            Ok(())
         }
-        None => d.borrow_mut().insert_new(vm, hash, key, value)?,
+        None => b.insert_new(vm, hash, key(), value),
     }
-    Ok(())
 }
 
 /// The eval loop's subscript and `in` fast paths: an int or str key, whose
@@ -601,7 +595,7 @@ pub(crate) mod fast {
     /// The entry index of `key` (`Some(None)`: absent) and its hash. The
     /// comparison with a stored key of the same kind is inline.
     #[inline]
-    fn find(vm: &Vm, d: &Dict, key: &Value) -> Option<(Option<usize>, i64)> {
+    pub(super) fn find(vm: &Vm, d: &Dict, key: &Value) -> Option<(Option<usize>, i64)> {
         let (hash, found) = match key {
             Value::Int(i) => {
                 let hash = super::super::hash::hash_i64(*i);
@@ -615,9 +609,8 @@ pub(crate) mod fast {
                 ObjKind::Str(s) => {
                     let hash = super::super::hash::str_hash(vm, s);
                     let found = d.find_with(hash, 0, |k| match k {
-                        Value::Obj(ko) if ko.ptr_eq(o) => Some(true),
-                        Value::Obj(ko) if let ObjKind::Str(ks) = &ko.kind => {
-                            Some(ks.as_bytes() == s.as_bytes())
+                        Value::Obj(ko) if ko.ptr_eq(o) || matches!(ko.kind, ObjKind::Str(_)) => {
+                            Some(is_str_key(k, o, s.as_bytes()))
                         }
                         _ => simple_eq(k, key),
                     });
@@ -654,22 +647,12 @@ pub(crate) mod fast {
         key: &Value,
         value: Value,
     ) -> Result<PyResult<()>, Value> {
-        let Ok(mut b) = d.try_borrow_mut() else {
+        let Ok(b) = d.try_borrow_mut() else {
             return Err(value);
         };
-        let Some((found, hash)) = find(vm, &b, key) else {
-            return Err(value);
-        };
-        match found {
-            Some(ix) => {
-                b.changed();
-                let old = std::mem::replace(&mut b.entries[ix].value, value);
-                drop(b);
-                // After the borrow: the old value's finalizer may run code.
-                drop(old);
-                Ok(Ok(()))
-            }
-            None => Ok(b.insert_new(vm, hash, key.clone(), value)),
+        match find(vm, &b, key) {
+            Some((found, hash)) => Ok(store(vm, b, found, hash, || key.clone(), value)),
+            None => Err(value),
         }
     }
 }

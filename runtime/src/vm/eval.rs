@@ -1221,7 +1221,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                 Op::StoreGlobal => {
                     let v = pop!();
                     let g = th!(thp).frames[fi].globals.clone();
-                    tri!(store_in_namespace(vm, &g, &code.names[arg as usize], v));
+                    tri!(vm.dict_set_ref(&g, &code.names[arg as usize], v));
                     finalizers!();
                 }
                 // (LoadGlobal always takes the arm above.)
@@ -1262,12 +1262,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     };
                     match &target.kind {
                         ObjKind::Dict(_) => {
-                            tri!(store_in_namespace(
-                                vm,
-                                &target,
-                                &code.names[arg as usize],
-                                v
-                            ))
+                            tri!(vm.dict_set_ref(&target, &code.names[arg as usize], v))
                         }
                         _ => tri!(vm.setitem(&Value::Obj(target), &code.names[arg as usize], v)),
                     }
@@ -2448,20 +2443,6 @@ fn list_append_on_stack(thp: *mut VmThread, callable_at: usize) -> bool {
     th.stack.truncate(callable_at);
     th.stack.push(Value::None);
     true
-}
-
-/// `name = v` in a namespace dict (STORE_NAME, STORE_GLOBAL): a name
-/// already bound is rebound in place.
-#[inline]
-fn store_in_namespace(vm: &Vm, ns: &ObjRef, name: &Value, v: Value) -> PyResult<()> {
-    let v = match &ns.kind {
-        ObjKind::Dict(d) => match super::dict::fast::set(vm, d, name, v) {
-            Ok(r) => return r,
-            Err(v) => v,
-        },
-        _ => v,
-    };
-    vm.dict_set(ns, name.clone(), v)
 }
 
 /// What an out-of-line handler asks the dispatch loop to do next.

@@ -3,7 +3,6 @@
 
 use super::eval::thread_ptr;
 use super::frame::{Ret, VmThread};
-use super::func::Args;
 use super::object::{ObjKind, ObjRef, Value};
 use super::state::{PyErr, PyResult, Vm};
 
@@ -297,16 +296,13 @@ impl Vm {
             for o in list {
                 if let ObjKind::Instance(i) = &o.kind {
                     i.finalized.set(true);
-                    let cls = i.class.borrow().clone();
-                    let del = self
-                        .new_str("__del__")
-                        .ok()
-                        .and_then(|n| self.lookup_type(&cls, &n));
-                    if let Some(f) = del
-                        && let Err(e) = self.call(&f, Args::positional(&[Value::Obj(o.clone())]))
+                    let obj = Value::Obj(o.clone());
+                    if let Some(f) = self.user_special(&obj, "__del__")
+                        && let Err(e) = self.call_special(&f, &obj, &[])
                     {
                         self.report_ignored(&f, &e);
                     }
+                    drop(obj);
                     drop(o);
                     continue;
                 }

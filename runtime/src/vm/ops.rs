@@ -1584,15 +1584,7 @@ impl Vm {
                         }
                         return Err(self.type_error("__class__ assignment only supported for mutable types or ModuleType subclasses"));
                     }
-                    // A str name is stored without the general key
-                    // comparison (dict::fast); anything else as before.
-                    match &inst.dict.kind {
-                        ObjKind::Dict(d) => match super::dict::fast::set(self, d, name, value) {
-                            Ok(r) => r?,
-                            Err(value) => self.dict_set(&inst.dict, name.clone(), value)?,
-                        },
-                        _ => self.dict_set(&inst.dict, name.clone(), value)?,
-                    }
+                    self.dict_set_ref(&inst.dict, name, value)?;
                     if let (Some(t), ObjKind::Dict(d)) = (as_type(&cls), &inst.dict.kind) {
                         let n = d.borrow().len() as u32;
                         if n > t.inst_dict_hint.get() && n <= MAX_INST_DICT_HINT {

@@ -198,10 +198,21 @@ impl SetData {
 
 /// Finds `key`'s slot, running `__eq__` without holding the borrow.
 fn find(vm: &Vm, s: &RefCell<SetData>, key: &Value, hash: i64) -> PyResult<Result<usize, usize>> {
+    find_by(vm, || s.borrow(), key, hash)
+}
+
+/// `find` over the table `get` gives (a borrow of a set's cell, or a
+/// frozenset's table itself).
+fn find_by<B: std::ops::Deref<Target = SetData>>(
+    vm: &Vm,
+    get: impl Fn() -> B,
+    key: &Value,
+    hash: i64,
+) -> PyResult<Result<usize, usize>> {
     let mut skip = 0;
     loop {
         let (version, slot, ckey) = {
-            let b = s.borrow();
+            let b = get();
             if b.table.is_empty() {
                 return Ok(Err(usize::MAX));
             }
@@ -212,7 +223,7 @@ fn find(vm: &Vm, s: &RefCell<SetData>, key: &Value, hash: i64) -> PyResult<Resul
             }
         };
         let eq = vm.eq(&ckey, key)?;
-        let b = s.borrow();
+        let b = get();
         if b.version != version {
             skip = 0;
             continue;
@@ -231,27 +242,10 @@ pub fn contains(vm: &Vm, s: &RefCell<SetData>, key: &Value) -> PyResult<bool> {
 }
 
 /// `key in fs` for a frozenset: hashed as for a set (an unhashable key
-/// is a TypeError); no borrow to release around `__eq__`, nothing can
-/// change the table.
+/// is a TypeError).
 pub fn frozen_contains(vm: &Vm, s: &SetData, key: &Value) -> PyResult<bool> {
     let hash = vm.hash(key)?;
-    if s.table.is_empty() {
-        return Ok(false);
-    }
-    let mut skip = 0;
-    loop {
-        match s.probe(key, hash, skip) {
-            Probe::Found(_) => return Ok(true),
-            Probe::Absent(_) => return Ok(false),
-            Probe::Compare(i) => {
-                let ckey = s.table[i].key.clone();
-                if vm.eq(&ckey, key)? {
-                    return Ok(true);
-                }
-                skip += 1;
-            }
-        }
-    }
+    Ok(find_by(vm, || s, key, hash)?.is_ok())
 }
 
 /// `s.add(key)`.

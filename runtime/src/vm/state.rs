@@ -397,8 +397,14 @@ impl Vm {
 
     /// `d[k] = v` for a dict object.
     pub fn dict_set(&self, d: &ObjRef, k: Value, v: Value) -> PyResult<()> {
+        self.dict_set_ref(d, &k, v)
+    }
+
+    /// `dict_set` with the key borrowed (see `dict::set_ref`).
+    #[inline]
+    pub fn dict_set_ref(&self, d: &ObjRef, k: &Value, v: Value) -> PyResult<()> {
         match &d.kind {
-            ObjKind::Dict(c) => super::dict::set(self, c, k, v),
+            ObjKind::Dict(c) => super::dict::set_ref(self, c, k, v),
             _ => Err(self.type_error("expected a dict")),
         }
     }
