@@ -14,6 +14,7 @@ pub mod parser;
 pub mod strrepr;
 mod unicode_printable;
 
+pub mod attr_cache;
 pub mod attrs;
 pub mod builtins;
 pub mod call;

@@ -460,6 +460,9 @@ pub struct Code {
     pub simple_call: bool,
     /// Global-lookup caches, one per `LoadGlobal`.
     pub global_cache: Vec<std::cell::RefCell<GlobalCache>>,
+    /// Attribute caches, one per `LoadAttr`/`LoadMethod`/`StoreAttr`
+    /// (their arg: name index | cache index << 16).
+    pub attr_cache: super::attr_cache::AttrCaches,
 }
 
 /// A `LoadGlobal` inline cache: where the name was found, valid while

@@ -31,6 +31,11 @@ pub struct CompileOptions {
 pub trait ConstMaker {
     /// A str constant (generalized UTF-8).
     fn str(&mut self, s: &[u8]) -> Value;
+    /// A name (attribute, global, keyword…) or an identifier-like str
+    /// constant: interned where the maker can (CPython interns them).
+    fn name(&mut self, s: &[u8]) -> Value {
+        self.str(s)
+    }
     /// A bytes constant.
     fn bytes(&mut self, b: &[u8]) -> Value;
     /// An int too big for `i64`.
@@ -94,6 +99,8 @@ struct Unit<'s> {
     qualname: Rc<str>,
     child: usize,
     n_global_cache: usize,
+    /// Attribute caches so far (one per LoadAttr/LoadMethod/StoreAttr).
+    n_attr_cache: usize,
     /// A name index past what LoadGlobal/LoadName encode (16 bits).
     too_many_names: bool,
     reachable: bool,
@@ -330,6 +337,7 @@ impl<'a> Compiler<'a> {
             qualname,
             child: 0,
             n_global_cache: 0,
+            n_attr_cache: 0,
             too_many_names: false,
             reachable: true,
             static_attrs: std::collections::BTreeSet::new(),
@@ -461,6 +469,7 @@ impl<'a> Compiler<'a> {
             global_cache: (0..u.n_global_cache)
                 .map(|_| std::cell::RefCell::new(GlobalCache::default()))
                 .collect(),
+            attr_cache: super::attr_cache::new_caches(u.n_attr_cache),
         })
     }
 
@@ -556,7 +565,7 @@ impl<'a> Compiler<'a> {
         if let Some(&i) = self.unit().name_ix.get(name.as_bytes()) {
             return i;
         }
-        let v = self.maker.str(name.as_bytes());
+        let v = self.maker.name(name.as_bytes());
         let u = self.unit();
         let key: Rc<[u8]> = Rc::from(name.as_bytes());
         let i = u.names.len() as u32;
@@ -578,6 +587,17 @@ impl<'a> Compiler<'a> {
             let c = u.n_global_cache.min(NO_CACHE) as u32;
             if c < NO_CACHE as u32 {
                 u.n_global_cache += 1;
+            }
+            self.emit(op, (i & 0xFFFF) | (c << 16));
+        } else if matches!(op, Op::LoadAttr | Op::LoadMethod | Op::StoreAttr) {
+            // The same for attribute instructions, with an attribute cache.
+            let u = self.unit();
+            if i > 0xFFFF {
+                u.too_many_names = true;
+            }
+            let c = u.n_attr_cache.min(NO_CACHE) as u32;
+            if c < NO_CACHE as u32 {
+                u.n_attr_cache += 1;
             }
             self.emit(op, (i & 0xFFFF) | (c << 16));
         } else {
@@ -898,7 +918,7 @@ impl<'a> Compiler<'a> {
                 self.emit_const(Value::Int(i64::from(*level)));
                 let items: Vec<Value> = names
                     .iter()
-                    .map(|a| self.maker.str(a.name.as_bytes()))
+                    .map(|a| self.maker.name(a.name.as_bytes()))
                     .collect();
                 let t = self.maker.tuple(items);
                 self.emit_const(t);
@@ -1558,7 +1578,7 @@ impl<'a> Compiler<'a> {
             .collect();
         if !kwd.is_empty() {
             for (a, d) in &kwd {
-                let k = self.maker.str(a.arg.as_bytes());
+                let k = self.maker.name(a.arg.as_bytes());
                 self.emit_const(k);
                 self.expr(d)?;
             }
@@ -1690,7 +1710,7 @@ impl<'a> Compiler<'a> {
             .static_attrs
             .clone()
             .iter()
-            .map(|a| self.maker.str(a.as_bytes()))
+            .map(|a| self.maker.name(a.as_bytes()))
             .collect();
         let t = self.maker.tuple(attrs);
         self.emit_const(t);
@@ -1717,7 +1737,7 @@ impl<'a> Compiler<'a> {
         self.emit_const(cv);
         self.set_loc(loc);
         self.emit(Op::MakeFunction, fl);
-        let n = self.maker.str(name.as_bytes());
+        let n = self.maker.name(name.as_bytes());
         self.emit_const(n);
         for b in bases {
             if matches!(b.kind, ExprKind::Starred { .. }) {
@@ -1740,7 +1760,7 @@ impl<'a> Compiler<'a> {
                     ));
                 };
                 self.expr(&k.value)?;
-                names.push(self.maker.str(a.as_bytes()));
+                names.push(self.maker.name(a.as_bytes()));
             }
             let t = self.maker.tuple(names);
             self.emit_const(t);
@@ -1855,6 +1875,11 @@ impl<'a> Compiler<'a> {
             Constant::Float(f) => Value::Float(*f),
             Constant::Complex(_) => {
                 return Err(self.syntax_error("complex numbers are not supported by pyrt", loc));
+            }
+            // Identifier-like constants are interned, as CPython does
+            // (`getattr(o, "name")`, `d["key"]` meet the names).
+            Constant::Str(s) if s.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_') => {
+                self.maker.name(s)
             }
             Constant::Str(s) => self.maker.str(s),
             Constant::Bytes(b) => self.maker.bytes(b),
@@ -2256,7 +2281,7 @@ impl<'a> Compiler<'a> {
                 let mut names = Vec::new();
                 for k in keywords {
                     self.expr(&k.value)?;
-                    names.push(self.maker.str(k.arg.as_deref().unwrap_or("").as_bytes()));
+                    names.push(self.maker.name(k.arg.as_deref().unwrap_or("").as_bytes()));
                 }
                 let t = self.maker.tuple(names);
                 self.emit_const(t);
@@ -2289,7 +2314,7 @@ impl<'a> Compiler<'a> {
             for k in keywords {
                 match &k.arg {
                     Some(name) => {
-                        let n = self.maker.str(name.as_bytes());
+                        let n = self.maker.name(name.as_bytes());
                         self.emit_const(n);
                         self.expr(&k.value)?;
                         self.emit(Op::MapAdd, 1);

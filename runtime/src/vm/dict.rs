@@ -631,6 +631,28 @@ pub(crate) mod fast {
         Some(b.entries[ix].value.clone())
     }
 
+    /// `d[key]` for a str `key`, tried first at entry `hint` (an attribute
+    /// cache's guess, compared by identity), with the entry index it was
+    /// found at; `Some((None, None))` when absent, None when `d` cannot be
+    /// read here (borrowed).
+    #[inline]
+    pub(crate) fn get_hinted(
+        vm: &Vm,
+        d: &RefCell<Dict>,
+        key: &Value,
+        hint: usize,
+    ) -> Option<(Option<Value>, Option<usize>)> {
+        let b = d.try_borrow().ok()?;
+        if let (Some(e), Value::Obj(k)) = (b.entries.get(hint), key)
+            && let Value::Obj(ek) = &e.key
+            && ek.ptr_eq(k)
+        {
+            return Some((Some(e.value.clone()), Some(hint)));
+        }
+        let ix = find(vm, &b, key)?.0;
+        Some((ix.map(|ix| b.entries[ix].value.clone()), ix))
+    }
+
     /// `key in d`.
     #[inline(never)]
     pub(crate) fn contains(vm: &Vm, d: &RefCell<Dict>, key: &Value) -> Option<bool> {

@@ -54,6 +54,10 @@ impl ConstMaker for VmConsts<'_> {
         let r = self.vm.new_str_bytes(s);
         self.keep(r)
     }
+    fn name(&mut self, s: &[u8]) -> Value {
+        let r = self.vm.intern_bytes(s);
+        self.keep(r)
+    }
     fn bytes(&mut self, b: &[u8]) -> Value {
         let r = self.vm.new_bytes(b);
         self.keep(r)
@@ -622,6 +626,8 @@ impl Vm {
         let ell = PyObject::alloc(&heap, ObjKind::Ellipsis).ok_or("out of memory")?;
         let suspend_marker =
             PyObject::alloc(&heap, ObjKind::NotImplemented).ok_or("out of memory")?;
+        let mode_switch_marker =
+            PyObject::alloc(&heap, ObjKind::NotImplemented).ok_or("out of memory")?;
         let dict = || {
             PyObject::alloc(&heap, ObjKind::Dict(RefCell::new(Dict::new()))).ok_or("out of memory")
         };
@@ -631,6 +637,7 @@ impl Vm {
         let parts = VmParts {
             thread_options,
             suspend_marker,
+            mode_switch_marker,
             heap,
             types: placeholder_types(&placeholder),
             names: Names {

@@ -788,11 +788,17 @@ pub(crate) fn run_with(
     let mut reraise = false;
     loop {
         let r = match pending.take() {
-            None => run_inner(vm, thp, stop),
+            // Two copies of the loop: the untraced one carries no tracing
+            // checks (fewer live values across the dispatch, no per-
+            // instruction branch); each hands over to the other when the
+            // frame it enters is (not) traced.
+            None if tracing_now(thp) => run_inner::<true>(vm, thp, stop),
+            None => run_inner::<false>(vm, thp, stop),
             Some(e) => Err(e),
         };
         match r {
             Ok(v) => return Ok(v),
+            Err(e) if vm.is_mode_switch(&e) => {}
             // A suspended green thread: frames and stack stay as they are.
             Err(e) if vm.is_suspend(&e) => return Err(e),
             Err(e) if std::mem::take(&mut th!(thp).unwound_past_stop) => return Err(e),
@@ -969,7 +975,7 @@ macro_rules! frame_ops {
 /// The main loop proper: runs until the stop frame returns (Ok) or an
 /// instruction raises (Err, unwound by the caller).
 #[allow(clippy::too_many_lines)]
-fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
+fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
     'frame: loop {
         let mut fi = th!(thp).frames.len() - 1;
         let (code_ptr, mut base) = {
@@ -987,7 +993,12 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
         let mut code: &Code = unsafe { &*code_ptr };
         let mut instrs = &code.instrs[..];
         let _nslots = code.nslots();
-        let tracing = !th!(thp).trace.is_none() || !th!(thp).profile.is_none();
+        // A frame entered (or returned to) while tracing was switched on
+        // or off continues in the other copy of the loop.
+        if tracing_now(thp) != TRACING {
+            return Err(vm.mode_switch_err());
+        }
+        let tracing = TRACING;
         let mut ip = th!(thp).frames[fi].ip;
         frame_ops!($, vm, thp, fi, ip, base);
         loop {
@@ -1270,15 +1281,28 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                 }
                 Op::LoadAttr => {
                     let obj = pop!();
+                    let (name, ci) = (&code.names[(arg & 0xFFFF) as usize], (arg >> 16) as usize);
+                    if let Some(v) = super::attr_cache::load_attr(vm, code, ci, &obj, name) {
+                        drop(obj);
+                        push!(v);
+                        continue;
+                    }
                     sync!();
-                    let v = tri!(vm.getattr(&obj, &code.names[arg as usize]));
+                    super::attr_cache::fill(vm, code, ci, &obj, name, false);
+                    let v = tri!(vm.getattr(&obj, name));
                     push!(v);
                 }
                 Op::LoadMethod => {
                     let obj = pop!();
-                    sync!();
-                    let name = &code.names[arg as usize];
-                    let (m, slf) = tri!(load_method(vm, &obj, name));
+                    let (name, ci) = (&code.names[(arg & 0xFFFF) as usize], (arg >> 16) as usize);
+                    let (m, slf) = match super::attr_cache::load_method(vm, code, ci, &obj, name) {
+                        Some(ms) => ms,
+                        None => {
+                            sync!();
+                            super::attr_cache::fill(vm, code, ci, &obj, name, false);
+                            tri!(load_method(vm, &obj, name))
+                        }
+                    };
                     push!(m);
                     push!(slf);
                 }
@@ -1286,7 +1310,14 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     let obj = pop!();
                     let v = pop!();
                     sync!();
-                    tri!(vm.setattr(&obj, &code.names[arg as usize], v));
+                    let (name, ci) = (&code.names[(arg & 0xFFFF) as usize], (arg >> 16) as usize);
+                    match super::attr_cache::store_attr(vm, code, ci, &obj, name, v) {
+                        Ok(r) => tri!(r),
+                        Err(v) => {
+                            super::attr_cache::fill(vm, code, ci, &obj, name, true);
+                            tri!(vm.setattr(&obj, name, v));
+                        }
+                    }
                     drop(obj);
                     finalizers!();
                 }
@@ -1494,9 +1525,17 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                     push!(it);
                 }
                 Op::ForIter => {
-                    let it = top!();
-                    // Fast paths: range and list iterators.
-                    if let Value::Obj(o) = &it
+                    // Fast paths: range and list iterators, looked at in
+                    // place (no count update for a clone).
+                    let top = match th!(thp).stack.last() {
+                        Some(Value::Obj(o)) => o.as_ptr(),
+                        _ => std::ptr::null(),
+                    };
+                    // SAFETY: the stack's reference keeps the iterator
+                    // alive until the `pop!` that ends the loop, after which
+                    // `o` is not used; the object does not move when the
+                    // stack grows.
+                    if let Some(o) = unsafe { top.as_ref() }
                         && let ObjKind::Iter(st) = &o.kind
                     {
                         let mut st = st.borrow_mut();
@@ -1539,6 +1578,7 @@ fn run_inner(vm: &Vm, thp: *mut VmThread, stop: usize) -> PyResult<Value> {
                             _ => {}
                         }
                     }
+                    let it = top!();
                     // Generators: resume as a frame.
                     if let Value::Obj(o) = &it
                         && let ObjKind::Generator(_) = &o.kind
@@ -1914,17 +1954,21 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
     Ok(CallOutcome::Done)
 }
 
-/// A trace or profile function is set on this thread right now (the
-/// frame-local `tracing` flag is fixed when a frame is entered; calls and
-/// returns must see `sys.settrace` called meanwhile).
+/// A trace or profile function is set on this thread right now and not
+/// suspended (the thread is not inside one: trace and profile functions
+/// and what they call are not traced). The frame-local `tracing` flag is
+/// fixed when a frame is entered — a tracer's own frames run on the fast
+/// paths; calls and returns must see `sys.settrace` called meanwhile.
 #[inline(always)]
 fn tracing_now(thp: *mut VmThread) -> bool {
     let th = th!(thp);
-    !th.trace.is_none() || !th.profile.is_none()
+    !th.tracing && (!th.trace.is_none() || !th.profile.is_none())
 }
 
+/// A profile function wants 'c_call' events now.
 fn tracing_active(thp: *mut VmThread) -> bool {
-    !th!(thp).profile.is_none()
+    let th = th!(thp);
+    !th.tracing && !th.profile.is_none()
 }
 
 /// Calls a non-Python-function callable with arguments already off the
@@ -2188,7 +2232,7 @@ pub(crate) fn load_method(vm: &Vm, obj: &Value, name: &Value) -> PyResult<(Value
 
 /// The type of a value of a common builtin kind, without a new reference.
 #[inline]
-fn builtin_kind_type<'a>(vm: &'a Vm, v: &'a Value) -> Option<&'a ObjRef> {
+pub(crate) fn builtin_kind_type<'a>(vm: &'a Vm, v: &'a Value) -> Option<&'a ObjRef> {
     let t = &vm.types;
     Some(match v.as_obj().map(|o| &o.kind)? {
         ObjKind::Native(n) => &n.ty,

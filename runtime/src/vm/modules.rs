@@ -900,7 +900,10 @@ fn sys_intern(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
             vm.type_name(&p[0])
         )));
     }
-    Ok(p[0].clone())
+    match &p[0] {
+        Value::Obj(o) if matches!(o.kind, ObjKind::Str(_)) => Ok(Value::Obj(vm.intern(o))),
+        v => Ok(v.clone()),
+    }
 }
 
 fn sys_getrefcount(vm: &Vm, a: Args<'_>) -> PyResult<Value> {

@@ -157,6 +157,23 @@ impl ObjRef {
         self.0.as_ptr()
     }
 
+    /// The pointer, for a cache that holds the object without a reference.
+    #[inline]
+    pub fn as_non_null(&self) -> NonNull<PyObject> {
+        self.0
+    }
+
+    /// A new reference to the object at `p`.
+    ///
+    /// # Safety
+    ///
+    /// `p` points to a live object: something else holds a reference to it
+    /// for the duration of the call.
+    #[inline]
+    pub unsafe fn from_borrowed(p: NonNull<PyObject>) -> ObjRef {
+        ObjRef::clone(&std::mem::ManuallyDrop::new(ObjRef(p)))
+    }
+
     /// Same object.
     #[inline]
     pub fn ptr_eq(&self, other: &ObjRef) -> bool {

@@ -1548,6 +1548,20 @@ impl Vm {
         Ok(None)
     }
 
+    /// Raises the class's instance-dict size hint to `inst`'s dict size
+    /// (new instances' dicts start that big).
+    #[inline]
+    pub(crate) fn note_inst_dict_size(&self, inst: &super::typeobj::Instance) {
+        if let (Ok(cls), ObjKind::Dict(d)) = (inst.class.try_borrow(), &inst.dict.kind)
+            && let Some(t) = as_type(&cls)
+        {
+            let n = d.borrow().len() as u32;
+            if n > t.inst_dict_hint.get() && n <= MAX_INST_DICT_HINT {
+                t.inst_dict_hint.set(n);
+            }
+        }
+    }
+
     /// `setattr(obj, name, value)`.
     pub fn setattr(&self, obj: &Value, name: &Value, value: Value) -> PyResult<()> {
         match obj {
@@ -1584,13 +1598,9 @@ impl Vm {
                         }
                         return Err(self.type_error("__class__ assignment only supported for mutable types or ModuleType subclasses"));
                     }
+                    drop(cls);
                     self.dict_set_ref(&inst.dict, name, value)?;
-                    if let (Some(t), ObjKind::Dict(d)) = (as_type(&cls), &inst.dict.kind) {
-                        let n = d.borrow().len() as u32;
-                        if n > t.inst_dict_hint.get() && n <= MAX_INST_DICT_HINT {
-                            t.inst_dict_hint.set(n);
-                        }
-                    }
+                    self.note_inst_dict_size(inst);
                     Ok(())
                 }
                 ObjKind::Exception(e) => match name.as_str().map(|s| s.as_bytes()) {

@@ -101,6 +101,10 @@ pub struct Vm {
     pub types: Types,
     pub names: Names,
     exc_types: RefCell<HashMap<String, ObjRef>>,
+    /// Interned strs (CPython's interned dict): the names code objects
+    /// use and what `sys.intern` was given, one object per spelling, so
+    /// attribute and global lookups compare keys by identity.
+    interned: RefCell<HashMap<Box<[u8]>, ObjRef>>,
     iter_types: RefCell<HashMap<&'static str, ObjRef>>,
     /// Types of native objects by type name (a handful: searched).
     native_types: RefCell<Vec<(&'static str, ObjRef)>>,
@@ -137,6 +141,8 @@ pub struct Vm {
     /// The marker error a suspending green thread returns through the
     /// eval loop (never raised, never seen by Python code).
     suspend_marker: ObjRef,
+    /// The marker of [`Vm::mode_switch_err`] (never raised either).
+    mode_switch_marker: ObjRef,
     /// The emulated-thread scheduler (created on first use).
     pub(crate) scheduler: RefCell<Option<Arc<crate::sched::Scheduler>>>,
     /// Start `__main__` as the main green thread and return (a host runs
@@ -239,6 +245,31 @@ impl Vm {
         Ok(Value::Obj(
             self.alloc(ObjKind::Str(PyStr::new(data, chars)))?,
         ))
+    }
+
+    /// The interned str spelled `b` (made and interned on first use).
+    pub fn intern_bytes(&self, b: &[u8]) -> PyResult<Value> {
+        if let Some(o) = self.interned.borrow().get(b) {
+            return Ok(Value::Obj(o.clone()));
+        }
+        let v = self.new_str_bytes(b)?;
+        if let Value::Obj(o) = &v {
+            self.interned.borrow_mut().insert(b.into(), o.clone());
+        }
+        Ok(v)
+    }
+
+    /// `sys.intern(s)` for an exact str `s`: the interned str equal to it,
+    /// `s` itself becoming it when none is yet.
+    pub fn intern(&self, s: &ObjRef) -> ObjRef {
+        let ObjKind::Str(st) = &s.kind else {
+            return s.clone();
+        };
+        self.interned
+            .borrow_mut()
+            .entry(st.as_bytes().into())
+            .or_insert_with(|| s.clone())
+            .clone()
     }
 
     /// `str(i)` for an inline int, formatted without a temporary heap
@@ -554,6 +585,19 @@ impl Vm {
         e.0.ptr_eq(&self.suspend_marker)
     }
 
+    /// The eval loop's signal to its driver: the frame it entered needs the
+    /// other (traced or untraced) copy of the loop. Never seen outside
+    /// `eval::run_with`.
+    pub(crate) fn mode_switch_err(&self) -> PyErr {
+        PyErr(self.mode_switch_marker.clone())
+    }
+
+    /// True for [`Vm::mode_switch_err`].
+    #[inline]
+    pub(crate) fn is_mode_switch(&self, e: &PyErr) -> bool {
+        e.0.ptr_eq(&self.mode_switch_marker)
+    }
+
     /// Adds a running VM thread to the registry.
     pub(crate) fn register_thread(&self, t: *mut super::frame::VmThread) {
         self.threads.borrow_mut().push(t);
@@ -811,6 +855,7 @@ impl Vm {
             types: parts.types,
             names: parts.names,
             exc_types: RefCell::new(HashMap::new()),
+            interned: RefCell::new(HashMap::new()),
             iter_types: RefCell::new(HashMap::new()),
             native_types: RefCell::new(Vec::new()),
             none_like: parts.none_like,
@@ -837,6 +882,7 @@ impl Vm {
             host_trace: RefCell::new(None),
             main_started: Cell::new(false),
             suspend_marker: parts.suspend_marker,
+            mode_switch_marker: parts.mode_switch_marker,
             scheduler: RefCell::new(None),
             thread_options: parts.thread_options,
             faulthandler: Cell::new(false),
@@ -869,4 +915,5 @@ pub(crate) struct VmParts {
     pub rt: RtParts,
     pub thread_options: super::threads::ThreadOptions,
     pub suspend_marker: ObjRef,
+    pub mode_switch_marker: ObjRef,
 }

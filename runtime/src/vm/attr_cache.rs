@@ -1,0 +1,249 @@
+//! Inline caches for attribute access (CPython 3.11+'s specialized
+//! `LOAD_ATTR_INSTANCE_VALUE`, `LOAD_ATTR_METHOD_WITH_VALUES`,
+//! `STORE_ATTR_INSTANCE_VALUE` and the method loads of builtin types).
+//!
+//! One [`AttrCache`] per `LoadAttr`/`LoadMethod`/`StoreAttr` instruction
+//! remembers what the full lookup learned about the receiver's type for
+//! that name. CPython guards with a per-type version tag; pyrt guards with
+//! the receiver's type (by identity) and the type epoch
+//! ([`super::typeobj::type_epoch`]), which changes whenever any class
+//! namespace changes or any class is freed. So while both match, the
+//! facts hold: the name is not a data descriptor on the class, there is
+//! no `__setattr__` to call, and the class's plain function for the name
+//! (held without a reference, as the type attribute cache holds its
+//! results) is still alive in the namespace that had it.
+//!
+//! What stays per instance — whether the instance dict has the name — is
+//! looked up every time, first at the entry index where the last instance
+//! had it (instances made by one `__init__` share their dict layout).
+//!
+//! A site that keeps missing (a receiver of many types) stops refilling
+//! after [`MAX_FILLS`] and takes the general path only.
+
+use std::cell::Cell;
+use std::ptr::NonNull;
+
+use super::code::Code;
+use super::object::{ObjKind, ObjRef, PyObject, Value};
+use super::state::{PyResult, Vm};
+use super::typeobj::type_epoch;
+
+/// Refills a site may do before it gives up caching.
+const MAX_FILLS: u16 = 64;
+
+/// What an attribute site learned; see the module docs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AttrCache {
+    /// The receiver's type (identity; 0: nothing cached).
+    ty: usize,
+    /// The type epoch the facts were learned in.
+    epoch: u64,
+    /// Where the last instance's dict had the name.
+    hint: u32,
+    /// Refills so far.
+    fills: u16,
+    /// The class's plain function (or builtin method descriptor) for the
+    /// name, borrowed: None when it has none.
+    method: Option<NonNull<PyObject>>,
+}
+
+/// A cache cell per attribute instruction.
+pub type AttrCaches = Box<[Cell<AttrCache>]>;
+
+/// Empty caches for `n` sites.
+pub fn new_caches(n: usize) -> AttrCaches {
+    (0..n).map(|_| Cell::new(AttrCache::default())).collect()
+}
+
+/// The instance behind `obj` and its class's identity, when `obj` is an
+/// instance of a Python class.
+#[inline]
+fn instance(obj: &Value) -> Option<(&super::typeobj::Instance, usize)> {
+    let Value::Obj(o) = obj else { return None };
+    let ObjKind::Instance(inst) = &o.kind else {
+        return None;
+    };
+    let ty = inst.class.try_borrow().ok()?.as_ptr() as usize;
+    Some((inst, ty))
+}
+
+/// The site's cache when it is valid for receivers of type `ty`.
+#[inline]
+fn valid(code: &Code, ci: usize, ty: usize) -> Option<AttrCache> {
+    let c = code.attr_cache.get(ci)?.get();
+    (c.ty == ty && c.epoch == type_epoch()).then_some(c)
+}
+
+/// `name` in the instance dict `d`, tried first at the site's hint; the
+/// outer None when the dict cannot be read here (borrowed).
+#[inline]
+fn dict_lookup(
+    vm: &Vm,
+    code: &Code,
+    ci: usize,
+    c: AttrCache,
+    d: &ObjRef,
+    name: &Value,
+) -> Option<Option<Value>> {
+    let ObjKind::Dict(d) = &d.kind else {
+        return None;
+    };
+    let (v, ix) = super::dict::fast::get_hinted(vm, d, name, c.hint as usize)?;
+    if let Some(ix) = ix
+        && ix != c.hint as usize
+    {
+        code.attr_cache[ci].set(AttrCache {
+            hint: ix as u32,
+            ..c
+        });
+    }
+    Some(v)
+}
+
+/// `obj.name` from the cache: None when the general path must run.
+#[inline]
+pub(crate) fn load_attr(
+    vm: &Vm,
+    code: &Code,
+    ci: usize,
+    obj: &Value,
+    name: &Value,
+) -> Option<Value> {
+    let (inst, ty) = instance(obj)?;
+    let c = valid(code, ci, ty)?;
+    dict_lookup(vm, code, ci, c, &inst.dict, name)?
+}
+
+/// `obj.name` for a method call from the cache: (method, self) or
+/// (value, Undef); None when the general path must run.
+#[inline]
+pub(crate) fn load_method(
+    vm: &Vm,
+    code: &Code,
+    ci: usize,
+    obj: &Value,
+    name: &Value,
+) -> Option<(Value, Value)> {
+    let (ty, inst) = match instance(obj) {
+        Some((inst, ty)) => (ty, Some(inst)),
+        None => (
+            super::eval::builtin_kind_type(vm, obj)?.as_ptr() as usize,
+            None,
+        ),
+    };
+    let c = valid(code, ci, ty)?;
+    if let Some(inst) = inst {
+        // The instance's own attribute wins over a (non-data) function.
+        if let Some(v) = dict_lookup(vm, code, ci, c, &inst.dict, name)? {
+            return Some((v, Value::Undef));
+        }
+    }
+    // SAFETY: `method` was found in a class namespace in this type epoch;
+    // the epoch stands (checked in `valid`), so that namespace still holds
+    // a reference to it (see the module docs).
+    let m = unsafe { ObjRef::from_borrowed(c.method?) };
+    Some((Value::Obj(m), obj.clone()))
+}
+
+/// `obj.name = value` from the cache: `Err(value)` back when the general
+/// path must run.
+#[inline]
+pub(crate) fn store_attr(
+    vm: &Vm,
+    code: &Code,
+    ci: usize,
+    obj: &Value,
+    name: &Value,
+    value: Value,
+) -> Result<PyResult<()>, Value> {
+    let Some((inst, ty)) = instance(obj) else {
+        return Err(value);
+    };
+    if valid(code, ci, ty).is_none() {
+        return Err(value);
+    }
+    let r = vm.dict_set_ref(&inst.dict, name, value);
+    vm.note_inst_dict_size(inst);
+    Ok(r)
+}
+
+/// Learns the facts for `obj.name` at site `ci` (before the general path
+/// runs). Runs no Python code.
+#[inline(never)]
+pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, store: bool) {
+    let Some(cell) = code.attr_cache.get(ci) else {
+        return;
+    };
+    let old = cell.get();
+    if old.fills >= MAX_FILLS {
+        return;
+    }
+    let fills = old.fills + 1;
+    cell.set(AttrCache {
+        fills,
+        ..AttrCache::default()
+    });
+    // Specials (`__class__`, `__dict__`, …) are not cached.
+    if name
+        .as_str()
+        .is_none_or(|s| s.as_bytes().starts_with(b"__"))
+    {
+        return;
+    }
+    let epoch = type_epoch();
+    let learned = match instance(obj) {
+        Some((_, ty)) => {
+            let Ok(cls) = (match obj {
+                Value::Obj(o) => match &o.kind {
+                    ObjKind::Instance(i) => i.class.try_borrow().map(|c| c.clone()),
+                    _ => return,
+                },
+                _ => return,
+            }) else {
+                return;
+            };
+            let cattr = vm.lookup_type(&cls, name);
+            let method = match &cattr {
+                // A data descriptor: the general path calls it.
+                Some(Value::Obj(d)) if matches!(d.kind, ObjKind::Property(_)) => return,
+                Some(Value::Obj(f)) if matches!(f.kind, ObjKind::Function(_)) => {
+                    Some(f.as_non_null())
+                }
+                _ => None,
+            };
+            if store && vm.user_special(obj, "__setattr__").is_some() {
+                return;
+            }
+            AttrCache {
+                ty,
+                epoch,
+                hint: 0,
+                fills,
+                method,
+            }
+        }
+        None if !store => {
+            let Some(t) = super::eval::builtin_kind_type(vm, obj) else {
+                return;
+            };
+            let method = match vm.lookup_type(t, name) {
+                Some(Value::Obj(b))
+                    if matches!(&b.kind, ObjKind::Builtin(f) if f.bound.is_undef() && !f.owner.is_empty())
+                        && !matches!(obj, Value::Obj(x) if matches!(x.kind, ObjKind::Exception(_) | ObjKind::Function(_))) =>
+                {
+                    Some(b.as_non_null())
+                }
+                _ => return,
+            };
+            AttrCache {
+                ty: t.as_ptr() as usize,
+                epoch,
+                hint: 0,
+                fills,
+                method,
+            }
+        }
+        None => return,
+    };
+    cell.set(learned);
+}

@@ -1,0 +1,150 @@
+# Attribute inline caches (LoadAttr/LoadMethod/StoreAttr remember what
+# they learned about a type): every way the learned facts can go stale
+# must be seen at the same instruction. Each helper below is one site,
+# called again after the change.
+import sys
+
+
+def get_x(o):
+    return o.x
+
+
+def call_m(o):
+    return o.m()
+
+
+def set_x(o, v):
+    o.x = v
+
+
+class A:
+    def __init__(self, x):
+        self.x = x
+
+    def m(self):
+        return "A.m"
+
+
+# Instances with different dict layouts at one site.
+a1 = A(1)
+a2 = A(2)
+a2.__dict__.clear()
+a2.y = 0
+a2.x = 22
+print(get_x(a1), get_x(a2), get_x(a1))
+
+# The instance's own attribute wins over the class's function, and the
+# function comes back when it goes.
+a = A(3)
+print(call_m(a))
+a.m = lambda: "instance m"
+print(call_m(a))
+del a.m
+print(call_m(a))
+
+# The class's function replaced.
+A.m = lambda self: "new A.m"
+print(call_m(a))
+
+# A property added on the class takes over loads and stores.
+print(get_x(a))
+set_x(a, 5)
+A.x = property(lambda self: "prop", lambda self, v: print("prop set", v))
+print(get_x(a))
+set_x(a, 6)
+del A.x
+print(get_x(a))
+
+# __setattr__ added after stores were cached.
+def loud_setattr(self, name, v):
+    print("setattr", name, v)
+    object.__setattr__(self, name, v)
+
+
+set_x(a, 7)
+A.__setattr__ = loud_setattr
+set_x(a, 8)
+del A.__setattr__
+set_x(a, 9)
+print(get_x(a))
+
+# __class__ reassigned.
+class B:
+    def m(self):
+        return "B.m"
+
+
+b = A(10)
+print(call_m(b))
+b.__class__ = B
+print(call_m(b), get_x(b))
+
+# A deleted attribute: AttributeError, then the class attribute.
+c = A(11)
+print(get_x(c))
+del c.x
+try:
+    get_x(c)
+except AttributeError as e:
+    print("AttributeError:", e)
+A.x = "class x"
+print(get_x(c))
+del A.x
+
+# Subclass overriding the method; classes freed and made again.
+class C(A):
+    def m(self):
+        return "C.m"
+
+
+print(call_m(A(0)), call_m(C(0)), call_m(A(0)))
+for i in range(3):
+    class D:
+        def m(self, i=i):
+            return f"D{i}.m"
+    print(call_m(D()))
+    del D
+
+# One site, many classes (more than a site keeps learning about).
+classes = [type(f"K{i}", (), {"m": (lambda i: lambda self: i)(i), "x": i}) for i in range(100)]
+print(sum(call_m(k()) for k in classes), sum(get_x(k()) for k in classes))
+print(call_m(A(1)), get_x(A(1)))
+
+# Builtin kinds: the method of the receiver's type, a class's between.
+def append(l, v):
+    l.append(v)
+    return l
+
+
+class Recorder:
+    def __init__(self):
+        self.items = []
+
+    def append(self, v):
+        self.items.append(v * 10)
+
+    def __repr__(self):
+        return f"Recorder({self.items})"
+
+
+print(append([], 1), append(Recorder(), 1), append([], 2))
+def upper(s):
+    return s.upper()
+
+
+print(upper("ab"), upper("cd"))
+try:
+    upper(3)
+except AttributeError as e:
+    print("AttributeError:", e)
+
+# getattr/setattr with a computed name meet the cached names.
+name = "".join(["x"])
+e = A(12)
+setattr(e, name, 13)
+print(get_x(e), getattr(e, name))
+print(sys.intern("".join(["ab", "c"])) is sys.intern("abc"))
+try:
+    sys.intern(1)
+except TypeError as e:
+    print("TypeError:", e)
