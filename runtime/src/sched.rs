@@ -561,7 +561,10 @@ impl Scheduler {
             // A racing wake-up may also list this task; it is skipped above
             // since the wait is gone.
         }
-        st.runnable.rotate_right(ready);
+        // (A no-op when nothing woke or only the woken are runnable.)
+        if ready > 0 && ready < st.runnable.len() {
+            st.runnable.rotate_right(ready);
+        }
         woken.clear();
         st.scratch = woken;
     }
@@ -646,7 +649,12 @@ impl Scheduler {
                 Some(seed) => (next_random(seed) % st.runnable.len() as u64) as usize,
                 None => 0,
             };
-            let id = st.runnable.remove(idx).expect("index in range");
+            let id = if idx == 0 {
+                st.runnable.pop_front()
+            } else {
+                st.runnable.remove(idx)
+            }
+            .expect("index in range");
             // With a seed, slice lengths vary (½ to 1½ intervals, drawn from
             // the seeded generator) as CPython's timed switches do, so a
             // switch can land anywhere in a loop body — reproducibly.

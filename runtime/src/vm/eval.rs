@@ -1769,12 +1769,18 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                 Op::ReturnValue => {
                     let v = pop!();
                     sync!();
-                    // The common case: a plain call returns to a Python
-                    // caller; the frame is dropped in place, not moved.
-                    if fi != stop && !tracing_now(thp) {
+                    // The common cases: a plain call returns to a Python
+                    // caller, or the frame a run from Rust pushed (a trace
+                    // function, a callback) returns to it; the frame is
+                    // dropped in place, not moved.
+                    if !tracing_now(thp) {
                         let th = th!(thp);
                         if let Some(f) = th.frames.last()
-                            && matches!(f.ret, Ret::Push)
+                            && (if fi == stop {
+                                matches!(f.ret, Ret::Boundary)
+                            } else {
+                                matches!(f.ret, Ret::Push)
+                            })
                             && f.generator.is_none()
                         {
                             let ret_sp = f.ret_sp;
@@ -1814,6 +1820,9 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                                 for i in ret_sp..len {
                                     drop(super::object::read_value(p.add(i)));
                                 }
+                            }
+                            if fi == stop {
+                                return Ok(v);
                             }
                             push!(v);
                             // Back to the caller in place.
@@ -2445,20 +2454,49 @@ fn call_builtin_on_stack(
     } else {
         callable_at + 2
     };
-    let mut args: SmallVec<[Value; 4]> = SmallVec::new();
     let end = th.stack.len();
-    // SAFETY: the values at args_at..end are moved out exactly once: the
-    // length is cut to args_at before anything else touches them.
-    unsafe {
-        let p = th.stack.as_ptr();
-        for i in args_at..end {
-            args.push(std::ptr::read(p.add(i)));
+    let p = th.stack.as_ptr();
+    // The arguments move off the stack into an array of their own (the
+    // builtin may run Python code that grows the stack): one or two of
+    // them — a method and its self, or one argument — without a vector.
+    let r = match end - args_at {
+        1 => {
+            // SAFETY: the value at args_at is moved out once: the length is
+            // cut to args_at before anything else touches the stack.
+            let a = unsafe {
+                let a = [std::ptr::read(p.add(args_at))];
+                th.stack.set_len(args_at);
+                a
+            };
+            th.stack.truncate(callable_at);
+            f(vm, Args::positional(&a))
         }
-        th.stack.set_len(args_at);
-    }
-    th.stack.truncate(callable_at);
-    let r = f(vm, Args::positional(&args))?;
-    drop(args);
+        2 => {
+            // SAFETY: as above, for the two values at args_at..end.
+            let a = unsafe {
+                let a = [
+                    std::ptr::read(p.add(args_at)),
+                    std::ptr::read(p.add(args_at + 1)),
+                ];
+                th.stack.set_len(args_at);
+                a
+            };
+            th.stack.truncate(callable_at);
+            f(vm, Args::positional(&a))
+        }
+        _ => {
+            let mut args: SmallVec<[Value; 4]> = SmallVec::new();
+            // SAFETY: as above, for the values at args_at..end.
+            unsafe {
+                for i in args_at..end {
+                    args.push(std::ptr::read(p.add(i)));
+                }
+                th.stack.set_len(args_at);
+            }
+            th.stack.truncate(callable_at);
+            f(vm, Args::positional(&args))
+        }
+    }?;
     th!(thp).stack.push(r);
     Ok(())
 }
