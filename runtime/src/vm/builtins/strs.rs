@@ -1229,21 +1229,28 @@ pub(crate) fn ascii_of(vm: &Vm, v: &Value) -> PyResult<Value> {
 pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Value> {
     let f = fmt
         .as_str()
-        .map(|s| s.to_string_lossy().into_owned())
+        .map(|s| s.to_string_lossy())
         .unwrap_or_default();
+    let f: &str = &f;
     let items: Vec<Value> = match args.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Tuple(t)) => t.iter().cloned().collect(),
         _ => vec![args.clone()],
     };
     let mapping = matches!(args.as_obj().map(|o| &o.kind), Some(ObjKind::Dict(_)));
-    let mut out = String::new();
-    let c: Vec<char> = f.chars().collect();
+    let mut out = String::with_capacity(f.len() + 16);
+    // Scanned by bytes: the format syntax is ASCII, so text between specs
+    // is copied a run at a time and every index below is a char boundary.
+    let c = f.as_bytes();
     let mut i = 0;
     let mut k = 0;
     while i < c.len() {
-        if c[i] != '%' {
-            out.push(c[i]);
-            i += 1;
+        if c[i] != b'%' {
+            let run = c[i..]
+                .iter()
+                .position(|&x| x == b'%')
+                .map_or(c.len(), |n| i + n);
+            out.push_str(&f[i..run]);
+            i = run;
             continue;
         }
         i += 1;
@@ -1252,24 +1259,32 @@ pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Val
         }
         // %(name)
         let mut arg: Option<Value> = None;
-        if c[i] == '(' {
+        if c[i] == b'(' {
             let end = c[i..]
                 .iter()
-                .position(|&x| x == ')')
+                .position(|&x| x == b')')
                 .ok_or_else(|| vm.value_error("incomplete format key"))?
                 + i;
-            let key: String = c[i + 1..end].iter().collect();
-            arg = Some(vm.getitem(args, &vm.new_str(&key)?)?);
+            let key = &f[i + 1..end];
+            // CPython's "mapping": has __getitem__, not a tuple or str.
+            let mapping_like = !matches!(
+                args.as_obj().map(|o| &o.kind),
+                Some(ObjKind::Tuple(_) | ObjKind::Str(_))
+            ) && vm.lookup_special(args, "__getitem__").is_some();
+            if !mapping_like {
+                return Err(vm.type_error("format requires a mapping"));
+            }
+            arg = Some(vm.getitem(args, &vm.new_str(key)?)?);
             i = end + 1;
         }
         let mut flags = String::new();
-        while i < c.len() && "-+ #0".contains(c[i]) {
-            flags.push(c[i]);
+        while i < c.len() && b"-+ #0".contains(&c[i]) {
+            flags.push(char::from(c[i]));
             i += 1;
         }
         let mut width = String::new();
-        while i < c.len() && (c[i].is_ascii_digit() || c[i] == '*') {
-            if c[i] == '*' {
+        while i < c.len() && (c[i].is_ascii_digit() || c[i] == b'*') {
+            if c[i] == b'*' {
                 let w = items
                     .get(k)
                     .cloned()
@@ -1277,28 +1292,30 @@ pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Val
                 k += 1;
                 width = int_arg(vm, &w)?.to_string();
             } else {
-                width.push(c[i]);
+                width.push(char::from(c[i]));
             }
             i += 1;
         }
         let mut prec = None;
-        if i < c.len() && c[i] == '.' {
+        if i < c.len() && c[i] == b'.' {
             i += 1;
             let mut p = String::new();
             while i < c.len() && c[i].is_ascii_digit() {
-                p.push(c[i]);
+                p.push(char::from(c[i]));
                 i += 1;
             }
             prec = Some(p);
         }
-        while i < c.len() && "hlL".contains(c[i]) {
+        while i < c.len() && b"hlL".contains(&c[i]) {
             i += 1;
         }
         if i >= c.len() {
             return Err(vm.value_error("incomplete format"));
         }
-        let conv = c[i];
-        i += 1;
+        let conv = f[i..].chars().next().unwrap_or('%');
+        // The conversion's index in chars, for the error message.
+        let conv_at = i;
+        i += conv.len_utf8();
         if conv == '%' {
             out.push('%');
             continue;
@@ -1321,8 +1338,7 @@ pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Val
         if flags.is_empty() && width.is_empty() && prec.is_none() {
             match (conv, &v) {
                 ('d' | 'i' | 'u', Value::Int(n)) => {
-                    use std::fmt::Write as _;
-                    let _ = write!(out, "{n}");
+                    push_i64(&mut out, *n);
                     continue;
                 }
                 ('s', Value::Obj(o)) if let ObjKind::Str(s) = &o.kind => {
@@ -1414,9 +1430,14 @@ pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Val
             },
             other => {
                 return Err(vm.value_error(format!(
-                    "unsupported format character '{other}' ({:#x}) at index {}",
+                    "unsupported format character '{}' ({:#x}) at index {}",
+                    if (' '..='~').contains(&other) {
+                        other
+                    } else {
+                        '?'
+                    },
                     other as u32,
-                    i - 1
+                    f[..conv_at].chars().count()
                 )));
             }
         };
@@ -1429,6 +1450,26 @@ pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Val
         return Err(vm.type_error("not all arguments converted during string formatting"));
     }
     vm.new_str(&out)
+}
+
+/// Appends `n` in decimal (the `%d` of an inline int, without the
+/// formatting machinery).
+fn push_i64(out: &mut String, n: i64) {
+    let mut buf = [0u8; 20];
+    let mut pos = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    out.extend(buf[pos..].iter().map(|&d| char::from(d)));
 }
 
 fn s_dunder_len(vm: &Vm, a: Args<'_>) -> PyResult<Value> {

@@ -23,3 +23,22 @@ for bad in [lambda: "a".index("z"), lambda: "{".format(), lambda: "%d" % "x", la
         print(type(e).__name__ + ":", e)
 print("Thread-%d" % 5, "%s-%s" % ("a", "b"), "%d%%" % -3, "%s" % 1.5, "%d" % True, "%s" % True, "%5d|%-4s|" % (3, "x"), "%(a)s %(b)d" % {"a": "A", "b": 2})
 print("%s" % "caf\u00e9", "%d" % 2**70, "%i %u" % (1, 2))
+
+# printf-style formatting: text runs around specs (non-ASCII included),
+# mapping keys and the errors CPython gives.
+class Doubler:
+    def __getitem__(self, k):
+        return k * 2
+
+
+for f, a in [("Thread-%d", 5), ("héllo %s wörld %d%%", ("ä", -12)), ("%5d|%-5d|%05d", (1, 2, 3)),
+             ("%(a)s-%(b)r", {"a": "x", "b": "y"}), ("%x %X %o %#x", (255, 255, 8, 255)),
+             ("%.2f %e %g", (3.14159, 12345.678, 0.0001)), ("%c%c", (65, "b")), ("€%s€", "z"),
+             ("%*d", (5, 42)), ("%.3s", "abcdef"), ("%d", 2**70), ("%i %u", (-3, 4)),
+             ("%(ab)s", Doubler()), ("%", 1), ("%y", 1), ("ä%ü", 1), ("%\x01", 1), ("%d %d", (1,)),
+             ("%d", (1, 2)), ("%(a", {"a": 1}), ("%d", "x"), ("%(a)s", 1), ("%(a)s", [1]),
+             ("%(a)s", "abc"), ("%(a)s", (1,)), ("%(a)s", object())]:
+    try:
+        print(repr(f % a))
+    except Exception as e:
+        print(type(e).__name__, e)
