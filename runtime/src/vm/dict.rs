@@ -208,16 +208,23 @@ impl Dict {
     /// type epoch. Called before any removed value is dropped.
     #[inline]
     fn changed(&mut self) {
-        self.version = next_version();
+        // Compared only with this dict's own earlier versions (a lookup or
+        // an iteration noticing a change): a step suffices.
+        self.version = self.version.wrapping_add(1);
         if self.type_ns {
             super::typeobj::bump_type_epoch();
         }
     }
 
-    /// [`Dict::changed`] for a change of the keys or their places.
+    /// [`Dict::changed`] for a change of the keys or their places: a
+    /// version no dict had before (caches compare keys versions of
+    /// whichever dict a frame runs with).
     #[inline]
     fn keys_changed(&mut self) {
-        self.changed();
+        self.version = next_version();
+        if self.type_ns {
+            super::typeobj::bump_type_epoch();
+        }
         self.keys_version = self.version;
     }
 
