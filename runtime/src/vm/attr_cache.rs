@@ -192,17 +192,14 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
     }
     let epoch = type_epoch();
     let learned = match instance(obj) {
-        Some((_, ty)) => {
-            let Ok(cls) = (match obj {
-                Value::Obj(o) => match &o.kind {
-                    ObjKind::Instance(i) => i.class.try_borrow().map(|c| c.clone()),
-                    _ => return,
-                },
-                _ => return,
-            }) else {
+        Some((inst, ty)) => {
+            // (`instance` found the class not borrowed; lookups run no
+            // Python code that could borrow it.)
+            let Ok(cls) = inst.class.try_borrow() else {
                 return;
             };
             let cattr = vm.lookup_type(&cls, name);
+            drop(cls);
             let method = match &cattr {
                 // A data descriptor: the general path calls it.
                 Some(Value::Obj(d)) if matches!(d.kind, ObjKind::Property(_)) => return,

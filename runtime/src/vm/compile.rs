@@ -576,33 +576,36 @@ impl<'a> Compiler<'a> {
 
     fn emit_name(&mut self, op: Op, name: &str) {
         let i = self.name_index(name);
-        if op == Op::LoadGlobal || op == Op::LoadName {
-            // LoadGlobal's arg: name index | cache index << 16 (LoadName's
-            // too: without a locals mapping it is a global lookup). Past
-            // 0xFFFE caches the rest share the index 0xFFFF: no cache.
-            let u = self.unit();
-            if i > 0xFFFF {
-                u.too_many_names = true;
+        let arg = match op {
+            // LoadName's global lookup (without a locals mapping) shares
+            // LoadGlobal's cache.
+            Op::LoadGlobal | Op::LoadName => self.cached_name_arg(i, |u| &mut u.n_global_cache),
+            Op::LoadAttr | Op::LoadMethod | Op::StoreAttr => {
+                self.cached_name_arg(i, |u| &mut u.n_attr_cache)
             }
-            let c = u.n_global_cache.min(NO_CACHE) as u32;
-            if c < NO_CACHE as u32 {
-                u.n_global_cache += 1;
-            }
-            self.emit(op, (i & 0xFFFF) | (c << 16));
-        } else if matches!(op, Op::LoadAttr | Op::LoadMethod | Op::StoreAttr) {
-            // The same for attribute instructions, with an attribute cache.
-            let u = self.unit();
-            if i > 0xFFFF {
-                u.too_many_names = true;
-            }
-            let c = u.n_attr_cache.min(NO_CACHE) as u32;
-            if c < NO_CACHE as u32 {
-                u.n_attr_cache += 1;
-            }
-            self.emit(op, (i & 0xFFFF) | (c << 16));
-        } else {
-            self.emit(op, i);
+            _ => i,
+        };
+        self.emit(op, arg);
+    }
+
+    /// The arg of a name instruction with an inline cache: name index |
+    /// cache index << 16, the cache counted by `count`. Past 0xFFFE caches
+    /// the rest share the index 0xFFFF: no cache.
+    fn cached_name_arg(
+        &mut self,
+        name_i: u32,
+        count: impl for<'u> FnOnce(&'u mut Unit<'a>) -> &'u mut usize,
+    ) -> u32 {
+        let u = self.unit();
+        if name_i > 0xFFFF {
+            u.too_many_names = true;
         }
+        let n = count(u);
+        let c = (*n).min(NO_CACHE) as u32;
+        if c < NO_CACHE as u32 {
+            *n += 1;
+        }
+        (name_i & 0xFFFF) | (c << 16)
     }
 
     fn local_index(&self, name: &str) -> Option<u32> {

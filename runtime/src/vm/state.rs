@@ -276,16 +276,7 @@ impl Vm {
     /// string.
     pub fn int_str(&self, i: i64) -> PyResult<Value> {
         let mut buf = [0u8; 20];
-        let mut pos = buf.len();
-        let mut m = i.unsigned_abs();
-        loop {
-            pos -= 1;
-            buf[pos] = b'0' + (m % 10) as u8;
-            m /= 10;
-            if m == 0 {
-                break;
-            }
-        }
+        let pos = decimal_digits(i.unsigned_abs(), &mut buf);
         if i < 0 {
             let mut data = pyvec();
             data.try_reserve_exact(buf.len() - pos + 1)
@@ -916,4 +907,18 @@ pub(crate) struct VmParts {
     pub thread_options: super::threads::ThreadOptions,
     pub suspend_marker: ObjRef,
     pub mode_switch_marker: ObjRef,
+}
+
+/// Writes the decimal digits of `m` at the end of `buf`; the index of the
+/// first (`str(int)` without the formatting machinery).
+pub(crate) fn decimal_digits(mut m: u64, buf: &mut [u8; 20]) -> usize {
+    let mut pos = buf.len();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            return pos;
+        }
+    }
 }

@@ -1456,16 +1456,7 @@ pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Val
 /// formatting machinery).
 fn push_i64(out: &mut String, n: i64) {
     let mut buf = [0u8; 20];
-    let mut pos = buf.len();
-    let mut m = n.unsigned_abs();
-    loop {
-        pos -= 1;
-        buf[pos] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
-        }
-    }
+    let pos = crate::vm::state::decimal_digits(n.unsigned_abs(), &mut buf);
     if n < 0 {
         out.push('-');
     }
