@@ -348,6 +348,16 @@ pub(crate) fn push_function_frame(
         for _ in argcount..nslots {
             th.stack.push(Value::Undef);
         }
+    } else if let Some(d) = positional_defaults(f, code, npos, kwnames) {
+        // Fewer positional arguments than parameters, the rest from the
+        // defaults (CPython's common case after exact arguments).
+        let th = th!(thp);
+        th.stack.reserve(nslots - npos + code.stacksize as usize);
+        let first = argcount - d.len();
+        th.stack.extend(d[npos - first..].iter().cloned());
+        for _ in argcount..nslots {
+            th.stack.push(Value::Undef);
+        }
     } else {
         bind_args(vm, thp, f, code, args_at, npos, kwnames)?;
     }
@@ -589,9 +599,75 @@ fn enter_simple(
     }
 }
 
+/// The defaults of `f` when a call with `npos` positional arguments and
+/// no keywords binds by position and takes the missing parameters from
+/// them: no keyword-only parameters, no `*args`/`**kwargs`, and enough
+/// defaults.
+#[inline(never)]
+fn positional_defaults<'a>(
+    f: &'a Function,
+    code: &Code,
+    npos: usize,
+    kwnames: &[Value],
+) -> Option<std::cell::Ref<'a, [Value]>> {
+    let argcount = code.argcount as usize;
+    if !kwnames.is_empty()
+        || npos >= argcount
+        || code.kwonlyargcount != 0
+        || code.flags & (flags::VARARGS | flags::VARKEYWORDS) != 0
+    {
+        return None;
+    }
+    let d = f.defaults.try_borrow().ok()?;
+    std::cell::Ref::filter_map(d, |d| match d.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Tuple(t)) if npos + t.len() >= argcount => Some(&t[..]),
+        _ => None,
+    })
+    .ok()
+}
+
 /// Argument binding for the general case (`_PyEval_MakeFrameVector`'s
 /// `initialize_locals`), with CPython's TypeError messages.
 fn bind_args(
+    vm: &Vm,
+    thp: *mut VmThread,
+    f: &Function,
+    code: &Code,
+    at: usize,
+    npos: usize,
+    kwnames: &[Value],
+) -> PyResult<()> {
+    let r = bind_args_in_place(vm, thp, f, code, at, npos, kwnames);
+    if r.is_err() {
+        // Nothing of the call stays on the stack.
+        th!(thp).stack.truncate(at);
+    }
+    r
+}
+
+/// [`bind_args`]' work: the parameters' slots are made where the
+/// positional arguments already are (`at..`), the keyword values and any
+/// extra positionals moved out first.
+/// Moves the values at `from..` off the thread's stack.
+#[inline]
+fn take_from(thp: *mut VmThread, from: usize) -> SmallVec<[Value; 4]> {
+    let st = &mut th!(thp).stack;
+    let n = st.len() - from;
+    let mut out = SmallVec::with_capacity(n);
+    // SAFETY: the values at from..from+n are moved out exactly once: the
+    // length is cut to `from` before anything else touches the stack.
+    unsafe {
+        let p = st.as_ptr().add(from);
+        for i in 0..n {
+            out.push(std::ptr::read(p.add(i)));
+        }
+        st.set_len(from);
+    }
+    out
+}
+
+#[inline(never)]
+fn bind_args_in_place(
     vm: &Vm,
     thp: *mut VmThread,
     f: &Function,
@@ -606,23 +682,19 @@ fn bind_args(
     let posonly = code.posonlyargcount as usize;
     let has_varargs = code.flags & flags::VARARGS != 0;
     let has_varkw = code.flags & flags::VARKEYWORDS != 0;
-    let qual = vm.display_str(&f.qualname.borrow());
-    // Take the arguments off the stack.
-    let given: Vec<Value> = th!(thp).stack.drain(at..).collect();
-    let (pos, kwv) = given.split_at(npos);
-    let mut slots: Vec<Value> = vec![Value::Undef; nslots];
-    let nfill = pos.len().min(argcount);
-    slots[..nfill].clone_from_slice(&pos[..nfill]);
+    // The function's name, for error messages only.
+    let qual = || vm.display_str(&f.qualname.borrow());
+    // Keyword values, then positionals past the parameters, off the stack.
+    let kwv = take_from(thp, at + npos);
+    let extra = if npos > argcount {
+        take_from(thp, at + argcount)
+    } else {
+        SmallVec::new()
+    };
     let mut vararg_idx = argcount + kwonly;
-    if has_varargs {
-        let extra = if pos.len() > argcount {
-            pos[argcount..].to_vec()
-        } else {
-            Vec::new()
-        };
-        slots[vararg_idx] = vm.new_tuple(extra)?;
-        vararg_idx += 1;
-    } else if pos.len() > argcount {
+    let varargs = if has_varargs {
+        Some(vm.new_tuple(extra.into_vec())?)
+    } else if npos > argcount {
         let kwgiven = kwnames.len();
         let defaults = f.defaults.borrow().clone();
         let ndef = match defaults.as_obj().map(|o| &o.kind) {
@@ -630,6 +702,7 @@ fn bind_args(
             _ => 0,
         };
         let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let q = qual();
         let takes = if ndef > 0 {
             format!(
                 "from {} to {} positional arguments",
@@ -639,32 +712,36 @@ fn bind_args(
         } else {
             format!("{argcount} positional argument{}", plural(argcount))
         };
-        let kwpart = if kwgiven > 0 {
+        let msg = if kwgiven > 0 {
             format!(
-                " positional argument{} (and {kwgiven} keyword-only argument{})",
-                plural(pos.len()),
+                "{q}() takes {takes} but {npos} positional argument{} (and {kwgiven} keyword-only argument{}) were given",
+                plural(npos),
                 plural(kwgiven)
             )
         } else {
-            String::new()
-        };
-        let msg = if kwpart.is_empty() {
             format!(
-                "{qual}() takes {takes} but {} {} given",
-                pos.len(),
-                if pos.len() == 1 { "was" } else { "were" }
-            )
-        } else {
-            format!(
-                "{qual}() takes {takes} but {}{kwpart} were given",
-                pos.len()
+                "{q}() takes {takes} but {npos} {} given",
+                if npos == 1 { "was" } else { "were" }
             )
         };
         return Err(vm.type_error(msg));
+    } else {
+        None
+    };
+    // The slots: the positionals are in place; the rest start unbound.
+    {
+        let th = th!(thp);
+        th.stack
+            .reserve(at + nslots - th.stack.len() + code.stacksize as usize);
+        th.stack.resize(at + nslots, Value::Undef);
+    }
+    if let Some(t) = varargs {
+        th!(thp).stack[at + vararg_idx] = t;
+        vararg_idx += 1;
     }
     let kwdict = if has_varkw {
         let d = vm.new_dict()?;
-        slots[vararg_idx] = Value::Obj(d.clone());
+        th!(thp).stack[at + vararg_idx] = Value::Obj(d.clone());
         Some(d)
     } else {
         None
@@ -678,22 +755,25 @@ fn bind_args(
             .position(|v| v.as_bytes() == nb);
         match idx {
             Some(i) if i >= posonly => {
-                if !slots[i].is_undef() {
+                let slot = &mut th!(thp).stack[at + i];
+                if !slot.is_undef() {
+                    let q = qual();
                     return Err(vm.type_error(format!(
-                        "{qual}() got multiple values for argument '{}'",
+                        "{q}() got multiple values for argument '{}'",
                         code.varnames[i]
                     )));
                 }
-                slots[i] = val.clone();
+                *slot = val;
             }
             other => {
                 if let Some(d) = &kwdict {
-                    vm.dict_set(d, name.clone(), val.clone())?;
+                    vm.dict_set(d, name.clone(), val)?;
                 } else if let Some(i) = other {
                     posonly_as_kw.push(code.varnames[i].to_string());
                 } else {
+                    let q = qual();
                     return Err(vm.type_error(format!(
-                        "{qual}() got an unexpected keyword argument '{}'",
+                        "{q}() got an unexpected keyword argument '{}'",
                         String::from_utf8_lossy(nb)
                     )));
                 }
@@ -701,62 +781,62 @@ fn bind_args(
         }
     }
     if !posonly_as_kw.is_empty() {
+        let q = qual();
         return Err(vm.type_error(format!(
-            "{qual}() got some positional-only arguments passed as keyword arguments: '{}'",
+            "{q}() got some positional-only arguments passed as keyword arguments: '{}'",
             posonly_as_kw.join(", ")
         )));
     }
+    let unbound = move |i: usize| th!(thp).stack[at + i].is_undef();
     // Defaults.
-    let defaults = f.defaults.borrow().clone();
-    if let Some(ObjKind::Tuple(d)) = defaults.as_obj().map(|o| &o.kind) {
-        let first = argcount - d.len();
-        for (k, dv) in d.iter().enumerate() {
-            if slots[first + k].is_undef() {
-                slots[first + k] = dv.clone();
+    if npos < argcount {
+        let defaults = f.defaults.borrow().clone();
+        if let Some(ObjKind::Tuple(d)) = defaults.as_obj().map(|o| &o.kind) {
+            let first = argcount - d.len();
+            for (k, dv) in d.iter().enumerate() {
+                if unbound(first + k) {
+                    th!(thp).stack[at + first + k] = dv.clone();
+                }
             }
         }
-    }
-    let missing: Vec<&str> = (0..argcount)
-        .filter(|&i| slots[i].is_undef())
-        .map(|i| &*code.varnames[i])
-        .collect();
-    if !missing.is_empty() {
-        return Err(vm.type_error(format!(
-            "{qual}() missing {} required positional argument{}: {}",
-            missing.len(),
-            if missing.len() == 1 { "" } else { "s" },
-            name_list(&missing)
-        )));
-    }
-    if kwonly > 0 {
-        let kwd = f.kwdefaults.borrow().clone();
-        for (slot, name) in slots[argcount..argcount + kwonly]
-            .iter_mut()
-            .zip(&code.varnames[argcount..])
-        {
-            if slot.is_undef()
-                && let Some(d) = kwd.as_obj()
-                && let Some(v) = vm.dict_get_str(d, name)
-            {
-                *slot = v;
-            }
-        }
-        let missing: Vec<&str> = (argcount..argcount + kwonly)
-            .filter(|&i| slots[i].is_undef())
+        let missing: SmallVec<[&str; 4]> = (0..argcount)
+            .filter(|&i| unbound(i))
             .map(|i| &*code.varnames[i])
             .collect();
         if !missing.is_empty() {
+            let q = qual();
             return Err(vm.type_error(format!(
-                "{qual}() missing {} required keyword-only argument{}: {}",
+                "{q}() missing {} required positional argument{}: {}",
                 missing.len(),
                 if missing.len() == 1 { "" } else { "s" },
                 name_list(&missing)
             )));
         }
     }
-    let th = th!(thp);
-    th.stack.reserve(nslots + code.stacksize as usize);
-    th.stack.extend(slots);
+    if kwonly > 0 {
+        let kwd = f.kwdefaults.borrow().clone();
+        for (i, name) in (argcount..argcount + kwonly).zip(&code.varnames[argcount..]) {
+            if unbound(i)
+                && let Some(d) = kwd.as_obj()
+                && let Some(v) = vm.dict_get_str(d, name)
+            {
+                th!(thp).stack[at + i] = v;
+            }
+        }
+        let missing: SmallVec<[&str; 4]> = (argcount..argcount + kwonly)
+            .filter(|&i| unbound(i))
+            .map(|i| &*code.varnames[i])
+            .collect();
+        if !missing.is_empty() {
+            let q = qual();
+            return Err(vm.type_error(format!(
+                "{q}() missing {} required keyword-only argument{}: {}",
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" },
+                name_list(&missing)
+            )));
+        }
+    }
     Ok(())
 }
 
@@ -1693,9 +1773,9 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                                     match &f.code.kind {
                                         ObjKind::Code(c)
                                             if c.simple_call
+                                                && th.frames.len() < vm.recursion_limit.get()
                                                 && c.argcount as usize
-                                                    == arg as usize + usize::from(has_self)
-                                                && th.frames.len() < vm.recursion_limit.get() =>
+                                                    == arg as usize + usize::from(has_self) =>
                                         {
                                             let func = o.clone();
                                             let args_at = if has_self {

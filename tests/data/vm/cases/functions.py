@@ -52,3 +52,30 @@ print(unpack(*"abc"), unpack(1, *[2], **{"c": 3}))
 def ann(x: int) -> str:
     return str(x)
 print(ann(5))
+
+# Argument binding: positional calls filled from defaults (the in-place fast
+# path), keywords bound in place, and CPython's errors.
+def bf(a, b=2, *args, c, d=4, **kw): return (a, b, args, c, d, kw)
+def bg(a, b=2): return (a, b)
+def bh(a, /, b, *, c=3): return (a, b, c)
+def bk(*args, **kw): return (args, kw)
+def bm(x, y, z=3): return (x, y, z)
+tests = [lambda: bf(1, c=3), lambda: bf(1, 2, 3, 4, c=5, e=6), lambda: bf(c=1, a=2), lambda: bg(1), lambda: bg(1, 2),
+         lambda: bg(b=5, a=1), lambda: bg(), lambda: bg(1, 2, 3), lambda: bg(1, a=2), lambda: bg(1, x=2), lambda: bh(1, 2),
+         lambda: bh(1, b=2, c=4), lambda: bh(a=1, b=2), lambda: bh(1), lambda: bk(), lambda: bk(1, 2, x=3), lambda: bf(1),
+         lambda: bm(1), lambda: bm(1, 2), lambda: bm(1, 2, z=9), lambda: bm(1, 2, 3, 4), lambda: bm(1, y=2, x=3),
+         lambda: bg(1, 2, b=3), lambda: bf(1, 2, 3, c=1, d=2, c2=3)]
+for t in tests:
+    try:
+        print(t())
+    except TypeError as e:
+        print("TypeError:", e)
+class BindC:
+    def meth(self, a, b=7):
+        return (a, b)
+bc = BindC()
+print(bc.meth(1), bc.meth(1, 2), bc.meth(a=3))
+try:
+    bc.meth()
+except TypeError as e:
+    print("TypeError:", e)
