@@ -1,6 +1,7 @@
 //! Inline caches for attribute access (CPython 3.11+'s specialized
 //! `LOAD_ATTR_INSTANCE_VALUE`, `LOAD_ATTR_METHOD_WITH_VALUES`,
-//! `STORE_ATTR_INSTANCE_VALUE` and the method loads of builtin types).
+//! `STORE_ATTR_INSTANCE_VALUE`, `LOAD_ATTR_MODULE` and the method loads of
+//! builtin types).
 //!
 //! One [`AttrCache`] per `LoadAttr`/`LoadMethod`/`StoreAttr` instruction
 //! remembers what the full lookup learned about the receiver's type for
@@ -16,6 +17,9 @@
 //! What stays per instance — whether the instance dict has the name — is
 //! looked up every time, first at the entry index where the last instance
 //! had it (instances made by one `__init__` share their dict layout).
+//!
+//! A module receiver is cached like a global (CPython's
+//! `LOAD_ATTR_MODULE`): the namespace's keys version and the entry index.
 //!
 //! A site that keeps missing (a receiver of many types) stops refilling
 //! after [`MAX_FILLS`] and takes the general path only.
@@ -45,6 +49,11 @@ pub struct AttrCache {
     /// The class's plain function (or builtin method descriptor) for the
     /// name, borrowed: None when it has none.
     method: Option<NonNull<PyObject>>,
+    /// A module receiver: its namespace's keys version when the name was
+    /// found there at entry `hint` (0: no module facts). While the keys
+    /// version stands no key moved, so the entry is still the name's
+    /// (CPython's `LOAD_ATTR_MODULE`).
+    module_keys: u64,
 }
 
 /// A cache cell per attribute instruction.
@@ -100,6 +109,31 @@ fn dict_lookup(
     Some(v)
 }
 
+/// The namespace dict of `obj` when it is a module.
+#[inline]
+fn module_dict(obj: &Value) -> Option<&std::cell::RefCell<super::dict::Dict>> {
+    let Value::Obj(o) = obj else { return None };
+    let ObjKind::Module(m) = &o.kind else {
+        return None;
+    };
+    match &m.dict.kind {
+        ObjKind::Dict(d) => Some(d),
+        _ => None,
+    }
+}
+
+/// `module.name` from the cache.
+#[inline]
+fn module_value(code: &Code, ci: usize, obj: &Value) -> Option<Value> {
+    let d = module_dict(obj)?;
+    let c = code.attr_cache.get(ci)?.get();
+    let b = d.try_borrow().ok()?;
+    if c.module_keys == 0 || b.keys_version != c.module_keys {
+        return None;
+    }
+    b.value_at(c.hint as usize).cloned()
+}
+
 /// `obj.name` from the cache: None when the general path must run.
 #[inline]
 pub(crate) fn load_attr(
@@ -109,7 +143,9 @@ pub(crate) fn load_attr(
     obj: &Value,
     name: &Value,
 ) -> Option<Value> {
-    let (inst, ty) = instance(obj)?;
+    let Some((inst, ty)) = instance(obj) else {
+        return module_value(code, ci, obj);
+    };
     let c = valid(code, ci, ty)?;
     dict_lookup(vm, code, ci, c, &inst.dict, name)?
 }
@@ -126,10 +162,11 @@ pub(crate) fn load_method(
 ) -> Option<(Value, Value)> {
     let (ty, inst) = match instance(obj) {
         Some((inst, ty)) => (ty, Some(inst)),
-        None => (
-            super::eval::builtin_kind_type(vm, obj)?.as_ptr() as usize,
-            None,
-        ),
+        None => match super::eval::builtin_kind_type(vm, obj) {
+            Some(t) => (t.as_ptr() as usize, None),
+            // `module.function(...)`: a plain attribute, no self.
+            None => return module_value(code, ci, obj).map(|v| (v, Value::Undef)),
+        },
     };
     let c = valid(code, ci, ty)?;
     if let Some(inst) = inst {
@@ -190,6 +227,22 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
     {
         return;
     }
+    if let Some(d) = module_dict(obj) {
+        let (Value::Obj(key), Some(ks)) = (name, name.as_str()) else {
+            return;
+        };
+        let Ok(b) = d.try_borrow() else { return };
+        let hash = super::hash::str_hash(vm, ks);
+        if let Some(ix) = b.index_strobj(key, ks.as_bytes(), hash) {
+            cell.set(AttrCache {
+                fills,
+                hint: ix as u32,
+                module_keys: b.keys_version,
+                ..AttrCache::default()
+            });
+        }
+        return;
+    }
     let epoch = type_epoch();
     let learned = match instance(obj) {
         Some((inst, ty)) => {
@@ -214,9 +267,9 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
             AttrCache {
                 ty,
                 epoch,
-                hint: 0,
                 fills,
                 method,
+                ..AttrCache::default()
             }
         }
         None if !store => {
@@ -235,9 +288,9 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
             AttrCache {
                 ty: t.as_ptr() as usize,
                 epoch,
-                hint: 0,
                 fills,
                 method,
+                ..AttrCache::default()
             }
         }
         None => return,

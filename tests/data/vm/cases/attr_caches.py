@@ -148,3 +148,39 @@ try:
     sys.intern(1)
 except TypeError as e:
     print("TypeError:", e)
+
+# Module attributes: a rebinding is seen, a deletion raises, the name comes
+# back after the namespace grew (its keys moved), methods of a module are
+# plain functions.
+import math
+
+
+def get_pyrt_value():
+    return math.pyrt_value
+
+
+def call_sqrt(x):
+    return math.sqrt(x)
+
+
+math.pyrt_value = 1
+print(get_pyrt_value(), call_sqrt(16.0))
+math.pyrt_value = 2
+print(get_pyrt_value())
+del math.pyrt_value
+try:
+    get_pyrt_value()
+except AttributeError as e:
+    print("AttributeError:", e)
+for i in range(40):
+    setattr(math, f"pyrt_filler_{i}", i)
+math.pyrt_value = 3
+print(get_pyrt_value(), call_sqrt(25.0))
+real_sqrt = math.sqrt
+math.sqrt = lambda x: "replaced"
+print(call_sqrt(1.0))
+math.sqrt = real_sqrt
+print(call_sqrt(9.0))
+for i in range(40):
+    delattr(math, f"pyrt_filler_{i}")
+del math.pyrt_value
