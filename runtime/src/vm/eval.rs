@@ -359,7 +359,11 @@ pub(crate) fn push_function_frame(
             th.stack.push(Value::Undef);
         }
     } else {
-        bind_args(vm, thp, f, code, args_at, npos, kwnames)?;
+        if let Err(e) = bind_args(vm, thp, f, code, args_at, npos, kwnames) {
+            // Nothing of the call stays on the stack.
+            th!(thp).stack.truncate(args_at);
+            return Err(e);
+        }
     }
     // Cells and free variables.
     if !code.cellvars.is_empty() || !code.freevars.is_empty() {
@@ -626,28 +630,6 @@ fn positional_defaults<'a>(
     .ok()
 }
 
-/// Argument binding for the general case (`_PyEval_MakeFrameVector`'s
-/// `initialize_locals`), with CPython's TypeError messages.
-fn bind_args(
-    vm: &Vm,
-    thp: *mut VmThread,
-    f: &Function,
-    code: &Code,
-    at: usize,
-    npos: usize,
-    kwnames: &[Value],
-) -> PyResult<()> {
-    let r = bind_args_in_place(vm, thp, f, code, at, npos, kwnames);
-    if r.is_err() {
-        // Nothing of the call stays on the stack.
-        th!(thp).stack.truncate(at);
-    }
-    r
-}
-
-/// [`bind_args`]' work: the parameters' slots are made where the
-/// positional arguments already are (`at..`), the keyword values and any
-/// extra positionals moved out first.
 /// Moves the values at `from..` off the thread's stack.
 #[inline]
 fn take_from(thp: *mut VmThread, from: usize) -> SmallVec<[Value; 4]> {
@@ -666,8 +648,12 @@ fn take_from(thp: *mut VmThread, from: usize) -> SmallVec<[Value; 4]> {
     out
 }
 
+/// Argument binding for the general case (`_PyEval_MakeFrameVector`'s
+/// `initialize_locals`), with CPython's TypeError messages: the
+/// parameters' slots are made where the positional arguments already are
+/// (`at..`), the keyword values and any extra positionals moved out first.
 #[inline(never)]
-fn bind_args_in_place(
+fn bind_args(
     vm: &Vm,
     thp: *mut VmThread,
     f: &Function,
@@ -799,19 +785,7 @@ fn bind_args_in_place(
                 }
             }
         }
-        let missing: SmallVec<[&str; 4]> = (0..argcount)
-            .filter(|&i| unbound(i))
-            .map(|i| &*code.varnames[i])
-            .collect();
-        if !missing.is_empty() {
-            let q = qual();
-            return Err(vm.type_error(format!(
-                "{q}() missing {} required positional argument{}: {}",
-                missing.len(),
-                if missing.len() == 1 { "" } else { "s" },
-                name_list(&missing)
-            )));
-        }
+        missing_args(vm, code, 0..argcount, unbound, "positional", qual)?;
     }
     if kwonly > 0 {
         let kwd = f.kwdefaults.borrow().clone();
@@ -823,21 +797,42 @@ fn bind_args_in_place(
                 th!(thp).stack[at + i] = v;
             }
         }
-        let missing: SmallVec<[&str; 4]> = (argcount..argcount + kwonly)
-            .filter(|&i| unbound(i))
-            .map(|i| &*code.varnames[i])
-            .collect();
-        if !missing.is_empty() {
-            let q = qual();
-            return Err(vm.type_error(format!(
-                "{q}() missing {} required keyword-only argument{}: {}",
-                missing.len(),
-                if missing.len() == 1 { "" } else { "s" },
-                name_list(&missing)
-            )));
-        }
+        missing_args(
+            vm,
+            code,
+            argcount..argcount + kwonly,
+            unbound,
+            "keyword-only",
+            qual,
+        )?;
     }
     Ok(())
+}
+
+/// CPython's "f() missing N required <kind> argument(s): 'a' and 'b'" for
+/// the parameters in `params` still unbound.
+fn missing_args(
+    vm: &Vm,
+    code: &Code,
+    params: std::ops::Range<usize>,
+    unbound: impl Fn(usize) -> bool,
+    kind: &str,
+    qual: impl FnOnce() -> String,
+) -> PyResult<()> {
+    let missing: SmallVec<[&str; 4]> = params
+        .filter(|&i| unbound(i))
+        .map(|i| &*code.varnames[i])
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(vm.type_error(format!(
+        "{}() missing {} required {kind} argument{}: {}",
+        qual(),
+        missing.len(),
+        if missing.len() == 1 { "" } else { "s" },
+        name_list(&missing)
+    )))
 }
 
 fn name_list(names: &[&str]) -> String {
