@@ -10,9 +10,9 @@
 //! ([`super::typeobj::type_epoch`]), which changes whenever any class
 //! namespace changes or any class is freed. So while both match, the
 //! facts hold: the name is not a data descriptor on the class, there is
-//! no `__setattr__` to call, and the class's plain function for the name
-//! (held without a reference, as the type attribute cache holds its
-//! results) is still alive in the namespace that had it.
+//! no `__setattr__` to call, and the class's function or plain value for
+//! the name (held without a reference, as the type attribute cache holds
+//! its results) is still alive in the namespace that had it.
 //!
 //! What stays per instance — whether the instance dict has the name — is
 //! looked up every time, first at the entry index where the last instance
@@ -35,33 +35,87 @@ use super::typeobj::type_epoch;
 /// Refills a site may do before it gives up caching.
 const MAX_FILLS: u16 = 64;
 
-/// What an attribute site learned; see the module docs.
-#[derive(Clone, Copy, Debug, Default)]
+/// What an attribute site learned; see the module docs. Cells field by
+/// field: a lookup reads what it needs and a hint update writes one.
+#[derive(Debug, Default)]
 pub struct AttrCache {
     /// The receiver's type (identity; 0: nothing cached).
-    ty: usize,
+    ty: Cell<usize>,
     /// The type epoch the facts were learned in.
-    epoch: u64,
+    epoch: Cell<u64>,
     /// Where the last instance's dict had the name.
-    hint: u32,
+    hint: Cell<u32>,
     /// Refills so far.
-    fills: u16,
-    /// The class's plain function (or builtin method descriptor) for the
-    /// name, borrowed: None when it has none.
-    method: Option<NonNull<PyObject>>,
+    fills: Cell<u16>,
+    /// What the class has for the name.
+    class_attr: Cell<ClassAttr>,
     /// A module receiver: its namespace's keys version when the name was
     /// found there at entry `hint` (0: no module facts). While the keys
     /// version stands no key moved, so the entry is still the name's
     /// (CPython's `LOAD_ATTR_MODULE`).
-    module_keys: u64,
+    module_keys: Cell<u64>,
 }
 
-/// A cache cell per attribute instruction.
-pub type AttrCaches = Box<[Cell<AttrCache>]>;
+/// The class's attribute for a cached name, objects held without a
+/// reference (valid within the epoch: the namespace holds one). Flat, so
+/// the cache stays small to copy.
+#[derive(Clone, Copy, Debug, Default)]
+enum ClassAttr {
+    /// Nothing the cache can use: none, or one the general path binds
+    /// (a classmethod, a staticmethod, a bound builtin…).
+    #[default]
+    Unknown,
+    /// A plain function (or a builtin type's method descriptor): a method
+    /// call passes the receiver as self.
+    Method(NonNull<PyObject>),
+    // A value binding leaves as it is (a class constant, a default): what
+    // an instance without its own attribute of the name reads.
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Obj(NonNull<PyObject>),
+}
+
+impl ClassAttr {
+    /// A value that binding leaves as it is.
+    fn plain(v: &Value) -> ClassAttr {
+        match v {
+            Value::Undef => ClassAttr::Unknown,
+            Value::None => ClassAttr::None,
+            Value::Bool(b) => ClassAttr::Bool(*b),
+            Value::Int(i) => ClassAttr::Int(*i),
+            Value::Float(f) => ClassAttr::Float(*f),
+            Value::Obj(o) => ClassAttr::Obj(o.as_non_null()),
+        }
+    }
+
+    /// The plain value again (None for `Unknown` and `Method`).
+    ///
+    /// # Safety
+    ///
+    /// An object kept is alive: its cache entry is valid (see the module
+    /// docs).
+    #[inline]
+    unsafe fn plain_value(self) -> Option<Value> {
+        Some(match self {
+            ClassAttr::Unknown | ClassAttr::Method(_) => return None,
+            ClassAttr::None => Value::None,
+            ClassAttr::Bool(b) => Value::Bool(b),
+            ClassAttr::Int(i) => Value::Int(i),
+            ClassAttr::Float(f) => Value::Float(f),
+            // SAFETY: the caller's contract.
+            ClassAttr::Obj(o) => Value::Obj(unsafe { ObjRef::from_borrowed(o) }),
+        })
+    }
+}
+
+/// A cache per attribute instruction.
+pub type AttrCaches = Box<[AttrCache]>;
 
 /// Empty caches for `n` sites.
 pub fn new_caches(n: usize) -> AttrCaches {
-    (0..n).map(|_| Cell::new(AttrCache::default())).collect()
+    (0..n).map(|_| AttrCache::default()).collect()
 }
 
 /// The instance behind `obj` and its class's identity, when `obj` is an
@@ -78,33 +132,24 @@ fn instance(obj: &Value) -> Option<(&super::typeobj::Instance, usize)> {
 
 /// The site's cache when it is valid for receivers of type `ty`.
 #[inline]
-fn valid(code: &Code, ci: usize, ty: usize) -> Option<AttrCache> {
-    let c = code.attr_cache.get(ci)?.get();
-    (c.ty == ty && c.epoch == type_epoch()).then_some(c)
+fn valid(code: &Code, ci: usize, ty: usize) -> Option<&AttrCache> {
+    let c = code.attr_cache.get(ci)?;
+    (c.ty.get() == ty && c.epoch.get() == type_epoch()).then_some(c)
 }
 
 /// `name` in the instance dict `d`, tried first at the site's hint; the
 /// outer None when the dict cannot be read here (borrowed).
 #[inline]
-fn dict_lookup(
-    vm: &Vm,
-    code: &Code,
-    ci: usize,
-    c: AttrCache,
-    d: &ObjRef,
-    name: &Value,
-) -> Option<Option<Value>> {
+fn dict_lookup(vm: &Vm, c: &AttrCache, d: &ObjRef, name: &Value) -> Option<Option<Value>> {
     let ObjKind::Dict(d) = &d.kind else {
         return None;
     };
-    let (v, ix) = super::dict::fast::get_hinted(vm, d, name, c.hint as usize)?;
+    let hint = c.hint.get() as usize;
+    let (v, ix) = super::dict::fast::get_hinted(vm, d, name, hint)?;
     if let Some(ix) = ix
-        && ix != c.hint as usize
+        && ix != hint
     {
-        code.attr_cache[ci].set(AttrCache {
-            hint: ix as u32,
-            ..c
-        });
+        c.hint.set(ix as u32);
     }
     Some(v)
 }
@@ -126,12 +171,13 @@ fn module_dict(obj: &Value) -> Option<&std::cell::RefCell<super::dict::Dict>> {
 #[inline]
 fn module_value(code: &Code, ci: usize, obj: &Value) -> Option<Value> {
     let d = module_dict(obj)?;
-    let c = code.attr_cache.get(ci)?.get();
+    let c = code.attr_cache.get(ci)?;
     let b = d.try_borrow().ok()?;
-    if c.module_keys == 0 || b.keys_version != c.module_keys {
+    let keys = c.module_keys.get();
+    if keys == 0 || b.keys_version != keys {
         return None;
     }
-    b.value_at(c.hint as usize).cloned()
+    b.value_at(c.hint.get() as usize).cloned()
 }
 
 /// `obj.name` from the cache: None when the general path must run.
@@ -147,7 +193,11 @@ pub(crate) fn load_attr(
         return module_value(code, ci, obj);
     };
     let c = valid(code, ci, ty)?;
-    dict_lookup(vm, code, ci, c, &inst.dict, name)?
+    if let Some(v) = dict_lookup(vm, c, &inst.dict, name)? {
+        return Some(v);
+    }
+    // SAFETY: `c` is valid (checked in `valid`): the epoch stands.
+    unsafe { c.class_attr.get().plain_value() }
 }
 
 /// `obj.name` for a method call from the cache: (method, self) or
@@ -171,15 +221,20 @@ pub(crate) fn load_method(
     let c = valid(code, ci, ty)?;
     if let Some(inst) = inst {
         // The instance's own attribute wins over a (non-data) function.
-        if let Some(v) = dict_lookup(vm, code, ci, c, &inst.dict, name)? {
+        if let Some(v) = dict_lookup(vm, c, &inst.dict, name)? {
             return Some((v, Value::Undef));
         }
     }
-    // SAFETY: `method` was found in a class namespace in this type epoch;
-    // the epoch stands (checked in `valid`), so that namespace still holds
-    // a reference to it (see the module docs).
-    let m = unsafe { ObjRef::from_borrowed(c.method?) };
-    Some((Value::Obj(m), obj.clone()))
+    let class_attr = c.class_attr.get();
+    if let ClassAttr::Method(m) = class_attr {
+        // SAFETY: found in a class namespace in this type epoch; the epoch
+        // stands (checked in `valid`), so that namespace still holds a
+        // reference (see the module docs).
+        let m = unsafe { ObjRef::from_borrowed(m) };
+        return Some((Value::Obj(m), obj.clone()));
+    }
+    // SAFETY: as above.
+    unsafe { class_attr.plain_value() }.map(|v| (v, Value::Undef))
 }
 
 /// `obj.name = value` from the cache: `Err(value)` back when the general
@@ -208,18 +263,18 @@ pub(crate) fn store_attr(
 /// runs). Runs no Python code.
 #[inline(never)]
 pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, store: bool) {
-    let Some(cell) = code.attr_cache.get(ci) else {
+    let Some(c) = code.attr_cache.get(ci) else {
         return;
     };
-    let old = cell.get();
-    if old.fills >= MAX_FILLS {
+    let fills = c.fills.get();
+    if fills >= MAX_FILLS {
         return;
     }
-    let fills = old.fills + 1;
-    cell.set(AttrCache {
-        fills,
-        ..AttrCache::default()
-    });
+    c.fills.set(fills + 1);
+    // Forget the old facts first: what follows may learn none.
+    c.ty.set(0);
+    c.module_keys.set(0);
+    c.class_attr.set(ClassAttr::Unknown);
     // Specials (`__class__`, `__dict__`, …) are not cached.
     if name
         .as_str()
@@ -234,17 +289,12 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
         let Ok(b) = d.try_borrow() else { return };
         let hash = super::hash::str_hash(vm, ks);
         if let Some(ix) = b.index_strobj(key, ks.as_bytes(), hash) {
-            cell.set(AttrCache {
-                fills,
-                hint: ix as u32,
-                module_keys: b.keys_version,
-                ..AttrCache::default()
-            });
+            c.hint.set(ix as u32);
+            c.module_keys.set(b.keys_version);
         }
         return;
     }
-    let epoch = type_epoch();
-    let learned = match instance(obj) {
+    let (ty, class_attr) = match instance(obj) {
         Some((inst, ty)) => {
             // (`instance` found the class not borrowed; lookups run no
             // Python code that could borrow it.)
@@ -253,24 +303,26 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
             };
             let cattr = vm.lookup_type(&cls, name);
             drop(cls);
-            let method = match &cattr {
+            let class_attr = match &cattr {
                 // A data descriptor: the general path calls it.
                 Some(Value::Obj(d)) if matches!(d.kind, ObjKind::Property(_)) => return,
                 Some(Value::Obj(f)) if matches!(f.kind, ObjKind::Function(_)) => {
-                    Some(f.as_non_null())
+                    ClassAttr::Method(f.as_non_null())
                 }
-                _ => None,
+                // What `Vm::bind` would change stays with the general path.
+                Some(Value::Obj(d))
+                    if matches!(&d.kind, ObjKind::StaticMethod(_) | ObjKind::ClassMethod(_))
+                        || matches!(&d.kind, ObjKind::Builtin(b) if b.bound.is_undef() && !b.owner.is_empty()) =>
+                {
+                    ClassAttr::Unknown
+                }
+                Some(v) => ClassAttr::plain(v),
+                None => ClassAttr::Unknown,
             };
             if store && vm.user_special(obj, "__setattr__").is_some() {
                 return;
             }
-            AttrCache {
-                ty,
-                epoch,
-                fills,
-                method,
-                ..AttrCache::default()
-            }
+            (ty, class_attr)
         }
         None if !store => {
             let Some(t) = super::eval::builtin_kind_type(vm, obj) else {
@@ -281,19 +333,15 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
                     if matches!(&b.kind, ObjKind::Builtin(f) if f.bound.is_undef() && !f.owner.is_empty())
                         && !matches!(obj, Value::Obj(x) if matches!(x.kind, ObjKind::Exception(_) | ObjKind::Function(_))) =>
                 {
-                    Some(b.as_non_null())
+                    ClassAttr::Method(b.as_non_null())
                 }
                 _ => return,
             };
-            AttrCache {
-                ty: t.as_ptr() as usize,
-                epoch,
-                fills,
-                method,
-                ..AttrCache::default()
-            }
+            (t.as_ptr() as usize, method)
         }
         None => return,
     };
-    cell.set(learned);
+    c.ty.set(ty);
+    c.epoch.set(type_epoch());
+    c.class_attr.set(class_attr);
 }

@@ -184,3 +184,47 @@ print(call_sqrt(9.0))
 for i in range(40):
     delattr(math, f"pyrt_filler_{i}")
 del math.pyrt_value
+
+# Class attributes read through instances (constants, defaults): the
+# instance's own wins, a class rebinding or deletion is seen, and what
+# binding changes (staticmethod, classmethod, a builtin method) stays right.
+def get_k(o):
+    return o.K
+
+
+def call_k(o):
+    return o.K()
+
+
+class HasK:
+    K = 5
+
+
+hk = HasK()
+print(get_k(hk), get_k(hk))
+hk.K = 6
+print(get_k(hk))
+del hk.K
+HasK.K = "seven"
+print(get_k(hk))
+HasK.K = (8, 9)
+print(get_k(hk), get_k(HasK()))
+HasK.K = None
+print(get_k(hk))
+HasK.K = 1.5
+print(get_k(hk))
+HasK.K = len
+print(get_k(hk)([1, 2]))
+HasK.K = staticmethod(lambda: "static")
+print(get_k(hk)(), call_k(hk))
+HasK.K = classmethod(lambda cls: cls.__name__)
+print(get_k(hk)(), call_k(hk))
+HasK.K = property(lambda self: "prop K")
+print(get_k(hk))
+del HasK.K
+try:
+    get_k(hk)
+except AttributeError as e:
+    print("AttributeError:", e)
+HasK.K = lambda self: "method K"
+print(call_k(hk), get_k(hk)())
