@@ -9,6 +9,13 @@ def get_x(o):
     return o.x
 
 
+def show_attribute_error(f, *args):
+    try:
+        print(f(*args))
+    except AttributeError as e:
+        print("AttributeError:", e)
+
+
 def call_m(o):
     return o.m()
 
@@ -83,10 +90,7 @@ print(call_m(b), get_x(b))
 c = A(11)
 print(get_x(c))
 del c.x
-try:
-    get_x(c)
-except AttributeError as e:
-    print("AttributeError:", e)
+show_attribute_error(get_x, c)
 A.x = "class x"
 print(get_x(c))
 del A.x
@@ -133,10 +137,7 @@ def upper(s):
 
 
 print(upper("ab"), upper("cd"))
-try:
-    upper(3)
-except AttributeError as e:
-    print("AttributeError:", e)
+show_attribute_error(upper, 3)
 
 # getattr/setattr with a computed name meet the cached names.
 name = "".join(["x"])
@@ -168,10 +169,7 @@ print(get_pyrt_value(), call_sqrt(16.0))
 math.pyrt_value = 2
 print(get_pyrt_value())
 del math.pyrt_value
-try:
-    get_pyrt_value()
-except AttributeError as e:
-    print("AttributeError:", e)
+show_attribute_error(get_pyrt_value)
 for i in range(40):
     setattr(math, f"pyrt_filler_{i}", i)
 math.pyrt_value = 3
@@ -222,9 +220,6 @@ print(get_k(hk)(), call_k(hk))
 HasK.K = property(lambda self: "prop K")
 print(get_k(hk))
 del HasK.K
-try:
-    get_k(hk)
-except AttributeError as e:
-    print("AttributeError:", e)
+show_attribute_error(get_k, hk)
 HasK.K = lambda self: "method K"
 print(call_k(hk), get_k(hk)())
