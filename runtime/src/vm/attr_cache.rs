@@ -196,8 +196,24 @@ pub(crate) fn load_attr(
     if let Some(v) = dict_lookup(vm, c, &inst.dict, name)? {
         return Some(v);
     }
-    // SAFETY: `c` is valid (checked in `valid`): the epoch stands.
-    unsafe { c.class_attr.get().plain_value() }
+    let class_attr = c.class_attr.get();
+    if let ClassAttr::Method(m) = class_attr {
+        // A bound method, as `Vm::bind` makes one for a plain function
+        // (None, to the general path, if there is no memory for it).
+        // SAFETY: `c` is valid (checked in `valid`): the epoch stands.
+        let f = Value::Obj(unsafe { ObjRef::from_borrowed(m) });
+        return bound_method(vm, f, obj);
+    }
+    // SAFETY: as above.
+    unsafe { class_attr.plain_value() }
+}
+
+/// `(f, obj)` as a bound method object.
+#[inline(never)]
+fn bound_method(vm: &Vm, f: Value, obj: &Value) -> Option<Value> {
+    vm.alloc(ObjKind::Method(Box::new((f, obj.clone()))))
+        .ok()
+        .map(Value::Obj)
 }
 
 /// `obj.name` for a method call from the cache: (method, self) or

@@ -223,3 +223,16 @@ del HasK.K
 show_attribute_error(get_k, hk)
 HasK.K = lambda self: "method K"
 print(call_k(hk), get_k(hk)())
+
+# A method read without a call is a bound method, made from the cache.
+def get_bound(o):
+    return o.m
+
+
+a = A(20)
+bm = get_bound(a)
+print(bm(), bm.__self__ is a, bm.__func__ is A.m, get_bound(a) == bm, get_bound(A(21)) == bm)
+A.m = lambda self: "rebound"
+print(get_bound(a)(), bm())
+a.m = lambda: "own"
+print(get_bound(a)())
