@@ -465,6 +465,14 @@ pub struct Code {
     pub attr_cache: super::attr_cache::AttrCaches,
 }
 
+/// The (name index, cache index) of a name instruction with an inline
+/// cache (LoadGlobal/LoadName, LoadAttr/LoadMethod/StoreAttr), whose arg
+/// the compiler packs as name | cache << 16.
+#[inline(always)]
+pub fn cached_name_parts(arg: u32) -> (usize, usize) {
+    ((arg & 0xFFFF) as usize, (arg >> 16) as usize)
+}
+
 /// A `LoadGlobal` inline cache: where the name was found, valid while
 /// neither dict's keys changed (CPython's `LOAD_GLOBAL_MODULE` /
 /// `LOAD_GLOBAL_BUILTIN`): rebinding a global keeps it valid.

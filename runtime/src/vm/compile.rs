@@ -589,8 +589,9 @@ impl<'a> Compiler<'a> {
     }
 
     /// The arg of a name instruction with an inline cache: name index |
-    /// cache index << 16, the cache counted by `count`. Past 0xFFFE caches
-    /// the rest share the index 0xFFFF: no cache.
+    /// cache index << 16 (decoded by `code::cached_name_parts`), the cache
+    /// counted by `count`. Past 0xFFFE caches the rest share the index
+    /// 0xFFFF: no cache.
     fn cached_name_arg(
         &mut self,
         name_i: u32,

@@ -211,9 +211,7 @@ impl Dict {
         // Compared only with this dict's own earlier versions (a lookup or
         // an iteration noticing a change): a step suffices.
         self.version = self.version.wrapping_add(1);
-        if self.type_ns {
-            super::typeobj::bump_type_epoch();
-        }
+        self.namespace_changed();
     }
 
     /// [`Dict::changed`] for a change of the keys or their places: a
@@ -222,10 +220,16 @@ impl Dict {
     #[inline]
     fn keys_changed(&mut self) {
         self.version = next_version();
+        self.keys_version = self.version;
+        self.namespace_changed();
+    }
+
+    /// A class namespace's change starts a new type epoch.
+    #[inline]
+    fn namespace_changed(&self) {
         if self.type_ns {
             super::typeobj::bump_type_epoch();
         }
-        self.keys_version = self.version;
     }
 
     /// The value of the live entry at index `ix`.

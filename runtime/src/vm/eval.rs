@@ -341,20 +341,20 @@ pub(crate) fn push_function_frame(
         && npos == argcount
         && code.kwonlyargcount == 0
         && code.flags & (flags::VARARGS | flags::VARKEYWORDS) == 0;
-    if simple {
-        let th = th!(thp);
-        th.stack
-            .reserve(nslots - argcount + code.stacksize as usize);
-        for _ in argcount..nslots {
-            th.stack.push(Value::Undef);
-        }
-    } else if let Some(d) = positional_defaults(f, code, npos, kwnames) {
-        // Fewer positional arguments than parameters, the rest from the
-        // defaults (CPython's common case after exact arguments).
+    // Or fewer positional arguments than parameters, the rest from the
+    // defaults (CPython's common case after exact arguments).
+    let defaults = if simple {
+        None
+    } else {
+        positional_defaults(f, code, npos, kwnames)
+    };
+    if simple || defaults.is_some() {
         let th = th!(thp);
         th.stack.reserve(nslots - npos + code.stacksize as usize);
-        let first = argcount - d.len();
-        th.stack.extend(d[npos - first..].iter().cloned());
+        if let Some(d) = defaults {
+            let first = argcount - d.len();
+            th.stack.extend(d[npos - first..].iter().cloned());
+        }
         for _ in argcount..nslots {
             th.stack.push(Value::Undef);
         }
@@ -631,7 +631,7 @@ fn positional_defaults<'a>(
 }
 
 /// Moves the values at `from..` off the thread's stack.
-#[inline]
+#[inline(always)]
 fn take_from(thp: *mut VmThread, from: usize) -> SmallVec<[Value; 4]> {
     let st = &mut th!(thp).stack;
     let n = st.len() - from;
@@ -1231,8 +1231,7 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                         unsafe { frames.get_unchecked(fi) }.locals.is_none()
                     } =>
                 {
-                    let name_i = (arg & 0xFFFF) as usize;
-                    let cache_i = (arg >> 16) as usize;
+                    let (name_i, cache_i) = super::code::cached_name_parts(arg);
                     let (globals, builtins) = {
                         let frames = &th!(thp).frames;
                         debug_assert!(fi < frames.len());
@@ -1312,7 +1311,7 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                 }
                 // (LoadGlobal always takes the arm above.)
                 Op::LoadName | Op::LoadGlobal => {
-                    let name = &code.names[(arg & 0xFFFF) as usize];
+                    let name = &code.names[super::code::cached_name_parts(arg).0];
                     let (locals, globals, builtins) = {
                         let f = &th!(thp).frames[fi];
                         (f.locals.clone(), f.globals.clone(), f.builtins.clone())
@@ -1356,7 +1355,8 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                 }
                 Op::LoadAttr => {
                     let obj = pop!();
-                    let (name, ci) = (&code.names[(arg & 0xFFFF) as usize], (arg >> 16) as usize);
+                    let (name_i, ci) = super::code::cached_name_parts(arg);
+                    let name = &code.names[name_i];
                     if let Some(v) = super::attr_cache::load_attr(vm, code, ci, &obj, name) {
                         drop(obj);
                         push!(v);
@@ -1369,7 +1369,8 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                 }
                 Op::LoadMethod => {
                     let obj = pop!();
-                    let (name, ci) = (&code.names[(arg & 0xFFFF) as usize], (arg >> 16) as usize);
+                    let (name_i, ci) = super::code::cached_name_parts(arg);
+                    let name = &code.names[name_i];
                     let (m, slf) = match super::attr_cache::load_method(vm, code, ci, &obj, name) {
                         Some(ms) => ms,
                         None => {
@@ -1385,7 +1386,8 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                     let obj = pop!();
                     let v = pop!();
                     sync!();
-                    let (name, ci) = (&code.names[(arg & 0xFFFF) as usize], (arg >> 16) as usize);
+                    let (name_i, ci) = super::code::cached_name_parts(arg);
+                    let name = &code.names[name_i];
                     match super::attr_cache::store_attr(vm, code, ci, &obj, name, v) {
                         Ok(r) => tri!(r),
                         Err(v) => {
@@ -2560,15 +2562,8 @@ fn call_builtin_on_stack(
             f(vm, Args::positional(&a))
         }
         _ => {
-            let mut args: SmallVec<[Value; 4]> = SmallVec::new();
-            // SAFETY: as above, for the values at args_at..end.
-            unsafe {
-                for i in args_at..end {
-                    args.push(std::ptr::read(p.add(i)));
-                }
-                th.stack.set_len(args_at);
-            }
-            th.stack.truncate(callable_at);
+            let args = take_from(thp, args_at);
+            th!(thp).stack.truncate(callable_at);
             f(vm, Args::positional(&args))
         }
     }?;

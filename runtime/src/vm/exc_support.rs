@@ -385,18 +385,19 @@ fn syntax_error_lines(vm: &Vm, x: &ExcObj, name: &str) -> String {
 /// The full traceback text of `e` with its cause/context chain, as
 /// `sys.excepthook` prints it.
 pub fn format_exception(vm: &Vm, e: &ObjRef) -> String {
-    let mut seen: Vec<usize> = Vec::new();
-    let mut out = String::new();
-    format_chain(vm, e, &mut seen, &mut out, 0, true);
-    out
+    format_with(vm, e, true)
 }
 
 /// `format_exception` as CPython's default unraisable hook prints it
 /// (finalizer errors: "Exception ignored in …"): no caret lines.
 pub fn format_unraisable(vm: &Vm, e: &ObjRef) -> String {
+    format_with(vm, e, false)
+}
+
+fn format_with(vm: &Vm, e: &ObjRef, carets: bool) -> String {
     let mut seen: Vec<usize> = Vec::new();
     let mut out = String::new();
-    format_chain(vm, e, &mut seen, &mut out, 0, false);
+    format_chain(vm, e, &mut seen, &mut out, 0, carets);
     out
 }
 

@@ -265,11 +265,12 @@ impl Vm {
         let ObjKind::Str(st) = &s.kind else {
             return s.clone();
         };
-        self.interned
-            .borrow_mut()
-            .entry(st.as_bytes().into())
-            .or_insert_with(|| s.clone())
-            .clone()
+        let b = st.as_bytes();
+        if let Some(o) = self.interned.borrow().get(b) {
+            return o.clone();
+        }
+        self.interned.borrow_mut().insert(b.into(), s.clone());
+        s.clone()
     }
 
     /// `str(i)` for an inline int, formatted without a temporary heap
