@@ -68,6 +68,10 @@ enum ClassAttr {
     /// A plain function (or a builtin type's method descriptor): a method
     /// call passes the receiver as self.
     Method(NonNull<PyObject>),
+    /// A property whose getter is a plain function (held by the property,
+    /// which the namespace holds): the eval loop runs the getter as a
+    /// frame of its own (CPython's `LOAD_ATTR_PROPERTY`).
+    Property(NonNull<PyObject>),
     // A value binding leaves as it is (a class constant, a default): what
     // an instance without its own attribute of the name reads.
     None,
@@ -99,7 +103,7 @@ impl ClassAttr {
     #[inline]
     unsafe fn plain_value(self) -> Option<Value> {
         Some(match self {
-            ClassAttr::Unknown | ClassAttr::Method(_) => return None,
+            ClassAttr::Unknown | ClassAttr::Method(_) | ClassAttr::Property(_) => return None,
             ClassAttr::None => Value::None,
             ClassAttr::Bool(b) => Value::Bool(b),
             ClassAttr::Int(i) => Value::Int(i),
@@ -193,10 +197,15 @@ pub(crate) fn load_attr(
         return module_value(code, ci, obj);
     };
     let c = valid(code, ci, ty)?;
+    let class_attr = c.class_attr.get();
+    if let ClassAttr::Property(_) = class_attr {
+        // A data descriptor wins over the instance dict: see
+        // `property_getter`.
+        return None;
+    }
     if let Some(v) = dict_lookup(vm, c, &inst.dict, name)? {
         return Some(v);
     }
-    let class_attr = c.class_attr.get();
     if let ClassAttr::Method(m) = class_attr {
         // A bound method, as `Vm::bind` makes one for a plain function
         // (None, to the general path, if there is no memory for it).
@@ -206,6 +215,21 @@ pub(crate) fn load_attr(
     }
     // SAFETY: as above.
     unsafe { class_attr.plain_value() }
+}
+
+/// The getter of the property `obj.name` reads, from the cache (the
+/// caller runs it as a frame with `obj` as its argument); None when the
+/// general path must run.
+#[inline]
+pub(crate) fn property_getter(code: &Code, ci: usize, obj: &Value) -> Option<ObjRef> {
+    let (_, ty) = instance(obj)?;
+    let c = valid(code, ci, ty)?;
+    match c.class_attr.get() {
+        // SAFETY: `c` is valid: the epoch stands, so the class namespace
+        // still holds the property, which holds its getter.
+        ClassAttr::Property(g) => Some(unsafe { ObjRef::from_borrowed(g) }),
+        _ => None,
+    }
 }
 
 /// `(f, obj)` as a bound method object.
@@ -235,6 +259,9 @@ pub(crate) fn load_method(
         },
     };
     let c = valid(code, ci, ty)?;
+    if let ClassAttr::Property(_) = c.class_attr.get() {
+        return None;
+    }
     if let Some(inst) = inst {
         // The instance's own attribute wins over a (non-data) function.
         if let Some(v) = dict_lookup(vm, c, &inst.dict, name)? {
@@ -320,8 +347,14 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
             let cattr = vm.lookup_type(&cls, name);
             drop(cls);
             let class_attr = match &cattr {
-                // A data descriptor: the general path calls it.
-                Some(Value::Obj(d)) if matches!(d.kind, ObjKind::Property(_)) => return,
+                // A property read through a plain function: its getter
+                // (stores and other getters: the general path).
+                Some(Value::Obj(d)) if let ObjKind::Property(p) = &d.kind => match &p[0] {
+                    Value::Obj(g) if !store && matches!(g.kind, ObjKind::Function(_)) => {
+                        ClassAttr::Property(g.as_non_null())
+                    }
+                    _ => return,
+                },
                 Some(Value::Obj(f)) if matches!(f.kind, ObjKind::Function(_)) => {
                     ClassAttr::Method(f.as_non_null())
                 }

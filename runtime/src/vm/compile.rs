@@ -286,7 +286,7 @@ fn stack_effect(op: Op, arg: u32, jump: bool) -> i32 {
         PushExcInfo => 1,
         CheckExcMatch => 0,
         ExcInfo => 2,
-        BeforeWith => 2,
+        BeforeWith => 3,
         ImportName => -1,
         ImportFrom => 1,
     }
@@ -1024,11 +1024,12 @@ impl<'a> Compiler<'a> {
                 }
             }
             FBlock::With => {
-                // [.., exit] (+ return value): exit(None, None, None).
+                // [.., exit, self] (+ return value): exit(None, None, None).
                 if preserve_tos {
+                    // [exit, self, rv] -> [rv, self, exit] -> [rv, exit, self]
+                    self.emit(Op::Swap, 3);
                     self.emit(Op::Swap, 2);
                 }
-                self.emit(Op::PushUndef, 0);
                 self.emit_const(Value::None);
                 self.emit_const(Value::None);
                 self.emit_const(Value::None);
@@ -1174,10 +1175,10 @@ impl<'a> Compiler<'a> {
         let item = &items[0];
         self.expr(&item.context_expr)?;
         self.set_loc(item.context_expr.loc);
-        // (mgr -- exit enter mgr) then call enter.
+        // (mgr -- exit self enter self) then call enter.
         self.emit(Op::BeforeWith, 0);
         self.emit(Op::Call, 0);
-        // [exit, result]
+        // [exit, self, result]
         let handler = self.new_label();
         let depth = self.unit().depth - 1;
         self.unit().handlers.push((handler, depth));
@@ -1195,7 +1196,6 @@ impl<'a> Compiler<'a> {
         self.unit().handlers.pop();
         // Normal exit: exit(None, None, None).
         self.set_loc(loc);
-        self.emit(Op::PushUndef, 0);
         self.emit_const(Value::None);
         self.emit_const(Value::None);
         self.emit_const(Value::None);
@@ -1203,27 +1203,28 @@ impl<'a> Compiler<'a> {
         self.emit(Op::PopTop, 0);
         let after = self.new_label();
         self.emit_jump(Op::Jump, after);
-        // Exceptional exit: [exit, exc].
+        // Exceptional exit: [exit, self, exc].
         self.bind_handler(handler, depth + 1);
         let cleanup = self.new_label();
         self.unit().handlers.push((cleanup, depth + 1));
-        self.emit(Op::PushExcInfo, 0); // [exit, prev, exc]
-        self.emit(Op::Copy, 3); // exit
-        self.emit(Op::PushUndef, 0);
+        self.emit(Op::PushExcInfo, 0); // [exit, self, prev, exc]
+        self.emit(Op::Copy, 4); // exit
+        self.emit(Op::Copy, 4); // self
         self.emit(Op::Copy, 3); // exc
         self.emit(Op::ExcInfo, 0); // type exc tb
-        self.emit(Op::Call, 3); // [exit, prev, exc, res]
+        self.emit(Op::Call, 3); // [exit, self, prev, exc, res]
         let suppress = self.new_label();
         self.emit_jump(Op::PopJumpIfTrue, suppress);
         self.emit(Op::Reraise, 0);
         self.bind(suppress);
         self.unit().handlers.pop();
-        // [exit, prev, exc]
+        // [exit, self, prev, exc]
         self.emit(Op::PopTop, 0);
         self.emit(Op::PopExcept, 0);
         self.emit(Op::PopTop, 0);
+        self.emit(Op::PopTop, 0);
         self.emit_jump(Op::Jump, after);
-        // Cleanup of the cleanup: [exit, prev, exc2] → restore and re-raise.
+        // Cleanup of the cleanup: [exit, self, prev, exc2] → restore and re-raise.
         self.bind_handler(cleanup, depth + 2);
         self.emit(Op::Swap, 2);
         self.emit(Op::PopExcept, 0);
@@ -2294,7 +2295,60 @@ impl<'a> Compiler<'a> {
             }
             return Ok(());
         }
-        // General form: build an args tuple and a kwargs dict.
+        // General form: an args sequence and a kwargs mapping. `f(*a)` and
+        // `f(**k)` pass `a` and `k` as they are (CallEx makes the tuple and
+        // checks the mapping, as CPython's CALL_FUNCTION_EX does).
+        if let [
+            Expr {
+                kind: ExprKind::Starred { value, .. },
+                ..
+            },
+        ] = args
+        {
+            self.expr(value)?;
+        } else {
+            self.call_args_list(args)?;
+        }
+        match keywords {
+            [] => {
+                self.set_loc(loc);
+                self.emit(Op::CallEx, 0);
+            }
+            [
+                Keyword {
+                    arg: None, value, ..
+                },
+            ] => {
+                self.expr(value)?;
+                self.set_loc(loc);
+                self.emit(Op::CallEx, 1);
+            }
+            _ => {
+                self.emit(Op::BuildMap, 0);
+                for k in keywords {
+                    match &k.arg {
+                        Some(name) => {
+                            let n = self.maker.name(name.as_bytes());
+                            self.emit_const(n);
+                            self.expr(&k.value)?;
+                            self.emit(Op::MapAdd, 1);
+                        }
+                        None => {
+                            self.expr(&k.value)?;
+                            self.set_loc(k.loc);
+                            self.emit(Op::DictMerge, 1);
+                        }
+                    }
+                }
+                self.set_loc(loc);
+                self.emit(Op::CallEx, 1);
+            }
+        }
+        Ok(())
+    }
+
+    /// A call's positional arguments, some starred, as one tuple.
+    fn call_args_list(&mut self, args: &[Expr]) -> Result<(), SyntaxErr> {
         self.emit(Op::BuildList, 0);
         for a in args {
             match &a.kind {
@@ -2310,29 +2364,6 @@ impl<'a> Compiler<'a> {
             }
         }
         self.emit(Op::ListToTuple, 0);
-        if keywords.is_empty() {
-            self.set_loc(loc);
-            self.emit(Op::CallEx, 0);
-        } else {
-            self.emit(Op::BuildMap, 0);
-            for k in keywords {
-                match &k.arg {
-                    Some(name) => {
-                        let n = self.maker.name(name.as_bytes());
-                        self.emit_const(n);
-                        self.expr(&k.value)?;
-                        self.emit(Op::MapAdd, 1);
-                    }
-                    None => {
-                        self.expr(&k.value)?;
-                        self.set_loc(k.loc);
-                        self.emit(Op::DictMerge, 1);
-                    }
-                }
-            }
-            self.set_loc(loc);
-            self.emit(Op::CallEx, 1);
-        }
         Ok(())
     }
 

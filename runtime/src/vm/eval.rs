@@ -603,6 +603,27 @@ fn enter_simple(
     }
 }
 
+/// Enters a property's getter `g` (a Python function) as a frame called
+/// with `obj`, its return value to be pushed where the attribute's value
+/// goes (CPython's `LOAD_ATTR_PROPERTY`).
+#[inline(never)]
+fn enter_getter(vm: &Vm, thp: *mut VmThread, g: ObjRef, obj: Value) -> PyResult<()> {
+    let th = th!(thp);
+    let at = th.stack.len();
+    th.stack.push(Value::Obj(g.clone()));
+    th.stack.push(obj);
+    if let ObjKind::Function(f) = &g.kind
+        && let ObjKind::Code(c) = &f.code.kind
+        && c.simple_call
+        && c.argcount == 1
+        && th.frames.len() < vm.recursion_limit.get()
+    {
+        enter_simple(thp, &g, f, c, at, at + 1, Ret::Push);
+        return breaker(vm, thp);
+    }
+    push_frame_for_call(vm, thp, &g, at, at + 1, 1, &[], Ret::Push)
+}
+
 /// The defaults of `f` when a call with `npos` positional arguments and
 /// no keywords binds by position and takes the missing parameters from
 /// them: no keyword-only parameters, no `*args`/`**kwargs`, and enough
@@ -646,6 +667,80 @@ fn take_from(thp: *mut VmThread, from: usize) -> SmallVec<[Value; 4]> {
         st.set_len(from);
     }
     out
+}
+
+/// CALL_FUNCTION_EX's operands as a call's arguments on the stack: the
+/// positional sequence's items (a tuple or list read as it is, another
+/// iterable collected), then the keyword mapping's values (a dict read as
+/// it is, another mapping copied as DICT_MERGE would); returns the keyword
+/// names (a tuple, or None). Errors name the function as CPython's do.
+fn spread_call_args(
+    vm: &Vm,
+    thp: *mut VmThread,
+    callable_at: usize,
+    args: &Value,
+    kwargs: &Value,
+) -> PyResult<Value> {
+    match args.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Tuple(t)) => th!(thp).stack.extend(t.iter().cloned()),
+        Some(ObjKind::List(l)) => th!(thp).stack.extend(l.borrow().iter().cloned()),
+        _ => match vm.to_vec(args) {
+            Ok(items) => th!(thp).stack.extend(items),
+            Err(e) if vm.exc_matches(&e, "TypeError") => {
+                let f = th!(thp).stack[callable_at].clone();
+                return Err(vm.type_error(format!(
+                    "{} argument after * must be an iterable, not {}",
+                    vm.function_str(&f),
+                    vm.type_name(args)
+                )));
+            }
+            Err(e) => return Err(e),
+        },
+    }
+    let items = match kwargs.as_obj().map(|o| &o.kind) {
+        _ if kwargs.is_none() => return Ok(Value::None),
+        Some(ObjKind::Dict(d)) => super::dict::items(d),
+        _ => {
+            let d = Value::Obj(vm.new_dict()?);
+            let f = th!(thp).stack[callable_at].clone();
+            super::builtins::dict_update_from(vm, &d, kwargs, Some(&f))?;
+            let Some(ObjKind::Dict(d)) = d.as_obj().map(|o| &o.kind) else {
+                unreachable!("new_dict makes a dict")
+            };
+            super::dict::items(d)
+        }
+    };
+    if items.is_empty() {
+        return Ok(Value::None);
+    }
+    let mut names = Vec::with_capacity(items.len());
+    for (k, v) in items {
+        if k.as_str().is_none() {
+            return Err(vm.type_error("keywords must be strings"));
+        }
+        names.push(k);
+        th!(thp).stack.push(v);
+    }
+    vm.new_tuple(names)
+}
+
+/// Moves the `N` values at `from..` off the thread's stack into an array,
+/// then drops the rest down to `keep` (the callable and self slot).
+#[inline(always)]
+fn take_array<const N: usize>(thp: *mut VmThread, from: usize, keep: usize) -> [Value; N] {
+    let st = &mut th!(thp).stack;
+    debug_assert_eq!(st.len(), from + N);
+    // SAFETY: the stack holds exactly N values at from..from+N (the
+    // caller matched on the length); each is moved out once and the
+    // length is cut to `from` before anything else touches the stack.
+    let a = unsafe {
+        let p = st.as_ptr().add(from);
+        let a = std::array::from_fn(|i| std::ptr::read(p.add(i)));
+        st.set_len(from);
+        a
+    };
+    st.truncate(keep);
+    a
 }
 
 /// Argument binding for the general case (`_PyEval_MakeFrameVector`'s
@@ -788,13 +883,20 @@ fn bind_args(
         missing_args(vm, code, 0..argcount, unbound, "positional", qual)?;
     }
     if kwonly > 0 {
+        // Keyword-only defaults: the (few) entries of __kwdefaults__
+        // matched to the parameters by name, no hashing.
         let kwd = f.kwdefaults.borrow().clone();
-        for (i, name) in (argcount..argcount + kwonly).zip(&code.varnames[argcount..]) {
-            if unbound(i)
-                && let Some(d) = kwd.as_obj()
-                && let Some(v) = vm.dict_get_str(d, name)
-            {
-                th!(thp).stack[at + i] = v;
+        if let Some(ObjKind::Dict(d)) = kwd.as_obj().map(|o| &o.kind) {
+            let kwparams = &code.varnames[argcount..argcount + kwonly];
+            for (k, v) in d.borrow().iter() {
+                let Some(kb) = k.as_str().map(|s| s.as_bytes()) else {
+                    continue;
+                };
+                if let Some(j) = kwparams.iter().position(|p| p.as_bytes() == kb)
+                    && unbound(argcount + j)
+                {
+                    th!(thp).stack[at + argcount + j] = v.clone();
+                }
             }
         }
         missing_args(
@@ -819,6 +921,9 @@ fn missing_args(
     kind: &str,
     qual: impl FnOnce() -> String,
 ) -> PyResult<()> {
+    if !params.clone().any(&unbound) {
+        return Ok(());
+    }
     let missing: SmallVec<[&str; 4]> = params
         .filter(|&i| unbound(i))
         .map(|i| &*code.varnames[i])
@@ -1363,6 +1468,14 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                         continue;
                     }
                     sync!();
+                    // A property's getter runs as a frame: [getter, obj]
+                    // called like a method with no arguments.
+                    if !tracing_now(thp)
+                        && let Some(g) = super::attr_cache::property_getter(code, ci, &obj)
+                    {
+                        tri!(enter_getter(vm, thp, g, obj));
+                        continue 'frame;
+                    }
                     super::attr_cache::fill(vm, code, ci, &obj, name, false);
                     let v = tri!(vm.getattr(&obj, name));
                     push!(v);
@@ -1995,12 +2108,16 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
                 if let Some((inst, init)) = super::call::prepare_instance(vm, o)? {
                     match init {
                         Some(Value::Obj(initf)) if matches!(initf.kind, ObjKind::Function(_)) => {
-                            th!(thp).stack[callable_at] = Value::Obj(initf.clone());
-                            // [init, inst, args…]: insert the instance as self.
-                            let args: Vec<Value> = th!(thp).stack.drain(args_at..).collect();
-                            th!(thp).stack.truncate(callable_at + 1);
-                            th!(thp).stack.push(inst.clone());
-                            th!(thp).stack.extend(args);
+                            let st = &mut th!(thp).stack;
+                            st[callable_at] = Value::Obj(initf.clone());
+                            // [init, inst, args…]: the instance as self, in
+                            // the empty self slot (or inserted after a
+                            // self the call already had).
+                            if has_self {
+                                st.insert(callable_at + 1, inst.clone());
+                            } else {
+                                st[callable_at + 1] = inst.clone();
+                            }
                             push_frame_for_call(
                                 vm,
                                 thp,
@@ -2531,36 +2648,31 @@ fn call_builtin_on_stack(
     } else {
         callable_at + 2
     };
-    let end = th.stack.len();
-    let p = th.stack.as_ptr();
     // The arguments move off the stack into an array of their own (the
-    // builtin may run Python code that grows the stack): one or two of
-    // them — a method and its self, or one argument — without a vector.
-    let r = match end - args_at {
-        1 => {
-            // SAFETY: the value at args_at is moved out once: the length is
-            // cut to args_at before anything else touches the stack.
-            let a = unsafe {
-                let a = [std::ptr::read(p.add(args_at))];
-                th.stack.set_len(args_at);
-                a
-            };
+    // builtin may run Python code that grows the stack): up to four of
+    // them — a method's self and its arguments, `__exit__`'s four —
+    // without a vector.
+    let r = match th.stack.len() - args_at {
+        0 => {
             th.stack.truncate(callable_at);
-            f(vm, Args::positional(&a))
+            f(vm, Args::positional(&[]))
         }
-        2 => {
-            // SAFETY: as above, for the two values at args_at..end.
-            let a = unsafe {
-                let a = [
-                    std::ptr::read(p.add(args_at)),
-                    std::ptr::read(p.add(args_at + 1)),
-                ];
-                th.stack.set_len(args_at);
-                a
-            };
-            th.stack.truncate(callable_at);
-            f(vm, Args::positional(&a))
-        }
+        1 => f(
+            vm,
+            Args::positional(&take_array::<1>(thp, args_at, callable_at)),
+        ),
+        2 => f(
+            vm,
+            Args::positional(&take_array::<2>(thp, args_at, callable_at)),
+        ),
+        3 => f(
+            vm,
+            Args::positional(&take_array::<3>(thp, args_at, callable_at)),
+        ),
+        4 => f(
+            vm,
+            Args::positional(&take_array::<4>(thp, args_at, callable_at)),
+        ),
         _ => {
             let args = take_from(thp, args_at);
             th!(thp).stack.truncate(callable_at);
@@ -2766,12 +2878,15 @@ fn cold_op(
             let m = pop!();
             let n = stack!().len();
             let target = stack!()[n - arg as usize].clone();
+            // A call's `**m`: [callable, self, args, kwargs] below.
+            let callable =
+                (ins.op == Op::DictMerge).then(|| stack!()[n - arg as usize - 3].clone());
             sync!();
             tri!(super::builtins::dict_update_from(
                 vm,
                 &target,
                 &m,
-                ins.op == Op::DictMerge
+                callable.as_ref()
             ));
         }
         Op::ListToTuple => {
@@ -2928,11 +3043,15 @@ fn cold_op(
                     vm.type_name(&mgr)
                 )));
             };
+            // [exit, self, enter, self]: two call heads, each a callable
+            // and its self slot (as LoadMethod leaves them).
             let t = vm.type_of(&mgr);
-            let exit_bound = tri!(vm.bind(exit, &mgr, &t));
-            push!(exit_bound);
+            let (exit, exit_self) = tri!(vm.method_pair(exit, &mgr, &t));
+            let (enter, enter_self) = tri!(vm.method_pair(enter, &mgr, &t));
+            push!(exit);
+            push!(exit_self);
             push!(enter);
-            push!(mgr);
+            push!(enter_self);
         }
         Op::ImportName => {
             let fromlist = pop!();
@@ -3002,28 +3121,9 @@ fn cold_op(
             let kwargs = if arg & 1 != 0 { pop!() } else { Value::None };
             let args = pop!();
             sync!();
-            let mut all: Vec<Value> = tri!(vm.to_vec(&args));
-            let mut names: Vec<Value> = Vec::new();
-            if let Some(ObjKind::Dict(d)) = kwargs.as_obj().map(|o| &o.kind) {
-                for (k, v) in super::dict::items(d) {
-                    if k.as_str().is_none() {
-                        err!(vm.type_error("keywords must be strings"));
-                    }
-                    names.push(k);
-                    all.push(v);
-                }
-            }
-            let npos = all.len() - names.len();
             let n = stack!().len();
-            let _ = npos;
-            // [callable, self] stay; push args.
-            let _ = n;
-            th!(thp).stack.extend(all);
-            let kwt = if names.is_empty() {
-                Value::None
-            } else {
-                tri!(vm.new_tuple(names))
-            };
+            let kwt = tri!(spread_call_args(vm, thp, n - 2, &args, &kwargs));
+            drop((args, kwargs));
             let count = th!(thp).stack.len() - n;
             match tri!(do_call(vm, thp, count, &kwt)) {
                 CallOutcome::Pushed => return Ok(Flow::Frame),

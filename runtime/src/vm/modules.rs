@@ -2403,6 +2403,7 @@ fn make_pyrt(vm: &Vm) -> PyResult<ObjRef> {
         ],
     )?;
     super::threads::add_flag_type(vm, &m)?;
+    super::threads::add_thread_natives(vm, &m)?;
     Ok(m)
 }
 
@@ -2411,13 +2412,7 @@ fn make_pyrt(vm: &Vm) -> PyResult<ObjRef> {
 /// so `-X gil_trace` files and GIL timelines show thread names.
 fn pyrt_set_gil_name(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = pos_args(vm, "set_gil_name", &a, 1, 1)?;
-    if let Some(i) = &vm.rt_parts.interp
-        && i.gil().events().is_enabled()
-        && let Some(id) = crate::thread::ThreadState::with_current(|t| t.map(|t| t.unique_id()))
-    {
-        let name = vm.str_string(&p[0])?;
-        i.gil().events().set_name(id, &name);
-    }
+    super::threads::set_gil_name(vm, &p[0])?;
     Ok(Value::None)
 }
 

@@ -1449,6 +1449,45 @@ impl Vm {
     }
 
     /// Binds a class attribute found for `obj` (descriptor protocol).
+    /// How CPython's call errors name a callable (`_PyObject_FunctionStr`):
+    /// `module.qualname()`, just `qualname()` for builtins, else `str(f)`.
+    pub(crate) fn function_str(&self, f: &Value) -> String {
+        let attr = |name: &str| {
+            self.new_str(name)
+                .ok()
+                .and_then(|n| self.getattr_optional(f, &n).ok().flatten())
+        };
+        let Some(qualname) = attr("__qualname__").and_then(|q| self.str_string(&q).ok()) else {
+            return self.str_string(f).unwrap_or_default();
+        };
+        match attr("__module__").and_then(|m| self.str_string(&m).ok()) {
+            Some(m) if m != "builtins" => format!("{m}.{qualname}()"),
+            _ => format!("{qualname}()"),
+        }
+    }
+
+    /// A special method found on `obj`'s type as a call's (callable, self)
+    /// pair: functions and method descriptors with `obj` as self, unbound
+    /// (no bound-method object); anything else bound as attribute access
+    /// would bind it, with no self (`Value::Undef`).
+    pub(crate) fn method_pair(
+        &self,
+        attr: Value,
+        obj: &Value,
+        cls: &ObjRef,
+    ) -> PyResult<(Value, Value)> {
+        if let Value::Obj(a) = &attr
+            && match &a.kind {
+                ObjKind::Function(_) => true,
+                ObjKind::Builtin(b) => b.bound.is_undef() && !b.owner.is_empty(),
+                _ => false,
+            }
+        {
+            return Ok((attr, obj.clone()));
+        }
+        Ok((self.bind(attr, obj, cls)?, Value::Undef))
+    }
+
     pub fn bind(&self, attr: Value, obj: &Value, cls: &ObjRef) -> PyResult<Value> {
         let Value::Obj(a) = &attr else {
             return Ok(attr);

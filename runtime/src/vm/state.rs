@@ -3,6 +3,11 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+
+/// The VM's own name-keyed tables (interned strs, exception types by
+/// name): a fast fixed-seed hash (foldhash) rather than SipHash, whose
+/// cost showed in every intern.
+type NameMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -100,12 +105,12 @@ pub struct Names {
 pub struct Vm {
     pub types: Types,
     pub names: Names,
-    exc_types: RefCell<HashMap<String, ObjRef>>,
+    exc_types: RefCell<NameMap<String, ObjRef>>,
     /// Interned strs (CPython's interned dict): the names code objects
     /// use and what `sys.intern` was given, one object per spelling, so
     /// attribute and global lookups compare keys by identity.
-    interned: RefCell<HashMap<Box<[u8]>, ObjRef>>,
-    iter_types: RefCell<HashMap<&'static str, ObjRef>>,
+    interned: RefCell<NameMap<Box<[u8]>, ObjRef>>,
+    iter_types: RefCell<NameMap<&'static str, ObjRef>>,
     /// Types of native objects by type name (a handful: searched).
     native_types: RefCell<Vec<(&'static str, ObjRef)>>,
     pub none_like: NoneLike,
@@ -846,9 +851,9 @@ impl Vm {
             heap: parts.heap,
             types: parts.types,
             names: parts.names,
-            exc_types: RefCell::new(HashMap::new()),
-            interned: RefCell::new(HashMap::new()),
-            iter_types: RefCell::new(HashMap::new()),
+            exc_types: RefCell::default(),
+            interned: RefCell::default(),
+            iter_types: RefCell::default(),
             native_types: RefCell::new(Vec::new()),
             none_like: parts.none_like,
             builtins: parts.builtins,

@@ -656,6 +656,107 @@ pub(crate) fn add_flag_type(vm: &Vm, module: &ObjRef) -> PyResult<()> {
     vm.dict_set_str(&d, "Flag", vm.new_builtin("Flag", "_pyrt", flag_new)?)
 }
 
+// ---- threading.Thread's bookkeeping ------------------------------------------------------
+
+/// The `threading` registry dicts (`_active`, `_limbo`) passed to the
+/// bookkeeping natives.
+fn registry_dict<'a>(vm: &Vm, v: &'a Value) -> PyResult<&'a std::cell::RefCell<super::dict::Dict>> {
+    match v.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Dict(d)) => Ok(d),
+        _ => Err(vm.type_error(format!("expected a dict, got '{}'", vm.type_name(v)))),
+    }
+}
+
+/// `thread.<name>`'s `_pyrt.Flag`, set.
+fn set_thread_flag(vm: &Vm, thread: &Value, name: &[u8]) -> PyResult<()> {
+    let f = vm.getattr(thread, &vm.intern_bytes(name)?)?;
+    native::<PyFlag>(vm, &f, "_pyrt.Flag")?.0.set();
+    Ok(())
+}
+
+/// `_pyrt.thread_enter(thread, active, limbo)`: what a new thread does
+/// first (CPython's `Thread._bootstrap_inner` up to the trace hooks):
+/// records its ident and native id on the Thread, names its GIL lane,
+/// moves it from `limbo` to `active` and sets its started flag. Native,
+/// so no other Python thread runs between the registry's two updates:
+/// `threading`'s readers take both dicts in one native call
+/// ([`thread_registry`]) and need no lock against it.
+fn thread_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = super::builtins::pos_args(vm, "thread_enter", &a, 3, 3)?;
+    let (thread, active, limbo) = (&p[0], registry_dict(vm, &p[1])?, registry_dict(vm, &p[2])?);
+    let ident = Value::Int(current_ident() as i64);
+    let native_id = crate::thread::ThreadState::with_current(|t| t.map_or(0, |t| t.unique_id()));
+    vm.setattr(thread, &vm.intern_bytes(b"_ident")?, ident.clone())?;
+    vm.setattr(
+        thread,
+        &vm.intern_bytes(b"_native_id")?,
+        Value::Int(native_id as i64),
+    )?;
+    if gil_events_on(vm) {
+        let name = vm.getattr(thread, &vm.intern_bytes(b"_name")?)?;
+        set_gil_name(vm, &name)?;
+    }
+    super::dict::set(vm, active, ident, thread.clone())?;
+    super::dict::remove(vm, limbo, thread)?;
+    set_thread_flag(vm, thread, b"_started")?;
+    Ok(Value::None)
+}
+
+/// `_pyrt.thread_exit(thread, active)`: what a thread does last (CPython's
+/// `Thread._delete` and the end of its `_bootstrap_inner`): leaves
+/// `active`, is marked stopped, sets its done flag (which `join` waits on).
+fn thread_exit(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = super::builtins::pos_args(vm, "thread_exit", &a, 2, 2)?;
+    let (thread, active) = (&p[0], registry_dict(vm, &p[1])?);
+    super::dict::remove(vm, active, &Value::Int(current_ident() as i64))?;
+    vm.setattr(thread, &vm.intern_bytes(b"_is_stopped")?, Value::Bool(true))?;
+    set_thread_flag(vm, thread, b"_done")?;
+    Ok(Value::None)
+}
+
+/// `_pyrt.thread_registry(active, limbo)`: the threads of both dicts, as
+/// one list, read at one moment (`threading.enumerate`).
+fn thread_registry(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = super::builtins::pos_args(vm, "thread_registry", &a, 2, 2)?;
+    let (active, limbo) = (registry_dict(vm, &p[0])?, registry_dict(vm, &p[1])?);
+    let mut out: Vec<Value> = active.borrow().iter().map(|(_, v)| v.clone()).collect();
+    out.extend(limbo.borrow().iter().map(|(_, v)| v.clone()));
+    vm.new_list(out)
+}
+
+/// The GIL event log records (thread names are worth setting).
+fn gil_events_on(vm: &Vm) -> bool {
+    vm.rt_parts
+        .interp
+        .as_ref()
+        .is_some_and(|i| i.gil().events().is_enabled())
+}
+
+/// Names the current thread's lane in the GIL event log.
+pub(crate) fn set_gil_name(vm: &Vm, name: &Value) -> PyResult<()> {
+    if gil_events_on(vm)
+        && let Some(i) = &vm.rt_parts.interp
+        && let Some(id) = crate::thread::ThreadState::with_current(|t| t.map(|t| t.unique_id()))
+    {
+        let name = vm.str_string(name)?;
+        i.gil().events().set_name(id, &name);
+    }
+    Ok(())
+}
+
+/// Adds the Thread bookkeeping natives to the `_pyrt` module.
+pub(crate) fn add_thread_natives(vm: &Vm, module: &ObjRef) -> PyResult<()> {
+    let d = super::modules::mdict(module);
+    for (name, f) in [
+        ("thread_enter", thread_enter as super::func::NativeFn),
+        ("thread_exit", thread_exit),
+        ("thread_registry", thread_registry),
+    ] {
+        vm.dict_set_str(&d, name, vm.new_builtin(name, "_pyrt", f)?)?;
+    }
+    Ok(())
+}
+
 // ---- thread starts ------------------------------------------------------------------------
 
 /// Values moved to a new OS thread. They are only touched by whichever

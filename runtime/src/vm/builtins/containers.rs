@@ -486,15 +486,24 @@ pub(crate) fn dict_copy(vm: &Vm, v: &Value) -> PyResult<Value> {
     Ok(Value::Obj(out))
 }
 
-/// `target.update(m)`; with `merge` (a `**m` in a call), duplicate keys
-/// are an error.
-pub(crate) fn dict_update_from(vm: &Vm, target: &Value, m: &Value, merge: bool) -> PyResult<()> {
+/// `target.update(m)`; with `merge_for` (a `**m` in a call of that
+/// callable: CPython's DICT_MERGE), duplicate keys are an error and the
+/// errors name the function.
+pub(crate) fn dict_update_from(
+    vm: &Vm,
+    target: &Value,
+    m: &Value,
+    merge_for: Option<&Value>,
+) -> PyResult<()> {
+    let merge = merge_for.is_some();
+    let fname = || merge_for.map(|f| vm.function_str(f)).unwrap_or_default();
     let t = dict_of(vm, target, "update")?;
     if let Some(ObjKind::Dict(src)) = m.as_obj().map(|o| &o.kind) {
         for (k, v) in dict::items(src) {
             if merge && dict::get(vm, t, &k)?.is_some() {
                 return Err(vm.type_error(format!(
-                    "got multiple values for keyword argument '{}'",
+                    "{} got multiple values for keyword argument '{}'",
+                    fname(),
                     vm.display_str(&k)
                 )));
             }
@@ -510,7 +519,8 @@ pub(crate) fn dict_update_from(vm: &Vm, target: &Value, m: &Value, merge: bool) 
             let v = vm.getitem(m, &k)?;
             if merge && dict::get(vm, t, &k)?.is_some() {
                 return Err(vm.type_error(format!(
-                    "got multiple values for keyword argument '{}'",
+                    "{} got multiple values for keyword argument '{}'",
+                    fname(),
                     vm.display_str(&k)
                 )));
             }
@@ -520,7 +530,8 @@ pub(crate) fn dict_update_from(vm: &Vm, target: &Value, m: &Value, merge: bool) 
     }
     if merge {
         return Err(vm.type_error(format!(
-            "argument after ** must be a mapping, not {}",
+            "{} argument after ** must be a mapping, not {}",
+            fname(),
             vm.type_name(m)
         )));
     }
@@ -616,7 +627,7 @@ fn dict_update(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         )));
     }
     if let Some(m) = p.get(1) {
-        dict_update_from(vm, &p[0], m, false)?;
+        dict_update_from(vm, &p[0], m, None)?;
     }
     let d = dict_of(vm, &p[0], "update")?;
     for (k, v) in a.kw() {

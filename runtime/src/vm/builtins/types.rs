@@ -100,7 +100,7 @@ pub(crate) fn construct_builtin(
             }
             let d = Value::Obj(vm.new_dict()?);
             if let Some(m) = p.first() {
-                super::dict_update_from(vm, &d, m, false)?;
+                super::dict_update_from(vm, &d, m, None)?;
             }
             if let Some(ObjKind::Dict(dd)) = d.as_obj().map(|o| &o.kind) {
                 for (k, v) in a.kw() {

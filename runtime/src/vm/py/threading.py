@@ -8,6 +8,8 @@ module, whose locks and thread starts run on either thread backend.
 import _thread
 import sys
 from _pyrt import set_gil_name as _set_gil_name, Flag as _Flag
+from _pyrt import thread_enter as _thread_enter, thread_exit as _thread_exit
+from _pyrt import thread_registry as _thread_registry
 
 __all__ = ['get_ident', 'active_count', 'Condition', 'current_thread',
            'enumerate', 'main_thread', 'TIMEOUT_MAX', 'Event', 'Lock',
@@ -443,13 +445,14 @@ class Thread:
             raise RuntimeError("thread.__init__() not called")
         if self._started.is_set():
             raise RuntimeError("threads can only be started once")
-        with _active_limbo_lock:
-            _limbo[self] = self
+        # The registry (_active, _limbo) changes one dict operation at a
+        # time, or natively in _thread_enter/_thread_exit; its readers take
+        # both dicts in one native call. No lock is needed around it.
+        _limbo[self] = self
         try:
             _start_new_thread(self._bootstrap, ())
         except Exception:
-            with _active_limbo_lock:
-                del _limbo[self]
+            del _limbo[self]
             raise
         self._started.wait()
 
@@ -462,29 +465,19 @@ class Thread:
 
     def _bootstrap(self):
         try:
-            self._ident = get_ident()
-            self._native_id = get_native_id()
-            _set_gil_name(self._name)
+            # ident, native id, GIL lane name, _limbo -> _active, _started
+            _thread_enter(self, _active, _limbo)
             if _trace_hook:
                 sys.settrace(_trace_hook)
             if _profile_hook:
                 sys.setprofile(_profile_hook)
-            with _active_limbo_lock:
-                _active[self._ident] = self
-                del _limbo[self]
-            self._started.set()
             try:
                 self.run()
             except:
                 self._invoke_excepthook()
         finally:
-            self._delete()
-
-    def _delete(self):
-        with _active_limbo_lock:
-            _active.pop(get_ident(), None)
-            self._is_stopped = True
-        self._done.set()
+            # leaves _active; _is_stopped; _done (CPython's _delete)
+            _thread_exit(self, _active)
 
     def _invoke_excepthook(self):
         exc_type, exc_value, exc_tb = sys.exc_info()
@@ -501,7 +494,7 @@ class Thread:
             raise RuntimeError("Thread.__init__() not called")
         if not self._started.is_set():
             raise RuntimeError("cannot join thread before it is started")
-        if self is current_thread():
+        if self._ident == get_ident() and _active.get(self._ident) is self:
             raise RuntimeError("cannot join current thread")
         if timeout is None:
             self._done.wait()
@@ -629,7 +622,7 @@ def currentThread():
 
 def active_count():
     with _active_limbo_lock:
-        return len(_active) + len(_limbo)
+        return len(_thread_registry(_active, _limbo))
 
 
 def activeCount():
@@ -637,12 +630,12 @@ def activeCount():
 
 
 def _enumerate():
-    return list(_active.values()) + list(_limbo.values())
+    return _thread_registry(_active, _limbo)
 
 
 def enumerate():
     with _active_limbo_lock:
-        return list(_active.values()) + list(_limbo.values())
+        return _thread_registry(_active, _limbo)
 
 
 _main_thread = _MainThread()
@@ -659,7 +652,7 @@ def _shutdown():
         return
     while True:
         with _active_limbo_lock:
-            pending = [t for t in list(_active.values()) + list(_limbo.values())
+            pending = [t for t in _thread_registry(_active, _limbo)
                        if not t.daemon and t is not _main_thread and t.is_alive()]
         if not pending:
             break

@@ -236,3 +236,42 @@ A.m = lambda self: "rebound"
 print(get_bound(a)(), bm())
 a.m = lambda: "own"
 print(get_bound(a)())
+
+# Properties read through the cache run their getter as a frame.
+class Prop:
+    def __init__(self):
+        self._x = 1
+    @property
+    def x(self):
+        return self._x * 10
+    @property
+    def boom(self):
+        raise ValueError("getter failed")
+    @property
+    def gen(self):
+        yield 1
+    y = property(lambda self: 5)
+    z = property(len)
+    def __len__(self):
+        return 3
+p = Prop()
+for i in range(3):
+    print(p.x, p.y, p.z, list(p.gen))
+p.__dict__["x"] = 99
+print(p.x, sorted(p.__dict__))
+for i in range(2):
+    try:
+        p.boom
+    except ValueError as e:
+        print("ValueError:", e)
+Prop.x = property(lambda self: -1)
+print(p.x)
+del Prop.x
+print(p.x)
+def deep(self):
+    return self.deep
+Prop.deep = property(deep)
+try:
+    p.deep
+except RecursionError as e:
+    print("RecursionError")

@@ -79,3 +79,39 @@ try:
     bc.meth()
 except TypeError as e:
     print("TypeError:", e)
+
+# f(*a, **k): the sequence and mapping passed as they are, CPython's
+# messages naming the function.
+def spread(*a, **k):
+    return a, k
+def two(x, y=2):
+    return x, y
+print(spread(*[1, 2], **{"a": 1}), spread(*(1,), x=3), spread(*"ab"))
+print(two(*(1,), **{"y": 5}), spread(0, *(1, 2), 3), spread(*(1,), *[2]))
+kw = {"y": 7}
+print(two(1, **kw), kw)
+class Mapping:
+    def keys(self):
+        return ["q"]
+    def __getitem__(self, k):
+        return 9
+print(spread(**Mapping()), spread(*(i for i in range(3))))
+for bad in (
+    lambda: spread(*1),
+    lambda: spread(**1),
+    lambda: spread(1, *1),
+    lambda: spread(**{"a": 1}, **{"a": 2}),
+    lambda: spread(**{"a": 1}, **3),
+    lambda: two(1, **{"x": 2}),
+    lambda: spread(**{1: 2}),
+    lambda: print(*1),
+    lambda: len(**1),
+):
+    try:
+        bad()
+    except TypeError as e:
+        print("TypeError:", e)
+class Meth:
+    def m(self, *a, **k):
+        return a, k
+print(Meth().m(*[1], **{"z": 0}), Meth.m(*[Meth(), 2])[0])
