@@ -692,6 +692,11 @@ pub(crate) mod fast {
 
 /// `del d[key]`: the removed value, or None if absent.
 pub fn remove(vm: &Vm, d: &RefCell<Dict>, key: &Value) -> PyResult<Option<Value>> {
+    // An int or str key (namespaces, registries): found inline.
+    let found = d.try_borrow().ok().and_then(|b| fast::find(vm, &b, key));
+    if let Some((ix, _)) = found {
+        return Ok(ix.map(|ix| d.borrow_mut().remove_at(ix).value));
+    }
     let hash = vm.hash(key)?;
     match lookup(vm, d, key, hash)? {
         Some(ix) => {

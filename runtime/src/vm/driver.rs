@@ -755,6 +755,7 @@ impl Vm {
             drop(old);
         }
         *self.sys.borrow_mut() = None;
+        *self.threading.borrow_mut() = None;
         *self.host_trace.borrow_mut() = None;
         self.atexit.borrow_mut().clear();
         self.heap.gc.collect(true);

@@ -653,7 +653,7 @@ fn positional_defaults<'a>(
 
 /// Moves the values at `from..` off the thread's stack.
 #[inline(always)]
-fn take_from(thp: *mut VmThread, from: usize) -> SmallVec<[Value; 4]> {
+fn take_from(thp: *mut VmThread, from: usize) -> SmallVec<[Value; 8]> {
     let st = &mut th!(thp).stack;
     let n = st.len() - from;
     let mut out = SmallVec::with_capacity(n);

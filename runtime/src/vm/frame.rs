@@ -228,9 +228,24 @@ impl Default for VmThread {
 impl VmThread {
     /// A thread with no frames.
     pub fn new() -> VmThread {
+        VmThread::with_buffers(Vec::new(), Vec::with_capacity(1024))
+    }
+
+    /// This thread emptied to its initial state, keeping the allocations
+    /// of its frame and value stacks for another thread.
+    pub(crate) fn recycled(mut self: Box<Self>) -> Box<VmThread> {
+        let mut frames = std::mem::take(&mut self.frames);
+        let mut stack = std::mem::take(&mut self.stack);
+        frames.clear();
+        stack.clear();
+        *self = VmThread::with_buffers(frames, stack);
+        self
+    }
+
+    fn with_buffers(frames: Vec<Frame>, stack: Vec<Value>) -> VmThread {
         VmThread {
-            frames: Vec::new(),
-            stack: Vec::with_capacity(1024),
+            frames,
+            stack,
             handled: Value::None,
             native_depth: 0,
             trace: Value::None,

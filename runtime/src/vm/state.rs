@@ -119,6 +119,8 @@ pub struct Vm {
     /// `sys.modules`.
     pub modules: ObjRef,
     pub sys: RefCell<Option<ObjRef>>,
+    /// What `threading` registered for the Thread natives.
+    pub(crate) threading: RefCell<Option<super::threads::ThreadingRefs>>,
     pub empty_tuple: Value,
     pub memory_error: RefCell<Option<ObjRef>>,
     pub recursion_limit: Cell<usize>,
@@ -162,6 +164,12 @@ pub struct Vm {
     event_strs: std::cell::OnceCell<[Value; super::tracing::Event::COUNT]>,
     /// The VM threads alive (for `settrace_all_threads`).
     threads: RefCell<Vec<*mut super::frame::VmThread>>,
+    /// Emptied VM threads of ended green threads, their stacks' memory
+    /// kept for the next ones (a thread start then allocates no stacks).
+    /// Boxed: a thread runs from its box's address (`Box::into_raw`), so
+    /// a spare keeps its box and a start allocates nothing.
+    #[allow(clippy::vec_box)]
+    spare_threads: RefCell<Vec<Box<super::frame::VmThread>>>,
     /// `-X threads`, `-X sched_seed`, `-X gil_trace`.
     pub thread_options: super::threads::ThreadOptions,
     /// The heap: declared last so every object field above is dropped
@@ -605,6 +613,25 @@ impl Vm {
         }
     }
 
+    /// A VM thread for a new green thread: a spare one, or a new one.
+    pub(crate) fn new_green_vm_thread(&self) -> Box<super::frame::VmThread> {
+        self.spare_threads
+            .borrow_mut()
+            .pop()
+            .unwrap_or_else(|| Box::new(super::frame::VmThread::new()))
+    }
+
+    /// An ended green thread's VM thread (unregistered), emptied and kept
+    /// for the next one while there are few spares.
+    pub(crate) fn recycle_green_vm_thread(&self, t: Box<super::frame::VmThread>) {
+        const MAX_SPARE_THREADS: usize = 8;
+        let t = t.recycled();
+        let mut spares = self.spare_threads.borrow_mut();
+        if spares.len() < MAX_SPARE_THREADS {
+            spares.push(t);
+        }
+    }
+
     /// Removes a VM thread from the registry (before it is dropped).
     pub(crate) fn unregister_thread(&self, t: *mut super::frame::VmThread) {
         self.threads.borrow_mut().retain(|x| !std::ptr::eq(*x, t));
@@ -860,6 +887,7 @@ impl Vm {
             builtins_dict: parts.builtins_dict,
             modules: parts.modules,
             sys: RefCell::new(None),
+            threading: RefCell::new(None),
             empty_tuple: parts.empty_tuple,
             memory_error: RefCell::new(None),
             recursion_limit: Cell::new(1000),
@@ -874,6 +902,7 @@ impl Vm {
             sources: RefCell::new(HashMap::new()),
             configs: RefCell::new(None),
             threads: RefCell::new(Vec::new()),
+            spare_threads: RefCell::new(Vec::new()),
             event_strs: std::cell::OnceCell::new(),
             defer_main: Cell::new(false),
             host_trace: RefCell::new(None),

@@ -658,69 +658,307 @@ pub(crate) fn add_flag_type(vm: &Vm, module: &ObjRef) -> PyResult<()> {
 
 // ---- threading.Thread's bookkeeping ------------------------------------------------------
 
-/// The `threading` registry dicts (`_active`, `_limbo`) passed to the
-/// bookkeeping natives.
-fn registry_dict<'a>(vm: &Vm, v: &'a Value) -> PyResult<&'a std::cell::RefCell<super::dict::Dict>> {
-    match v.as_obj().map(|o| &o.kind) {
-        Some(ObjKind::Dict(d)) => Ok(d),
-        _ => Err(vm.type_error(format!("expected a dict, got '{}'", vm.type_name(v)))),
+/// What `threading` registers with the VM as it is imported
+/// (`_pyrt.thread_setup`): its thread registry and `current_thread`, which
+/// the natives that do a Thread's bookkeeping use (CPython keeps the like
+/// in `_thread`'s module state).
+#[derive(Debug)]
+pub(crate) struct ThreadingRefs {
+    /// `threading._active`: ident → Thread.
+    active: ObjRef,
+    /// `threading._limbo`: Thread → Thread, started but not yet running.
+    limbo: ObjRef,
+    /// `threading.current_thread`.
+    current_thread: Value,
+    /// `threading._newname`'s counter (`Thread-N`, `Dummy-N`).
+    counter: std::cell::Cell<i64>,
+    /// `Thread.daemon`, the property: a thread whose class still has it
+    /// has its flag read from `_daemonic` without calling the getter.
+    daemon_property: Value,
+    /// The attribute names the natives set, interned once.
+    names: ThreadNames,
+}
+
+/// Interned attribute names of a Thread.
+#[derive(Debug)]
+struct ThreadNames {
+    target: Value,
+    name: Value,
+    args: Value,
+    kwargs: Value,
+    daemonic: Value,
+    ident: Value,
+    native_id: Value,
+    started: Value,
+    done: Value,
+    is_stopped: Value,
+    initialized: Value,
+    daemon: Value,
+}
+
+impl ThreadNames {
+    fn new(vm: &Vm) -> PyResult<ThreadNames> {
+        let n = |s: &str| vm.intern_bytes(s.as_bytes());
+        Ok(ThreadNames {
+            target: n("_target")?,
+            name: n("_name")?,
+            args: n("_args")?,
+            kwargs: n("_kwargs")?,
+            daemonic: n("_daemonic")?,
+            ident: n("_ident")?,
+            native_id: n("_native_id")?,
+            started: n("_started")?,
+            done: n("_done")?,
+            is_stopped: n("_is_stopped")?,
+            initialized: n("_initialized")?,
+            daemon: n("daemon")?,
+        })
     }
 }
 
+/// Sets attributes of `obj` as `setattr` would, straight into its instance
+/// dict when nothing on its class could intercept them (no `__setattr__`
+/// of its own, no property of the name: pyrt's only data descriptor).
+fn set_attrs(vm: &Vm, obj: &Value, attrs: &[(&Value, Value)]) -> PyResult<()> {
+    if let Some(ObjKind::Instance(inst)) = obj.as_obj().map(|o| &o.kind)
+        && vm.user_special(obj, "__setattr__").is_none()
+    {
+        let cls = inst.class.borrow().clone();
+        for (name, v) in attrs {
+            if !matches!(vm.lookup_type(&cls, name), Some(Value::Obj(d)) if matches!(d.kind, ObjKind::Property(_)))
+            {
+                vm.dict_set_ref(&inst.dict, name, v.clone())?;
+            } else {
+                vm.setattr(obj, name, v.clone())?;
+            }
+        }
+        vm.note_inst_dict_size(inst);
+        return Ok(());
+    }
+    for (name, v) in attrs {
+        vm.setattr(obj, name, v.clone())?;
+    }
+    Ok(())
+}
+
+/// A registry dict's table.
+fn dict_cell(o: &ObjRef) -> &std::cell::RefCell<super::dict::Dict> {
+    match &o.kind {
+        ObjKind::Dict(d) => d,
+        _ => unreachable!("thread_setup checked the registry dicts"),
+    }
+}
+
+/// The refs `threading` registered, or the error for a native called
+/// before it did.
+fn threading_refs(vm: &Vm) -> PyResult<std::cell::Ref<'_, ThreadingRefs>> {
+    std::cell::Ref::filter_map(vm.threading.borrow(), Option::as_ref)
+        .map_err(|_| vm.runtime_error("threading is not initialized"))
+}
+
+/// `_pyrt.thread_setup(active, limbo, current_thread, Thread)`:
+/// `threading` registers its registry dicts, `current_thread` and the
+/// Thread class.
+fn thread_setup(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = super::builtins::pos_args(vm, "thread_setup", &a, 4, 4)?;
+    let names = ThreadNames::new(vm)?;
+    let daemon_property = match p[3].as_obj() {
+        Some(t) if matches!(t.kind, ObjKind::Type(_)) => {
+            vm.lookup_type(t, &names.daemon).unwrap_or(Value::None)
+        }
+        _ => return Err(vm.type_error("thread_setup() needs the Thread class")),
+    };
+    let dict = |v: &Value| match v.as_obj() {
+        Some(o) if matches!(o.kind, ObjKind::Dict(_)) => Ok(o.clone()),
+        _ => Err(vm.type_error(format!("expected a dict, got '{}'", vm.type_name(v)))),
+    };
+    let mut slot = vm
+        .threading
+        .try_borrow_mut()
+        .map_err(|_| vm.runtime_error("thread_setup() called while threading is in use"))?;
+    *slot = Some(ThreadingRefs {
+        active: dict(&p[0])?,
+        limbo: dict(&p[1])?,
+        current_thread: p[2].clone(),
+        counter: std::cell::Cell::new(0),
+        daemon_property,
+        names,
+    });
+    Ok(Value::None)
+}
+
+/// `_pyrt.next_thread_number()`: the next number for a default thread
+/// name (`threading._newname`).
+fn next_thread_number(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    super::builtins::pos_args(vm, "next_thread_number", &a, 0, 0)?;
+    Ok(Value::Int(next_number(&*threading_refs(vm)?)))
+}
+
 /// `thread.<name>`'s `_pyrt.Flag`, set.
-fn set_thread_flag(vm: &Vm, thread: &Value, name: &[u8]) -> PyResult<()> {
-    let f = vm.getattr(thread, &vm.intern_bytes(name)?)?;
+fn set_thread_flag(vm: &Vm, thread: &Value, name: &Value) -> PyResult<()> {
+    let f = vm.getattr(thread, name)?;
     native::<PyFlag>(vm, &f, "_pyrt.Flag")?.0.set();
     Ok(())
 }
 
-/// `_pyrt.thread_enter(thread, active, limbo)`: what a new thread does
-/// first (CPython's `Thread._bootstrap_inner` up to the trace hooks):
-/// records its ident and native id on the Thread, names its GIL lane,
-/// moves it from `limbo` to `active` and sets its started flag. Native,
-/// so no other Python thread runs between the registry's two updates:
-/// `threading`'s readers take both dicts in one native call
-/// ([`thread_registry`]) and need no lock against it.
+/// The next `Thread-N` number.
+fn next_number(refs: &ThreadingRefs) -> i64 {
+    let n = refs.counter.get() + 1;
+    refs.counter.set(n);
+    n
+}
+
+/// `_pyrt.thread_init(thread, target, name, args, kwargs, daemon)`: the
+/// body of CPython's `Thread.__init__` after its `group` assertion (which
+/// stays in Python, so `-O` drops it as it does CPython's): the default
+/// name `Thread-N (target)`, the daemon flag (the current thread's unless
+/// given), and the Thread's attributes, set as that body sets them.
+fn thread_init(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = super::builtins::pos_args(vm, "thread_init", &a, 6, 6)?;
+    let [thread, target, name, args, kwargs, daemon] = p else {
+        unreachable!("pos_args checked the count")
+    };
+    let refs = threading_refs(vm)?;
+    let kwargs = if kwargs.is_none() {
+        Value::Obj(vm.new_dict()?)
+    } else {
+        kwargs.clone()
+    };
+    let name = if vm.truthy(name)? {
+        vm.str_(name)?
+    } else {
+        let mut s = Vec::with_capacity(48);
+        s.extend_from_slice(b"Thread-");
+        let mut digits = [0u8; 20];
+        let at = super::state::decimal_digits(next_number(&refs) as u64, &mut digits);
+        s.extend_from_slice(&digits[at..]);
+        if !target.is_none()
+            && let Some(t) = vm.getattr_optional(target, &vm.names.name)?
+        {
+            let t = vm.format(&t, "")?;
+            s.extend_from_slice(b" (");
+            s.extend_from_slice(t.as_str().map_or(&b""[..], |t| t.as_bytes()));
+            s.push(b')');
+        }
+        vm.new_str_bytes(&s)?
+    };
+    let daemonic = if daemon.is_none() {
+        current_daemon(vm, &refs)?
+    } else {
+        if vm.truthy(daemon)? && !daemons_allowed(vm) {
+            return Err(vm.runtime_error("daemon threads are disabled in this (sub)interpreter"));
+        }
+        daemon.clone()
+    };
+    let flag = || vm.new_native(PyFlag(Arc::new(lock::Event::new())));
+    let n = &refs.names;
+    set_attrs(
+        vm,
+        thread,
+        &[
+            (&n.target, target.clone()),
+            (&n.name, name),
+            (&n.args, args.clone()),
+            (&n.kwargs, kwargs),
+            (&n.daemonic, daemonic),
+            (&n.ident, Value::None),
+            (&n.native_id, Value::None),
+            (&n.started, flag()?),
+            (&n.done, flag()?),
+            (&n.is_stopped, Value::Bool(false)),
+            (&n.initialized, Value::Bool(true)),
+        ],
+    )?;
+    Ok(Value::None)
+}
+
+/// `current_thread().daemon`: read from the thread's `_daemonic` when its
+/// class has Thread's own `daemon` property (what the getter returns).
+fn current_daemon(vm: &Vm, refs: &ThreadingRefs) -> PyResult<Value> {
+    let current = current_thread(vm, refs)?;
+    if let Some(ObjKind::Instance(inst)) = current.as_obj().map(|o| &o.kind)
+        && let Some(Value::Obj(p)) = vm.lookup_type(&inst.class.borrow(), &refs.names.daemon)
+        && refs.daemon_property.as_obj().is_some_and(|d| d.ptr_eq(&p))
+        && let Some(v) = vm.dict_get_strval(&inst.dict, &refs.names.daemonic)
+    {
+        return Ok(v);
+    }
+    vm.getattr(&current, &refs.names.daemon)
+}
+
+/// `threading.current_thread()`: the registered Thread of this thread's
+/// ident, else what the Python function makes (a `_DummyThread`).
+fn current_thread(vm: &Vm, refs: &ThreadingRefs) -> PyResult<Value> {
+    let ident = Value::Int(current_ident() as i64);
+    match super::dict::get(vm, dict_cell(&refs.active), &ident)? {
+        Some(t) => Ok(t),
+        None => vm.call(&refs.current_thread, Args::positional(&[])),
+    }
+}
+
+/// `_pyrt.thread_enter(thread)`: what a new thread does first (CPython's
+/// `Thread._bootstrap_inner` up to the trace hooks): records its ident and
+/// native id on the Thread, names its GIL lane, moves it from `_limbo` to
+/// `_active` and sets its started flag. Native, so no other Python thread
+/// runs between the registry's two updates: `threading`'s readers take
+/// both dicts in one native call ([`thread_registry`]) and need no lock
+/// against it.
 fn thread_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = super::builtins::pos_args(vm, "thread_enter", &a, 3, 3)?;
-    let (thread, active, limbo) = (&p[0], registry_dict(vm, &p[1])?, registry_dict(vm, &p[2])?);
+    let p = super::builtins::pos_args(vm, "thread_enter", &a, 1, 1)?;
+    let thread = &p[0];
+    let refs = threading_refs(vm)?;
+    let n = &refs.names;
     let ident = Value::Int(current_ident() as i64);
     let native_id = crate::thread::ThreadState::with_current(|t| t.map_or(0, |t| t.unique_id()));
-    vm.setattr(thread, &vm.intern_bytes(b"_ident")?, ident.clone())?;
-    vm.setattr(
+    set_attrs(
+        vm,
         thread,
-        &vm.intern_bytes(b"_native_id")?,
-        Value::Int(native_id as i64),
+        &[
+            (&n.ident, ident.clone()),
+            (&n.native_id, Value::Int(native_id as i64)),
+        ],
     )?;
     if gil_events_on(vm) {
-        let name = vm.getattr(thread, &vm.intern_bytes(b"_name")?)?;
-        set_gil_name(vm, &name)?;
+        set_gil_name(vm, &vm.getattr(thread, &n.name)?)?;
     }
-    super::dict::set(vm, active, ident, thread.clone())?;
-    super::dict::remove(vm, limbo, thread)?;
-    set_thread_flag(vm, thread, b"_started")?;
+    super::dict::set(vm, dict_cell(&refs.active), ident, thread.clone())?;
+    super::dict::remove(vm, dict_cell(&refs.limbo), thread)?;
+    set_thread_flag(vm, thread, &n.started)?;
     Ok(Value::None)
 }
 
-/// `_pyrt.thread_exit(thread, active)`: what a thread does last (CPython's
+/// `_pyrt.thread_exit(thread)`: what a thread does last (CPython's
 /// `Thread._delete` and the end of its `_bootstrap_inner`): leaves
-/// `active`, is marked stopped, sets its done flag (which `join` waits on).
+/// `_active`, is marked stopped, sets its done flag (which `join` waits
+/// on).
 fn thread_exit(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = super::builtins::pos_args(vm, "thread_exit", &a, 2, 2)?;
-    let (thread, active) = (&p[0], registry_dict(vm, &p[1])?);
-    super::dict::remove(vm, active, &Value::Int(current_ident() as i64))?;
-    vm.setattr(thread, &vm.intern_bytes(b"_is_stopped")?, Value::Bool(true))?;
-    set_thread_flag(vm, thread, b"_done")?;
+    let p = super::builtins::pos_args(vm, "thread_exit", &a, 1, 1)?;
+    let thread = &p[0];
+    let refs = threading_refs(vm)?;
+    let ident = Value::Int(current_ident() as i64);
+    let removed = super::dict::remove(vm, dict_cell(&refs.active), &ident)?;
+    set_attrs(vm, thread, &[(&refs.names.is_stopped, Value::Bool(true))])?;
+    set_thread_flag(vm, thread, &refs.names.done)?;
+    drop(refs);
+    // (A finalizer the removal triggers runs with the refs released.)
+    drop(removed);
     Ok(Value::None)
 }
 
-/// `_pyrt.thread_registry(active, limbo)`: the threads of both dicts, as
+/// `_pyrt.thread_registry()`: the threads of `_active` then `_limbo`, as
 /// one list, read at one moment (`threading.enumerate`).
 fn thread_registry(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = super::builtins::pos_args(vm, "thread_registry", &a, 2, 2)?;
-    let (active, limbo) = (registry_dict(vm, &p[0])?, registry_dict(vm, &p[1])?);
-    let mut out: Vec<Value> = active.borrow().iter().map(|(_, v)| v.clone()).collect();
-    out.extend(limbo.borrow().iter().map(|(_, v)| v.clone()));
+    super::builtins::pos_args(vm, "thread_registry", &a, 0, 0)?;
+    let out: Vec<Value> = {
+        let refs = threading_refs(vm)?;
+        let active = dict_cell(&refs.active).borrow();
+        let limbo = dict_cell(&refs.limbo).borrow();
+        active
+            .iter()
+            .chain(limbo.iter())
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
     vm.new_list(out)
 }
 
@@ -748,9 +986,12 @@ pub(crate) fn set_gil_name(vm: &Vm, name: &Value) -> PyResult<()> {
 pub(crate) fn add_thread_natives(vm: &Vm, module: &ObjRef) -> PyResult<()> {
     let d = super::modules::mdict(module);
     for (name, f) in [
-        ("thread_enter", thread_enter as super::func::NativeFn),
+        ("thread_setup", thread_setup as super::func::NativeFn),
+        ("thread_init", thread_init),
+        ("thread_enter", thread_enter),
         ("thread_exit", thread_exit),
         ("thread_registry", thread_registry),
+        ("next_thread_number", next_thread_number),
     ] {
         vm.dict_set_str(&d, name, vm.new_builtin(name, "_pyrt", f)?)?;
     }
@@ -941,12 +1182,16 @@ fn interrupt_main(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 }
 
 fn daemon_threads_allowed(vm: &Vm, _a: Args<'_>) -> PyResult<Value> {
-    Ok(Value::Bool(
-        vm.rt_parts
-            .interp
-            .as_ref()
-            .is_none_or(|i| i.config().allow_daemon_threads),
-    ))
+    Ok(Value::Bool(daemons_allowed(vm)))
+}
+
+/// The interpreter lets threads be daemons (its config's
+/// `allow_daemon_threads`).
+fn daemons_allowed(vm: &Vm) -> bool {
+    vm.rt_parts
+        .interp
+        .as_ref()
+        .is_none_or(|i| i.config().allow_daemon_threads)
 }
 
 fn stack_size(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -1319,8 +1564,8 @@ impl Drop for GreenVm {
             let _h = vm.heap.enter();
             vm.unregister_thread(self.th);
             // SAFETY: created by Box::into_raw in `start_green_thread`,
-            // dropped once here.
-            drop(unsafe { Box::from_raw(self.th) });
+            // taken back once here.
+            vm.recycle_green_vm_thread(unsafe { Box::from_raw(self.th) });
             drop(self.start.take());
             drop(std::mem::replace(&mut self.func, Value::None));
         }
@@ -1520,7 +1765,7 @@ fn start_green_thread(vm: &Vm, func: Value, args: Vec<Value>, kwargs: Value) -> 
     let Some(sched) = scheduler(vm) else {
         return Err(vm.runtime_error("can't start new thread"));
     };
-    let th = Box::into_raw(Box::new(VmThread::new()));
+    let th = Box::into_raw(vm.new_green_vm_thread());
     vm.register_thread(th);
     let body = GreenVm {
         vm: std::ptr::from_ref(vm),

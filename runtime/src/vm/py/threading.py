@@ -8,8 +8,10 @@ module, whose locks and thread starts run on either thread backend.
 import _thread
 import sys
 from _pyrt import set_gil_name as _set_gil_name, Flag as _Flag
-from _pyrt import thread_enter as _thread_enter, thread_exit as _thread_exit
-from _pyrt import thread_registry as _thread_registry
+from _pyrt import thread_init as _thread_init, thread_enter as _thread_enter
+from _pyrt import thread_exit as _thread_exit, thread_registry as _thread_registry
+from _pyrt import next_thread_number as _next_thread_number
+from _pyrt import thread_setup as _pyrt_thread_setup
 
 __all__ = ['get_ident', 'active_count', 'Condition', 'current_thread',
            'enumerate', 'main_thread', 'TIMEOUT_MAX', 'Event', 'Lock',
@@ -376,13 +378,8 @@ class Barrier:
         return self._state == -2
 
 
-_counter = 0
-
-
 def _newname(name_template):
-    global _counter
-    _counter += 1
-    return name_template % _counter
+    return name_template % _next_thread_number()
 
 
 _active_limbo_lock = RLock()
@@ -397,35 +394,13 @@ class Thread:
     def __init__(self, group=None, target=None, name=None,
                  args=(), kwargs=None, *, daemon=None):
         assert group is None, "group argument must be None for now"
-        if kwargs is None:
-            kwargs = {}
-        if name:
-            name = str(name)
-        else:
-            name = _newname("Thread-%d")
-            if target is not None:
-                try:
-                    target_name = target.__name__
-                    name += f" ({target_name})"
-                except AttributeError:
-                    pass
-        self._target = target
-        self._name = name
-        self._args = args
-        self._kwargs = kwargs
-        if daemon is not None:
-            if daemon and not _daemon_threads_allowed():
-                raise RuntimeError('daemon threads are disabled in this (sub)interpreter')
-            self._daemonic = daemon
-        else:
-            self._daemonic = current_thread().daemon
-        self._ident = None
-        self._native_id = None
-        # Event-like flags (the runtime's, without Event's Python layer).
-        self._started = _Flag()
-        self._done = _Flag()
-        self._is_stopped = False
-        self._initialized = True
+        # CPython's body, natively: kwargs defaulted to {}; the name given
+        # (str()) or "Thread-N (target.__name__)"; _daemonic given (checked
+        # against the interpreter's allow_daemon_threads) or the current
+        # thread's; _target, _name, _args, _kwargs, _ident/_native_id None,
+        # the _started and _done flags (the runtime's event flags, without
+        # Event's Python layer), _is_stopped False, _initialized True.
+        _thread_init(self, target, name, args, kwargs, daemon)
 
     def __repr__(self):
         assert self._initialized, "Thread.__init__() was not called"
@@ -466,7 +441,7 @@ class Thread:
     def _bootstrap(self):
         try:
             # ident, native id, GIL lane name, _limbo -> _active, _started
-            _thread_enter(self, _active, _limbo)
+            _thread_enter(self)
             if _trace_hook:
                 sys.settrace(_trace_hook)
             if _profile_hook:
@@ -477,7 +452,7 @@ class Thread:
                 self._invoke_excepthook()
         finally:
             # leaves _active; _is_stopped; _done (CPython's _delete)
-            _thread_exit(self, _active)
+            _thread_exit(self)
 
     def _invoke_excepthook(self):
         exc_type, exc_value, exc_tb = sys.exc_info()
@@ -622,7 +597,7 @@ def currentThread():
 
 def active_count():
     with _active_limbo_lock:
-        return len(_thread_registry(_active, _limbo))
+        return len(_thread_registry())
 
 
 def activeCount():
@@ -630,14 +605,15 @@ def activeCount():
 
 
 def _enumerate():
-    return _thread_registry(_active, _limbo)
+    return _thread_registry()
 
 
 def enumerate():
     with _active_limbo_lock:
-        return _thread_registry(_active, _limbo)
+        return _thread_registry()
 
 
+_pyrt_thread_setup(_active, _limbo, current_thread, Thread)
 _main_thread = _MainThread()
 
 
@@ -652,7 +628,7 @@ def _shutdown():
         return
     while True:
         with _active_limbo_lock:
-            pending = [t for t in _thread_registry(_active, _limbo)
+            pending = [t for t in _thread_registry()
                        if not t.daemon and t is not _main_thread and t.is_alive()]
         if not pending:
             break
