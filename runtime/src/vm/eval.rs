@@ -2652,31 +2652,20 @@ fn call_builtin_on_stack(
     // builtin may run Python code that grows the stack): up to four of
     // them — a method's self and its arguments, `__exit__`'s four —
     // without a vector.
+    let call = |args: &[Value]| f(vm, Args::positional(args));
     let r = match th.stack.len() - args_at {
         0 => {
             th.stack.truncate(callable_at);
-            f(vm, Args::positional(&[]))
+            call(&[])
         }
-        1 => f(
-            vm,
-            Args::positional(&take_array::<1>(thp, args_at, callable_at)),
-        ),
-        2 => f(
-            vm,
-            Args::positional(&take_array::<2>(thp, args_at, callable_at)),
-        ),
-        3 => f(
-            vm,
-            Args::positional(&take_array::<3>(thp, args_at, callable_at)),
-        ),
-        4 => f(
-            vm,
-            Args::positional(&take_array::<4>(thp, args_at, callable_at)),
-        ),
+        1 => call(&take_array::<1>(thp, args_at, callable_at)),
+        2 => call(&take_array::<2>(thp, args_at, callable_at)),
+        3 => call(&take_array::<3>(thp, args_at, callable_at)),
+        4 => call(&take_array::<4>(thp, args_at, callable_at)),
         _ => {
             let args = take_from(thp, args_at);
             th!(thp).stack.truncate(callable_at);
-            f(vm, Args::positional(&args))
+            call(&args)
         }
     }?;
     th!(thp).stack.push(r);

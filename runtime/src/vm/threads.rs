@@ -951,8 +951,9 @@ fn thread_registry(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     super::builtins::pos_args(vm, "thread_registry", &a, 0, 0)?;
     let out: Vec<Value> = {
         let refs = threading_refs(vm)?;
-        let active = dict_cell(&refs.active).borrow();
-        let limbo = dict_cell(&refs.limbo).borrow();
+        let busy = |_| vm.runtime_error("the thread registry is being changed");
+        let active = dict_cell(&refs.active).try_borrow().map_err(busy)?;
+        let limbo = dict_cell(&refs.limbo).try_borrow().map_err(busy)?;
         active
             .iter()
             .chain(limbo.iter())
