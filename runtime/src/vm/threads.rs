@@ -900,8 +900,10 @@ fn current_thread(vm: &Vm, refs: &ThreadingRefs) -> PyResult<Value> {
 /// `Thread._bootstrap_inner` up to the trace hooks): records its ident and
 /// native id on the Thread, names its GIL lane, moves it from `_limbo` to
 /// `_active` and sets its started flag. Native, so no other Python thread
-/// runs between the registry's two updates: `threading`'s readers take
-/// both dicts in one native call ([`thread_registry`]) and need no lock
+/// runs between the registry's two updates (unless a Thread subclass's
+/// own `__hash__` or `__eq__` runs Python code in them: the thread is in
+/// both dicts then, never in neither); `threading`'s readers take both
+/// dicts in one native call ([`thread_registry`]) and need no lock
 /// against it.
 fn thread_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = super::builtins::pos_args(vm, "thread_enter", &a, 1, 1)?;
@@ -954,11 +956,16 @@ fn thread_registry(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         let busy = |_| vm.runtime_error("the thread registry is being changed");
         let active = dict_cell(&refs.active).try_borrow().map_err(busy)?;
         let limbo = dict_cell(&refs.limbo).try_borrow().map_err(busy)?;
-        active
-            .iter()
-            .chain(limbo.iter())
-            .map(|(_, v)| v.clone())
-            .collect()
+        // A thread between its two registry updates (a Thread subclass's
+        // own `__hash__` can run Python code there) is listed once.
+        let mut out: Vec<Value> = active.iter().map(|(_, v)| v.clone()).collect();
+        let running = out.len();
+        for (_, t) in limbo.iter() {
+            if !out[..running].iter().any(|a| a.is(t)) {
+                out.push(t.clone());
+            }
+        }
+        out
     };
     vm.new_list(out)
 }
