@@ -1943,6 +1943,22 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                             tri!(call_builtin_on_stack(vm, thp, callable_at, f));
                             continue;
                         }
+                        // A builtin class (`range(n)`, `int(s)`, `list(it)`;
+                        // CPython's CALL_BUILTIN_CLASS): its constructor,
+                        // with the arguments moved off the stack likewise
+                        // (not `super`: `super()` needs the caller's frame).
+                        if th!(thp).profile.is_none()
+                            && let Value::Obj(o) = &th!(thp).stack[callable_at]
+                            && let ObjKind::Type(t) = &o.kind
+                            && t.builtin
+                            && t.layout != super::typeobj::Layout::Exception
+                            && !o.ptr_eq(&vm.types.super_)
+                        {
+                            let cls = o.clone();
+                            sync!();
+                            tri!(call_builtin_type_on_stack(vm, thp, callable_at, cls));
+                            continue;
+                        }
                     }
                     let (nargs, kwnames) = if ins.op == Op::CallKw {
                         let names = pop!();
@@ -2640,6 +2656,36 @@ fn call_builtin_on_stack(
     thp: *mut VmThread,
     callable_at: usize,
     f: super::func::NativeFn,
+) -> PyResult<()> {
+    call_on_stack(vm, thp, callable_at, f)
+}
+
+/// Calls the builtin class `cls` (not an exception class) whose callable
+/// slot is at `callable_at`, as [`call_builtin_on_stack`] calls a builtin.
+#[inline(never)]
+fn call_builtin_type_on_stack(
+    vm: &Vm,
+    thp: *mut VmThread,
+    callable_at: usize,
+    cls: ObjRef,
+) -> PyResult<()> {
+    let Some(t) = super::typeobj::as_type(&cls) else {
+        return Err(vm.type_error("not a type"));
+    };
+    call_on_stack(vm, thp, callable_at, |vm, a| {
+        super::builtins::construct_builtin(vm, &cls, t, a)
+    })
+}
+
+/// Calls `f` with the arguments of the call whose callable slot is at
+/// `callable_at` (and its self slot, if set), moved off the stack; pushes
+/// the result where the callable was.
+#[inline(always)]
+fn call_on_stack(
+    vm: &Vm,
+    thp: *mut VmThread,
+    callable_at: usize,
+    f: impl Fn(&Vm, Args<'_>) -> PyResult<Value>,
 ) -> PyResult<()> {
     let th = th!(thp);
     let has_self = !th.stack[callable_at + 1].is_undef();
