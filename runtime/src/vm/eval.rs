@@ -2134,6 +2134,28 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
                             } else {
                                 st[callable_at + 1] = inst.clone();
                             }
+                            // An `__init__` taking exactly these positionals
+                            // enters without binding, as a plain call does.
+                            if kw.is_empty()
+                                && !tracing_now(thp)
+                                && let ObjKind::Function(f) = &initf.kind
+                                && let ObjKind::Code(c) = &f.code.kind
+                                && c.simple_call
+                                && c.argcount as usize == npos + 1
+                                && th!(thp).frames.len() < vm.recursion_limit.get()
+                            {
+                                enter_simple(
+                                    thp,
+                                    &initf,
+                                    f,
+                                    c,
+                                    callable_at,
+                                    callable_at + 1,
+                                    Ret::Init(inst),
+                                );
+                                breaker(vm, thp)?;
+                                return Ok(CallOutcome::Pushed);
+                            }
                             push_frame_for_call(
                                 vm,
                                 thp,
