@@ -880,7 +880,16 @@ fn bind_args(
                 }
             }
         }
-        missing_args(vm, code, 0..argcount, unbound, "positional", qual)?;
+        if (0..argcount).any(unbound) {
+            return Err(missing_args(
+                vm,
+                code,
+                0..argcount,
+                unbound,
+                "positional",
+                qual,
+            ));
+        }
     }
     if kwonly > 0 {
         // Keyword-only defaults: the (few) entries of __kwdefaults__
@@ -899,20 +908,23 @@ fn bind_args(
                 }
             }
         }
-        missing_args(
-            vm,
-            code,
-            argcount..argcount + kwonly,
-            unbound,
-            "keyword-only",
-            qual,
-        )?;
+        if (argcount..argcount + kwonly).any(unbound) {
+            return Err(missing_args(
+                vm,
+                code,
+                argcount..argcount + kwonly,
+                unbound,
+                "keyword-only",
+                qual,
+            ));
+        }
     }
     Ok(())
 }
 
 /// CPython's "f() missing N required <kind> argument(s): 'a' and 'b'" for
-/// the parameters in `params` still unbound.
+/// the parameters in `params` still unbound (some are).
+#[cold]
 fn missing_args(
     vm: &Vm,
     code: &Code,
@@ -920,24 +932,18 @@ fn missing_args(
     unbound: impl Fn(usize) -> bool,
     kind: &str,
     qual: impl FnOnce() -> String,
-) -> PyResult<()> {
-    if !params.clone().any(&unbound) {
-        return Ok(());
-    }
+) -> PyErr {
     let missing: SmallVec<[&str; 4]> = params
         .filter(|&i| unbound(i))
         .map(|i| &*code.varnames[i])
         .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    Err(vm.type_error(format!(
+    vm.type_error(format!(
         "{}() missing {} required {kind} argument{}: {}",
         qual(),
         missing.len(),
         if missing.len() == 1 { "" } else { "s" },
         name_list(&missing)
-    )))
+    ))
 }
 
 fn name_list(names: &[&str]) -> String {
@@ -2078,9 +2084,10 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
     let callable_at = n - nargs - 2;
     let callable = th!(thp).stack[callable_at].clone();
     let self_slot = th!(thp).stack[callable_at + 1].clone();
-    let kw: SmallVec<[Value; 4]> = match kwnames.as_obj().map(|o| &o.kind) {
-        Some(ObjKind::Tuple(t)) => t.iter().cloned().collect(),
-        _ => SmallVec::new(),
+    // The keyword names, borrowed from the caller's tuple.
+    let kw: &[Value] = match kwnames.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Tuple(t)) => t,
+        _ => &[],
     };
     let has_self = !self_slot.is_undef();
     let args_at = if has_self {
@@ -2093,7 +2100,7 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
     if let Value::Obj(o) = &callable {
         match &o.kind {
             ObjKind::Function(_) => {
-                push_frame_for_call(vm, thp, o, callable_at, args_at, npos, &kw, Ret::Push)?;
+                push_frame_for_call(vm, thp, o, callable_at, args_at, npos, kw, Ret::Push)?;
                 return Ok(CallOutcome::Pushed);
             }
 
@@ -2113,7 +2120,7 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
                         callable_at,
                         callable_at + 1,
                         npos + 1,
-                        &kw,
+                        kw,
                         Ret::Push,
                     )?;
                     return Ok(CallOutcome::Pushed);
@@ -2163,7 +2170,7 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
                                 callable_at,
                                 callable_at + 1,
                                 npos + 1,
-                                &kw,
+                                kw,
                                 Ret::Init(inst),
                             )?;
                             return Ok(CallOutcome::Pushed);
@@ -2187,9 +2194,9 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
     let args: SmallVec<[Value; 8]> = th!(thp).stack.drain(args_at..).collect();
     th!(thp).stack.truncate(callable_at);
     let r = if tracing_active(thp) {
-        super::tracing::native_call(vm, thp, &callable, &args, &kw)?
+        super::tracing::native_call(vm, thp, &callable, &args, kw)?
     } else {
-        call_native_value(vm, thp, &callable, &args, &kw)?
+        call_native_value(vm, thp, &callable, &args, kw)?
     };
     th!(thp).stack.push(r);
     Ok(CallOutcome::Done)
