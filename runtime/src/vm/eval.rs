@@ -2445,11 +2445,24 @@ pub(crate) fn load_method(vm: &Vm, obj: &Value, name: &Value) -> PyResult<(Value
                 return Ok((c, obj.clone()));
             }
         }
-        Value::Obj(o)
-            if matches!(
-                o.kind,
-                ObjKind::Module(_) | ObjKind::Type(_) | ObjKind::Super(_)
-            ) => {}
+        // `super().name(...)` on an instance: a function or method
+        // descriptor found along the MRO is called with the instance as
+        // self, no bound method made.
+        Value::Obj(o) if let ObjKind::Super(s) = &o.kind => {
+            let (start, inst) = (&s.0, &s.1);
+            if !matches!(inst.as_obj().map(|i| &i.kind), Some(ObjKind::Type(_)))
+                && let Some((v, _)) = vm.super_lookup(start, inst, name)
+                && let Value::Obj(f) = &v
+                && match &f.kind {
+                    ObjKind::Function(_) => true,
+                    ObjKind::Builtin(b) => b.bound.is_undef() && !b.owner.is_empty(),
+                    _ => false,
+                }
+            {
+                return Ok((v, inst.clone()));
+            }
+        }
+        Value::Obj(o) if matches!(o.kind, ObjKind::Module(_) | ObjKind::Type(_)) => {}
         _ => {
             // Builtin kinds: unbound method descriptor + self (the type
             // found without a new reference, the method through the type

@@ -1548,10 +1548,32 @@ impl Vm {
     }
 
     fn super_getattr(&self, start: &Value, obj: &Value, name: &Value) -> PyResult<Option<Value>> {
-        let Some(start) = start.as_obj() else {
+        let Some((v, objtype)) = self.super_lookup(start, obj, name) else {
             return Ok(None);
         };
-        // The MRO of the object's type (or the class itself for classmethods).
+        if matches!(obj.as_obj().map(|o| &o.kind), Some(ObjKind::Type(_))) {
+            if let Value::Obj(a) = &v
+                && let ObjKind::ClassMethod(f) = &a.kind
+            {
+                return Ok(Some(Value::Obj(
+                    self.alloc(ObjKind::Method(Box::new((f.clone(), obj.clone()))))?,
+                )));
+            }
+            return Ok(Some(v));
+        }
+        Ok(Some(self.bind(v, obj, &objtype)?))
+    }
+
+    /// What `super(start, obj).name` finds, unbound, with the type whose
+    /// MRO was searched (the object's type, or the object itself when it
+    /// is a subclass of `start`: classmethods).
+    pub(crate) fn super_lookup(
+        &self,
+        start: &Value,
+        obj: &Value,
+        name: &Value,
+    ) -> Option<(Value, ObjRef)> {
+        let start = start.as_obj()?;
         let objtype = match obj.as_obj().map(|o| &o.kind) {
             Some(ObjKind::Type(_))
                 if as_type(start).is_some() && is_subtype(obj.as_obj().expect("obj"), start) =>
@@ -1560,31 +1582,19 @@ impl Vm {
             }
             _ => self.type_of(obj),
         };
-        let mro = as_type(&objtype)
-            .map(super::typeobj::TypeObj::mro)
-            .unwrap_or_default();
-        let pos = mro
-            .iter()
-            .position(|m| m.ptr_eq(start))
-            .map_or(mro.len(), |p| p + 1);
-        for m in &mro[pos..] {
-            if let Some(mt) = as_type(m)
-                && let Some(v) = self.dict_get_strval(&mt.dict, name)
-            {
-                if matches!(obj.as_obj().map(|o| &o.kind), Some(ObjKind::Type(_))) {
-                    if let Value::Obj(a) = &v
-                        && let ObjKind::ClassMethod(f) = &a.kind
-                    {
-                        return Ok(Some(Value::Obj(
-                            self.alloc(ObjKind::Method(Box::new((f.clone(), obj.clone()))))?,
-                        )));
-                    }
-                    return Ok(Some(v));
-                }
-                return Ok(Some(self.bind(v, obj, &objtype)?));
-            }
-        }
-        Ok(None)
+        // The MRO read in place: the namespace lookups below run no Python
+        // code that could change it.
+        let found = {
+            let mro = as_type(&objtype)?.mro.borrow();
+            let pos = mro
+                .iter()
+                .position(|m| m.ptr_eq(start))
+                .map_or(mro.len(), |p| p + 1);
+            mro[pos..]
+                .iter()
+                .find_map(|m| as_type(m).and_then(|mt| self.dict_get_strval(&mt.dict, name)))
+        };
+        found.map(|v| (v, objtype))
     }
 
     /// Raises the class's instance-dict size hint to `inst`'s dict size

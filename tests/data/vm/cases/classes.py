@@ -108,3 +108,39 @@ class C(B):
     def who(self): return "C" + super().who()
 print(C().who(), [k.__name__ for k in C.__mro__])
 print(type("Dyn", (Base,), {"kind": "dyn"})("d").hello())
+
+# super().name: functions and method descriptors called with the instance
+# as self; everything else bound as super's attribute access binds it.
+class SupA:
+    def __init__(self, x):
+        self.x = x
+    def m(self, k=1):
+        return ("SupA.m", k)
+    @classmethod
+    def cm(cls):
+        return ("SupA.cm", cls.__name__)
+    @staticmethod
+    def sm(*a):
+        return ("SupA.sm", len(a))
+    @property
+    def p(self):
+        return "SupA.p"
+    v = 42
+class SupB(SupA):
+    def __init__(self, x):
+        super().__init__(x * 2)
+        print(super().m(), super().m(k=3), super().cm(), super().sm(), super().p, super().v)
+        print(super().__repr__().startswith("<__main__.SupB"), super().__class__)
+        try:
+            super().nope()
+        except AttributeError as e:
+            print("AttributeError:", e)
+    @classmethod
+    def cm2(cls):
+        return super().cm()
+print(SupB(1).x, SupB.cm2())
+class SupC:
+    def __init__(self):
+        super().__init__()
+        print("object.__init__ through super()")
+SupC()
