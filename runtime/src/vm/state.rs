@@ -110,6 +110,9 @@ pub struct Vm {
     /// use and what `sys.intern` was given, one object per spelling, so
     /// attribute and global lookups compare keys by identity.
     interned: RefCell<NameMap<Box<[u8]>, ObjRef>>,
+    /// The one-ASCII-character strs, made on first use (see
+    /// `new_str_bytes`).
+    ascii_strs: RefCell<[Option<ObjRef>; 128]>,
     iter_types: RefCell<NameMap<&'static str, ObjRef>>,
     /// Types of native objects by type name (a handful: searched).
     native_types: RefCell<Vec<(&'static str, ObjRef)>>,
@@ -250,6 +253,23 @@ impl Vm {
 
     /// A str from generalized UTF-8 bytes.
     pub fn new_str_bytes(&self, b: &[u8]) -> PyResult<Value> {
+        // The empty str and one-ASCII-character strs are shared (CPython
+        // shares its one-character Latin-1 strs): a split, an index or an
+        // iteration over text makes no new object for them.
+        match b {
+            [] if let Value::Obj(_) = &self.names.empty => return Ok(self.names.empty.clone()),
+            [c] if c.is_ascii() => {
+                if let Some(o) = &self.ascii_strs.borrow()[usize::from(*c)] {
+                    return Ok(Value::Obj(o.clone()));
+                }
+                let v = self.new_str_bytes_ascii(b)?;
+                if let Value::Obj(o) = &v {
+                    self.ascii_strs.borrow_mut()[usize::from(*c)] = Some(o.clone());
+                }
+                return Ok(v);
+            }
+            _ => {}
+        }
         let mut data = pyvec();
         data.try_reserve_exact(b.len())
             .map_err(|_| self.memory_error())?;
@@ -880,6 +900,7 @@ impl Vm {
             names: parts.names,
             exc_types: RefCell::default(),
             interned: RefCell::default(),
+            ascii_strs: RefCell::new(std::array::from_fn(|_| None)),
             iter_types: RefCell::default(),
             native_types: RefCell::new(Vec::new()),
             none_like: parts.none_like,

@@ -1,5 +1,7 @@
 //! `str` and `bytes` methods, `format()`, `str.format` and `%`-formatting.
 
+use smallvec::SmallVec;
+
 use super::{int_arg, meth_args};
 use crate::vm::func::{Args, NativeFn};
 use crate::vm::heap::PyVecExt;
@@ -280,10 +282,11 @@ fn split_impl(vm: &Vm, a: &Args<'_>, name: &str, rev: bool) -> PyResult<Value> {
     }
     let s = this(vm, a, name)?;
     let b = s.as_bytes();
-    let mut parts: Vec<Vec<u8>> = Vec::new();
+    // The parts as byte ranges of `b`, made into strs at the end.
+    let mut parts: SmallVec<[(usize, usize); 8]> = SmallVec::new();
     if sep.is_none() {
         // Whitespace splitting.
-        let mut words: Vec<(usize, usize)> = Vec::new();
+        let mut words: SmallVec<[(usize, usize); 8]> = SmallVec::new();
         let mut i = 0;
         let mut start = None;
         while i < b.len() {
@@ -305,33 +308,20 @@ fn split_impl(vm: &Vm, a: &Args<'_>, name: &str, rev: bool) -> PyResult<Value> {
         } else {
             maxsplit as usize
         };
-        if words.len() > max + 1 && max != usize::MAX {
+        if words.len() > max {
+            // `max` splits, then the rest as it is: CPython keeps the
+            // whitespace at the rest's far end (trailing for split,
+            // leading for rsplit).
             if rev {
                 let keep = words.len() - max;
-                let first_end = words[keep - 1].1;
-                let mut out = vec![b[words[0].0..first_end].to_vec()];
-                for w in &words[keep..] {
-                    out.push(b[w.0..w.1].to_vec());
-                }
-                // rsplit keeps the head unsplit (leading whitespace stripped).
-                parts = out;
+                parts.push((0, words[keep - 1].1));
+                parts.extend(words[keep..].iter().copied());
             } else {
-                for w in &words[..max] {
-                    parts.push(b[w.0..w.1].to_vec());
-                }
-                // The rest, with leading whitespace stripped only.
-                let rest_start = words[max].0;
-                let rest = &b[rest_start..];
-                let mut end = rest.len();
-                while end > 0 && rest[end - 1].is_ascii_whitespace() {
-                    end -= 1;
-                }
-                parts.push(rest[..end].to_vec());
+                parts.extend(words[..max].iter().copied());
+                parts.push((words[max].0, b.len()));
             }
         } else {
-            for w in &words {
-                parts.push(b[w.0..w.1].to_vec());
-            }
+            parts = words;
         }
     } else {
         let sep = str_arg(vm, &sep, "must be str or None")?;
@@ -350,14 +340,14 @@ fn split_impl(vm: &Vm, a: &Args<'_>, name: &str, rev: bool) -> PyResult<Value> {
             while count < max {
                 match str_rfind_bytes(&b[..end], sb) {
                     Some(i) => {
-                        parts.push(b[i + sb.len()..end].to_vec());
+                        parts.push((i + sb.len(), end));
                         end = i;
                         count += 1;
                     }
                     None => break,
                 }
             }
-            parts.push(b[..end].to_vec());
+            parts.push((0, end));
             parts.reverse();
         } else {
             let mut start = 0;
@@ -365,19 +355,19 @@ fn split_impl(vm: &Vm, a: &Args<'_>, name: &str, rev: bool) -> PyResult<Value> {
             while count < max {
                 match str_find(&b[start..], sb) {
                     Some(i) => {
-                        parts.push(b[start..start + i].to_vec());
+                        parts.push((start, start + i));
                         start += i + sb.len();
                         count += 1;
                     }
                     None => break,
                 }
             }
-            parts.push(b[start..].to_vec());
+            parts.push((start, b.len()));
         }
     }
     let items: Vec<Value> = parts
         .iter()
-        .map(|p| vm.new_str_bytes(p))
+        .map(|&(i, j)| vm.new_str_bytes(&b[i..j]))
         .collect::<PyResult<_>>()?;
     vm.new_list(items)
 }

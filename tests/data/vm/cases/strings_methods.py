@@ -42,3 +42,14 @@ for f, a in [("Thread-%d", 5), ("héllo %s wörld %d%%", ("ä", -12)), ("%5d|%-5
         print(repr(f % a))
     except Exception as e:
         print(type(e).__name__, e)
+
+# Whitespace split with maxsplit keeps the rest's far whitespace (found
+# while moving split's parts to byte ranges).
+for s in ["  a  b   c  ", "\ta\nb  c\x1c", "a b c d e", "  ", "x"]:
+    for n in (0, 1, 2, 3, 9):
+        print(repr(s), n, s.split(None, n), s.rsplit(None, n))
+print("a,,b,".split(","), "a,,b,".rsplit(",", 1), "ab".split("ab"), "".split(","))
+# One-ASCII-character strs are shared, as CPython's one-character
+# Latin-1 strs are.
+word, letter = "abc", "a"
+print(word[0] is letter[0], len({id(c) for c in "aaaa"}), "é"[0] == "é")
