@@ -463,6 +463,9 @@ pub struct Code {
     /// Attribute caches, one per `LoadAttr`/`LoadMethod`/`StoreAttr`
     /// (their arg: name index | cache index << 16).
     pub attr_cache: super::attr_cache::AttrCaches,
+    /// `name` and `qualname` as (interned) strs, which every function made
+    /// from this code shares (CPython's `co_name`, `co_qualname`).
+    pub name_strs: (Value, Value),
 }
 
 /// The (name index, cache index) of a name instruction with an inline

@@ -445,7 +445,12 @@ impl<'a> Compiler<'a> {
                 == 0
             && scope.cellvars.is_empty()
             && scope.freevars.is_empty();
+        let name_strs = (
+            self.maker.name(name.as_bytes()),
+            self.maker.name(u.qualname.as_bytes()),
+        );
         Ok(Code {
+            name_strs,
             simple_call,
             instrs,
             locs: u.locs,

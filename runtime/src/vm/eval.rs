@@ -1752,9 +1752,12 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                             }
                             super::iter::IterState::Seq { seq, idx, .. } => {
                                 if let Value::Obj(so) = seq
-                                    && let ObjKind::List(l) = &so.kind
+                                    && let Some(next) = match &so.kind {
+                                        ObjKind::List(l) => Some(l.borrow().get(*idx).cloned()),
+                                        ObjKind::Tuple(t) => Some(t.get(*idx).cloned()),
+                                        _ => None,
+                                    }
                                 {
-                                    let next = l.borrow().get(*idx).cloned();
                                     match next {
                                         Some(v) => {
                                             *idx += 1;
@@ -2617,8 +2620,10 @@ fn make_function(
     let ObjKind::Code(c) = &code.kind else {
         return Err(vm.type_error("MAKE_FUNCTION without code"));
     };
-    let name = vm.new_str(&c.name)?;
-    let qualname = vm.new_str(&c.qualname)?;
+    // The code's names as shared strs (CPython's function shares its
+    // code object's co_name and co_qualname): a nested function or a
+    // comprehension made in a loop allocates no strs for them.
+    let (name, qualname) = c.name_strs.clone();
     let module = vm
         .dict_get_strval(&globals, &vm.names.name)
         .unwrap_or(Value::None);

@@ -309,6 +309,10 @@ impl Vm {
     /// `str(i)` for an inline int, formatted without a temporary heap
     /// string.
     pub fn int_str(&self, i: i64) -> PyResult<Value> {
+        if (0..10).contains(&i) {
+            // One digit: the shared one-character str.
+            return self.new_str_bytes(&[b'0' + i as u8]);
+        }
         let mut buf = [0u8; 20];
         let pos = decimal_digits(i.unsigned_abs(), &mut buf);
         if i < 0 {
