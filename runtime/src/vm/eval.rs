@@ -1057,7 +1057,12 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, mut e: PyErr, _reraise: bool
     if let Some(g) = &frame.generator {
         super::gen_support::finished(g);
     }
-    if fi == stop || matches!(frame.ret, Ret::Boundary | Ret::Generator) {
+    if fi == stop
+        || matches!(
+            frame.ret,
+            Ret::Boundary | Ret::Generator | Ret::GeneratorNext
+        )
+    {
         return Unwound::Propagate(e);
     }
     Unwound::Next(e)
@@ -2301,6 +2306,13 @@ fn finish_return(vm: &Vm, thp: *mut VmThread, frame: Frame, v: Value) -> PyResul
             }
             Err(super::gen_support::stop_iteration(vm, v)?)
         }
+        Ret::GeneratorNext => {
+            // Ended: the consumer sees the generator finished.
+            if let Some(g) = &frame.generator {
+                super::gen_support::finished(g);
+            }
+            Ok(Some(v))
+        }
         Ret::GenFor(target) => {
             // A for loop's generator is exhausted: pop it, leave the loop.
             if let Some(g) = &frame.generator {
@@ -2658,7 +2670,11 @@ fn return_slow(vm: &Vm, thp: *mut VmThread, at_stop: bool, v: Value) -> PyResult
     let frame = th!(thp).frames.pop().expect("frame");
     let traced = super::tracing::on_return(vm, thp, &frame, &v, false);
     th!(thp).stack.truncate(frame.ret_sp);
-    let done = at_stop || matches!(frame.ret, Ret::Boundary | Ret::Generator);
+    let done = at_stop
+        || matches!(
+            frame.ret,
+            Ret::Boundary | Ret::Generator | Ret::GeneratorNext
+        );
     // The return tracer's error is raised in the caller instead.
     let finished = match traced {
         Ok(()) => finish_return(vm, thp, frame, v),

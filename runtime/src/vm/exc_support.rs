@@ -8,10 +8,27 @@ use super::object::{ObjKind, ObjRef, Value};
 use super::state::{PyErr, PyResult, Vm};
 use super::typeobj::{as_type, is_subtype};
 
+/// The exception classes whose instances get attributes of their own
+/// (`init_special`).
+pub(crate) const SPECIAL_EXC: [&str; 7] = [
+    "StopIteration",
+    "SystemExit",
+    "SyntaxError",
+    "ImportError",
+    "NameError",
+    "AttributeError",
+    "OSError",
+];
+
 /// Class-specific attributes set from the constructor arguments.
 pub(crate) fn init_special(vm: &Vm, e: &ObjRef) -> PyResult<()> {
     let ObjKind::Exception(x) = &e.kind else {
         return Ok(());
+    };
+    // The attribute names interned (made once, not per exception).
+    let set = |d: &ObjRef, name: &str, v: Value| {
+        let k = vm.intern_bytes(name.as_bytes())?;
+        vm.dict_set(d, k, v)
     };
     let args: Vec<Value> = match &*x.args.borrow() {
         Value::Obj(t) => match &t.kind {
@@ -20,9 +37,31 @@ pub(crate) fn init_special(vm: &Vm, e: &ObjRef) -> PyResult<()> {
         },
         _ => Vec::new(),
     };
-    let is = |name: &str| is_subtype(&x.class, &vm.exc_type(name));
+    // Which of the classes with attributes of their own the exception's
+    // class derives from: one walk of its MRO against the classes (found
+    // once per VM), not a registry lookup and subtype test per class.
+    let special = vm
+        .special_exc_types
+        .get_or_init(|| SPECIAL_EXC.iter().map(|n| vm.exc_type_opt(n)).collect());
+    let mut found = [false; SPECIAL_EXC.len()];
+    if let Some(t) = super::typeobj::as_type(&x.class) {
+        for m in t.mro.borrow().iter() {
+            if let Some(i) = special
+                .iter()
+                .position(|c| c.as_ref().is_some_and(|c| c.ptr_eq(m)))
+            {
+                found[i] = true;
+            }
+        }
+    }
+    let is = |name: &str| {
+        SPECIAL_EXC
+            .iter()
+            .position(|n| *n == name)
+            .is_some_and(|i| found[i])
+    };
     if is("StopIteration") {
-        vm.dict_set_str(
+        set(
             &x.dict,
             "value",
             args.first().cloned().unwrap_or(Value::None),
@@ -33,7 +72,7 @@ pub(crate) fn init_special(vm: &Vm, e: &ObjRef) -> PyResult<()> {
             1 => args[0].clone(),
             _ => vm.tuple_from(&args)?,
         };
-        vm.dict_set_str(&x.dict, "code", code)?;
+        set(&x.dict, "code", code)?;
     } else if is("SyntaxError") {
         let mut fields = [
             Value::None,
@@ -43,7 +82,7 @@ pub(crate) fn init_special(vm: &Vm, e: &ObjRef) -> PyResult<()> {
             Value::None,
             Value::None,
         ];
-        vm.dict_set_str(&x.dict, "msg", args.first().cloned().unwrap_or(Value::None))?;
+        set(&x.dict, "msg", args.first().cloned().unwrap_or(Value::None))?;
         if let Some(Value::Obj(t)) = args.get(1)
             && let ObjKind::Tuple(items) = &t.kind
         {
@@ -62,17 +101,17 @@ pub(crate) fn init_special(vm: &Vm, e: &ObjRef) -> PyResult<()> {
         .iter()
         .zip(fields)
         {
-            vm.dict_set_str(&x.dict, n, v)?;
+            set(&x.dict, n, v)?;
         }
-        vm.dict_set_str(&x.dict, "print_file_and_line", Value::None)?;
+        set(&x.dict, "print_file_and_line", Value::None)?;
     } else if is("ImportError") {
-        vm.dict_set_str(&x.dict, "name", Value::None)?;
-        vm.dict_set_str(&x.dict, "path", Value::None)?;
-        vm.dict_set_str(&x.dict, "msg", args.first().cloned().unwrap_or(Value::None))?;
+        set(&x.dict, "name", Value::None)?;
+        set(&x.dict, "path", Value::None)?;
+        set(&x.dict, "msg", args.first().cloned().unwrap_or(Value::None))?;
     } else if is("NameError") || is("AttributeError") {
-        vm.dict_set_str(&x.dict, "name", Value::None)?;
+        set(&x.dict, "name", Value::None)?;
         if is("AttributeError") {
-            vm.dict_set_str(&x.dict, "obj", Value::None)?;
+            set(&x.dict, "obj", Value::None)?;
         }
     } else if is("OSError") {
         let (errno, strerror) = if args.len() >= 2 {
@@ -80,9 +119,9 @@ pub(crate) fn init_special(vm: &Vm, e: &ObjRef) -> PyResult<()> {
         } else {
             (Value::None, Value::None)
         };
-        vm.dict_set_str(&x.dict, "errno", errno)?;
-        vm.dict_set_str(&x.dict, "strerror", strerror)?;
-        vm.dict_set_str(
+        set(&x.dict, "errno", errno)?;
+        set(&x.dict, "strerror", strerror)?;
+        set(
             &x.dict,
             "filename",
             args.get(2).cloned().unwrap_or(Value::None),

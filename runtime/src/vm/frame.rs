@@ -22,6 +22,10 @@ pub enum Ret {
     /// A generator resumed from Rust (`next()`): yields and returns go
     /// back to the Rust caller.
     Generator,
+    /// A generator stepped by Rust-level iteration (`sum(gen)`, `list(gen)`):
+    /// as `Generator`, but its return only ends it — no StopIteration is
+    /// made for a consumer that just stops (CPython's `gen_iternext`).
+    GeneratorNext,
     /// A generator resumed by a `for` loop's FOR_ITER: a yield pushes the
     /// value; a return ends the loop (jump to the target).
     GenFor(u32),

@@ -43,7 +43,7 @@ pub(crate) fn suspend(_vm: &Vm, thp: *mut VmThread, v: Value) -> Suspended {
         st.running = false;
     }
     match ret {
-        Ret::Generator | Ret::Boundary => Suspended::ToRust(v),
+        Ret::Generator | Ret::GeneratorNext | Ret::Boundary => Suspended::ToRust(v),
         _ => {
             th!(thp).stack.push(v);
             Suspended::InLoop
@@ -139,11 +139,24 @@ pub(crate) fn resume_nested(
     sent: Value,
     throw: Option<PyErr>,
 ) -> PyResult<Option<Value>> {
+    resume_nested_as(vm, g, sent, throw, Ret::Generator)
+}
+
+/// [`resume_nested`] with the frame's continuation `ret`
+/// (`Ret::GeneratorNext`: a return comes back as a value, the generator
+/// finished).
+fn resume_nested_as(
+    vm: &Vm,
+    g: &ObjRef,
+    sent: Value,
+    throw: Option<PyErr>,
+    ret: Ret,
+) -> PyResult<Option<Value>> {
     let thp = thread_ptr();
     if thp.is_null() {
         return Err(vm.runtime_error("no Python thread is running"));
     }
-    if !resume_in_loop(vm, thp, g, sent, Ret::Generator)? {
+    if !resume_in_loop(vm, thp, g, sent, ret)? {
         return match throw {
             Some(e) => Err(e),
             None => Ok(None),
@@ -165,12 +178,22 @@ pub(crate) fn resume_nested(
     }
 }
 
-/// `next(gen)`: None when exhausted.
+/// `next(gen)` for Rust-level iteration: None when exhausted (its return
+/// makes no StopIteration, as CPython's `gen_iternext`).
 pub(crate) fn gen_next(vm: &Vm, g: &ObjRef) -> PyResult<Option<Value>> {
-    match resume_nested(vm, g, Value::None, None) {
+    match resume_nested_as(vm, g, Value::None, None, Ret::GeneratorNext) {
+        Ok(Some(_)) if is_finished(g) => Ok(None),
         Ok(v) => Ok(v),
         Err(e) if vm.exc_matches(&e, "StopIteration") => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+/// The generator has ended (its frame is gone).
+fn is_finished(g: &ObjRef) -> bool {
+    match &g.kind {
+        ObjKind::Generator(st) => st.try_borrow().is_ok_and(|st| st.frame.is_none()),
+        _ => false,
     }
 }
 

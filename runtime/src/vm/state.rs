@@ -110,6 +110,8 @@ pub struct Vm {
     /// use and what `sys.intern` was given, one object per spelling, so
     /// attribute and global lookups compare keys by identity.
     interned: RefCell<NameMap<Box<[u8]>, ObjRef>>,
+    /// The classes of `exc_support::SPECIAL_EXC`, found on first use.
+    pub(crate) special_exc_types: std::cell::OnceCell<Vec<Option<ObjRef>>>,
     /// The one-ASCII-character strs, made on first use (see
     /// `new_str_bytes`).
     ascii_strs: RefCell<[Option<ObjRef>; 128]>,
@@ -905,6 +907,7 @@ impl Vm {
             exc_types: RefCell::default(),
             interned: RefCell::default(),
             ascii_strs: RefCell::new(std::array::from_fn(|_| None)),
+            special_exc_types: std::cell::OnceCell::new(),
             iter_types: RefCell::default(),
             native_types: RefCell::new(Vec::new()),
             none_like: parts.none_like,

@@ -49,3 +49,26 @@ for v in gen_finally():
     print("v", v)
     break
 print(type(count(1)).__name__, count.__name__)
+
+# Generators consumed by Rust-level iteration (sum, list, join, max...):
+# their return ends them without a StopIteration, as CPython's
+# gen_iternext; next() from Python still raises it with the value.
+def upto(n):
+    for i in range(n):
+        yield i
+    return "done"
+print(sum(upto(4)), list(upto(3)), tuple(upto(0)), sorted(upto(3), reverse=True), max(upto(5)),
+      "".join(str(x) for x in upto(3)))
+it = upto(1)
+print(next(it))
+try:
+    next(it)
+except StopIteration as e:
+    print("StopIteration", e.value)
+def failing():
+    yield 1
+    raise ValueError("in the generator")
+try:
+    list(failing())
+except ValueError as e:
+    print("ValueError:", e)
