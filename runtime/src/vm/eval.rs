@@ -2995,6 +2995,22 @@ fn cold_op(
         }
         Op::UnpackSequence => {
             let seq = pop!();
+            // A tuple or list of the right length: its items pushed in
+            // place (CPython's UNPACK_SEQUENCE_TUPLE/LIST).
+            let pushed = match seq.as_obj().map(|o| &o.kind) {
+                Some(ObjKind::Tuple(t)) if t.len() == arg as usize => {
+                    th!(thp).stack.extend(t.iter().rev().cloned());
+                    true
+                }
+                Some(ObjKind::List(l)) if l.borrow().len() == arg as usize => {
+                    th!(thp).stack.extend(l.borrow().iter().rev().cloned());
+                    true
+                }
+                _ => false,
+            };
+            if pushed {
+                return Ok(Flow::Next);
+            }
             sync!();
             let items = tri!(unpack(vm, &seq, arg as usize, None));
             for x in items.into_iter().rev() {
