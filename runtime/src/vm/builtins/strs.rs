@@ -417,9 +417,35 @@ fn s_splitlines(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 fn s_join(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "join", &a, 1, 1)?;
     let s = this(vm, &a, "join")?;
-    let items = vm.to_vec(&p[1])?;
-    let mut out: Vec<u8> = Vec::new();
-    let mut chars = 0;
+    // A list's or tuple's items read in place (no copy; no Python code
+    // runs while the list is borrowed), another iterable's collected.
+    let collected: Vec<Value>;
+    let list;
+    let items: &[Value] = match p[1].as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Tuple(t)) => t,
+        Some(ObjKind::List(l)) => {
+            list = l.borrow();
+            &list
+        }
+        _ => {
+            // (CPython's PySequence_Fast message when it is no iterable.)
+            let it = vm.iter(&p[1]).map_err(|e| {
+                if vm.exc_matches(&e, "TypeError") {
+                    vm.type_error("can only join an iterable")
+                } else {
+                    e
+                }
+            })?;
+            let mut v = Vec::new();
+            while let Some(x) = vm.next(&it)? {
+                v.push(x);
+            }
+            collected = v;
+            &collected
+        }
+    };
+    // The exact size first, then one copy into the str's own buffer.
+    let (mut len, mut chars) = (0usize, 0usize);
     for (i, x) in items.iter().enumerate() {
         let Some(t) = x.as_str() else {
             return Err(vm.type_error(format!(
@@ -427,17 +453,21 @@ fn s_join(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
                 vm.type_name(x)
             )));
         };
-        if i > 0 {
-            out.extend_from_slice(s.as_bytes());
-            chars += s.len();
-        }
-        out.extend_from_slice(t.as_bytes());
+        len += t.as_bytes().len();
         chars += t.len();
     }
+    if let Some(gaps) = items.len().checked_sub(1) {
+        len += s.as_bytes().len() * gaps;
+        chars += s.len() * gaps;
+    }
     let mut data = crate::vm::heap::pyvec();
-    data.try_reserve_exact(out.len())
-        .map_err(|_| vm.memory_error())?;
-    data.push_slice(&out);
+    data.try_reserve_exact(len).map_err(|_| vm.memory_error())?;
+    for (i, x) in items.iter().enumerate() {
+        if i > 0 {
+            data.push_slice(s.as_bytes());
+        }
+        data.push_slice(x.as_str().map_or(&b""[..], |t| t.as_bytes()));
+    }
     vm.str_from_pyvec(data, chars)
 }
 

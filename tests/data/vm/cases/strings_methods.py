@@ -53,3 +53,11 @@ print("a,,b,".split(","), "a,,b,".rsplit(",", 1), "ab".split("ab"), "".split(","
 # Latin-1 strs are.
 word, letter = "abc", "a"
 print(word[0] is letter[0], len({id(c) for c in "aaaa"}), "é"[0] == "é")
+# join reads a list's or tuple's items in place; CPython's messages.
+print(",".join(["a", "b"]), "".join(()), "-".join(("x",)), "é".join(["ü", "ß"]),
+      " ".join(str(i) for i in range(3)), ",".join({"k": 1}))
+for bad in (["a", 1], (None,), 5):
+    try:
+        ",".join(bad)
+    except TypeError as e:
+        print("TypeError:", e)
