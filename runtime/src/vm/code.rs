@@ -455,8 +455,10 @@ pub struct Code {
     pub stacksize: u32,
     /// The source text (for tracebacks).
     pub source: Option<Rc<str>>,
-    /// Positional parameters only, no cells, not a generator: a call with
-    /// exactly `argcount` positional arguments needs no argument binding.
+    /// Positional parameters only, no cells of its own (free variables
+    /// are fine: `enter_simple` copies the closure in), not a generator: a
+    /// call with exactly `argcount` positional arguments needs no argument
+    /// binding.
     pub simple_call: bool,
     /// Global-lookup caches, one per `LoadGlobal`.
     pub global_cache: Vec<std::cell::RefCell<GlobalCache>>,

@@ -443,8 +443,7 @@ impl<'a> Compiler<'a> {
                     | super::code::flags::VARKEYWORDS
                     | super::code::flags::GENERATOR)
                 == 0
-            && scope.cellvars.is_empty()
-            && scope.freevars.is_empty();
+            && scope.cellvars.is_empty();
         let name_strs = (
             self.maker.name(name.as_bytes()),
             self.maker.name(u.qualname.as_bytes()),

@@ -576,6 +576,9 @@ fn enter_simple(
     for _ in 0..extra {
         th.stack.push(Value::Undef);
     }
+    if !code.freevars.is_empty() {
+        enter_closure(thp, f, code, args_at);
+    }
     th.frames.reserve(1);
     let n = th.frames.len();
     // SAFETY: room for one more frame was reserved; writing the fields
@@ -622,6 +625,21 @@ fn enter_getter(vm: &Vm, thp: *mut VmThread, g: ObjRef, obj: Value) -> PyResult<
         return breaker(vm, thp);
     }
     push_frame_for_call(vm, thp, &g, at, at + 1, 1, &[], Ret::Push)
+}
+
+/// A simple call's free variables: the closure's cells into their slots
+/// (after the locals; a simple-call code has no cells of its own).
+#[inline(never)]
+fn enter_closure(thp: *mut VmThread, f: &Function, code: &Code, args_at: usize) {
+    if let Value::Obj(t) = &f.closure
+        && let ObjKind::Tuple(cells) = &t.kind
+    {
+        let at = args_at + code.nlocals();
+        let st = &mut th!(thp).stack;
+        for (i, c) in cells.iter().enumerate() {
+            st[at + i] = c.clone();
+        }
+    }
 }
 
 /// The defaults of `f` when a call with `npos` positional arguments and
