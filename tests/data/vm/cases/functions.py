@@ -115,3 +115,28 @@ class Meth:
     def m(self, *a, **k):
         return a, k
 print(Meth().m(*[1], **{"z": 0}), Meth.m(*[Meth(), 2])[0])
+
+# Closures called with exactly their parameters enter without binding;
+# their free variables are the closure's cells.
+def counter():
+    v = 0
+    def get():
+        return v
+    def bump(by):
+        nonlocal v
+        v += by
+    return get, bump
+get, bump = counter()
+bump(2)
+bump(3)
+print(get(), [f() for f in [lambda i=i: i for i in range(3)]])
+def free_before_bound():
+    def f():
+        return x
+    try:
+        f()
+    except NameError as e:
+        print("NameError:", e)
+    x = 5
+    return f()
+print(free_before_bound())
