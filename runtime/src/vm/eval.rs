@@ -2485,12 +2485,7 @@ pub(crate) fn load_method(vm: &Vm, obj: &Value, name: &Value) -> PyResult<(Value
             let (start, inst) = (&s.0, &s.1);
             if !matches!(inst.as_obj().map(|i| &i.kind), Some(ObjKind::Type(_)))
                 && let Some((v, _)) = vm.super_lookup(start, inst, name)
-                && let Value::Obj(f) = &v
-                && match &f.kind {
-                    ObjKind::Function(_) => true,
-                    ObjKind::Builtin(b) => b.bound.is_undef() && !b.owner.is_empty(),
-                    _ => false,
-                }
+                && super::ops::binds_as_method(&v)
             {
                 return Ok((v, inst.clone()));
             }

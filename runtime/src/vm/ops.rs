@@ -1476,13 +1476,7 @@ impl Vm {
         obj: &Value,
         cls: &ObjRef,
     ) -> PyResult<(Value, Value)> {
-        if let Value::Obj(a) = &attr
-            && match &a.kind {
-                ObjKind::Function(_) => true,
-                ObjKind::Builtin(b) => b.bound.is_undef() && !b.owner.is_empty(),
-                _ => false,
-            }
-        {
+        if binds_as_method(&attr) {
             return Ok((attr, obj.clone()));
         }
         Ok((self.bind(attr, obj, cls)?, Value::Undef))
@@ -2169,3 +2163,14 @@ pub(crate) fn ssize(i: i64) -> Option<usize> {
 /// instances are used as open-ended maps must not make every new instance
 /// huge).
 const MAX_INST_DICT_HINT: u32 = 32;
+
+/// A class attribute that binding makes a method of the receiver: a
+/// Python function or an unbound method descriptor of a builtin type. A
+/// call can pass the receiver as self instead of making the bound method.
+pub(crate) fn binds_as_method(v: &Value) -> bool {
+    match v.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Function(_)) => true,
+        Some(ObjKind::Builtin(b)) => b.bound.is_undef() && !b.owner.is_empty(),
+        _ => false,
+    }
+}
