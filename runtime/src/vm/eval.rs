@@ -627,6 +627,25 @@ fn enter_getter(vm: &Vm, thp: *mut VmThread, g: ObjRef, obj: Value) -> PyResult<
     push_frame_for_call(vm, thp, &g, at, at + 1, 1, &[], Ret::Push)
 }
 
+/// BUILD_TUPLE / BUILD_LIST: the top `n` values moved straight into the
+/// new object's buffer (no intermediate vector).
+#[inline(never)]
+fn build_seq(vm: &Vm, thp: *mut VmThread, n: usize, list: bool) -> PyResult<Value> {
+    if n == 0 && !list {
+        return Ok(vm.empty_tuple.clone());
+    }
+    let mut v = super::heap::pyvec();
+    v.try_reserve_exact(n).map_err(|_| vm.memory_error())?;
+    let st = &mut th!(thp).stack;
+    let at = st.len() - n;
+    v.extend(st.drain(at..));
+    if list {
+        vm.list_from_pyvec(v)
+    } else {
+        Ok(Value::Obj(vm.alloc(ObjKind::Tuple(v))?))
+    }
+}
+
 /// A simple call's free variables: the closure's cells into their slots
 /// (after the locals; a simple-call code has no cells of its own).
 #[inline(never)]
@@ -1707,17 +1726,9 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                     let r = tri!(vm.contains(&container, &item));
                     push!(Value::Bool(r != (arg == 1)));
                 }
-                Op::BuildTuple => {
-                    let n = stack!().len();
-                    let items: Vec<Value> = stack!().drain(n - arg as usize..).collect();
-                    let t = tri!(vm.new_tuple(items));
-                    push!(t);
-                }
-                Op::BuildList => {
-                    let n = stack!().len();
-                    let items: Vec<Value> = stack!().drain(n - arg as usize..).collect();
-                    let l = tri!(vm.new_list(items));
-                    push!(l);
+                Op::BuildTuple | Op::BuildList => {
+                    let v = tri!(build_seq(vm, thp, arg as usize, ins.op == Op::BuildList));
+                    push!(v);
                 }
                 Op::ListAppend | Op::SetAdd => {
                     let v = pop!();
