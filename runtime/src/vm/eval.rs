@@ -615,12 +615,7 @@ fn enter_getter(vm: &Vm, thp: *mut VmThread, g: ObjRef, obj: Value) -> PyResult<
     let at = th.stack.len();
     th.stack.push(Value::Obj(g.clone()));
     th.stack.push(obj);
-    if let ObjKind::Function(f) = &g.kind
-        && let ObjKind::Code(c) = &f.code.kind
-        && c.simple_call
-        && c.argcount == 1
-        && th.frames.len() < vm.recursion_limit.get()
-    {
+    if let Some((f, c)) = simple_callee(vm, thp, &g, 1) {
         enter_simple(thp, &g, f, c, at, at + 1, Ret::Push);
         return breaker(vm, thp);
     }
@@ -631,9 +626,6 @@ fn enter_getter(vm: &Vm, thp: *mut VmThread, g: ObjRef, obj: Value) -> PyResult<
 /// new object's buffer (no intermediate vector).
 #[inline(never)]
 fn build_seq(vm: &Vm, thp: *mut VmThread, n: usize, list: bool) -> PyResult<Value> {
-    if n == 0 && !list {
-        return Ok(vm.empty_tuple.clone());
-    }
     let mut v = super::heap::pyvec();
     v.try_reserve_exact(n).map_err(|_| vm.memory_error())?;
     let st = &mut th!(thp).stack;
@@ -642,7 +634,7 @@ fn build_seq(vm: &Vm, thp: *mut VmThread, n: usize, list: bool) -> PyResult<Valu
     if list {
         vm.list_from_pyvec(v)
     } else {
-        Ok(Value::Obj(vm.alloc(ObjKind::Tuple(v))?))
+        vm.tuple_from_pyvec(v)
     }
 }
 
@@ -2182,11 +2174,7 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
                             // enters without binding, as a plain call does.
                             if kw.is_empty()
                                 && !tracing_now(thp)
-                                && let ObjKind::Function(f) = &initf.kind
-                                && let ObjKind::Code(c) = &f.code.kind
-                                && c.simple_call
-                                && c.argcount as usize == npos + 1
-                                && th!(thp).frames.len() < vm.recursion_limit.get()
+                                && let Some((f, c)) = simple_callee(vm, thp, &initf, npos + 1)
                             {
                                 enter_simple(
                                     thp,

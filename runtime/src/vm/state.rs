@@ -369,6 +369,14 @@ impl Vm {
         v.try_reserve_exact(items.len())
             .map_err(|_| self.memory_error())?;
         v.extend(items);
+        self.tuple_from_pyvec(v)
+    }
+
+    /// A tuple from a buffer (the shared empty tuple for an empty one).
+    pub fn tuple_from_pyvec(&self, v: PyVec<Value>) -> PyResult<Value> {
+        if v.is_empty() {
+            return Ok(self.empty_tuple.clone());
+        }
         Ok(Value::Obj(self.alloc(ObjKind::Tuple(v))?))
     }
 
