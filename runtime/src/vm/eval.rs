@@ -1077,11 +1077,11 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, mut e: PyErr, _reraise: bool
         th.frames[fi].ip = h.target as usize;
         return Unwound::Handled;
     }
-    // No handler: pop the frame.
-    let frame = th!(thp).frames.pop().expect("a frame");
-    if let Err(traced) = super::tracing::on_return(vm, thp, &frame, &Value::None, true) {
+    // No handler: its 'return' event, then pop the frame.
+    if let Err(traced) = super::tracing::on_return(vm, thp, &Value::None, true) {
         e = traced;
     }
+    let frame = th!(thp).frames.pop().expect("a frame");
     th!(thp).stack.truncate(frame.ret_sp);
     if let Some(g) = &frame.generator {
         super::gen_support::finished(g);
@@ -1230,7 +1230,14 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
             ip += 1;
             if tracing {
                 sync!();
-                tri!(super::tracing::on_instruction(vm, thp, ip - 1));
+                tri!(super::tracing::on_instruction(
+                    vm,
+                    thp,
+                    fi,
+                    code,
+                    ins.op,
+                    ip - 1
+                ));
                 if th!(thp).frames.len() - 1 != fi {
                     continue 'frame;
                 }
@@ -1907,7 +1914,10 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                 Op::Call | Op::CallKw => {
                     // Fast path: a Python function called with exactly its
                     // positional parameters enters without argument binding.
-                    if ins.op == Op::Call && !tracing_now(thp) {
+                    // (In the untraced copy only while nothing traces: a
+                    // trace function set by the last call needs the
+                    // general path's 'call' event.)
+                    if ins.op == Op::Call && (tracing || !tracing_now(thp)) {
                         let th = th!(thp);
                         let n = th.stack.len();
                         let callable_at = n - arg as usize - 2;
@@ -1957,6 +1967,10 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                             _ => false,
                         };
                         if entered {
+                            if tracing {
+                                // The new frame's 'call' event.
+                                tri!(super::tracing::on_call(vm, thp));
+                            }
                             tri!(breaker(vm, thp));
                             continue;
                         }
@@ -1976,6 +1990,11 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                             }
                             sync!();
                             tri!(call_builtin_on_stack(vm, thp, callable_at, f));
+                            if !tracing && tracing_now(thp) {
+                                // `sys.settrace(f)`: traced from the next
+                                // instruction on, in the other copy.
+                                continue 'frame;
+                            }
                             continue;
                         }
                         // A builtin class (`range(n)`, `int(s)`, `list(it)`;
@@ -2004,17 +2023,25 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                     sync!();
                     match tri!(do_call(vm, thp, nargs, &kwnames)) {
                         CallOutcome::Pushed => continue 'frame,
+                        // As after the builtin fast path above.
+                        CallOutcome::Done if !tracing && tracing_now(thp) => continue 'frame,
                         CallOutcome::Done => {}
                     }
                 }
                 Op::ReturnValue => {
                     let v = pop!();
                     sync!();
+                    // The 'return' event, the frame still on top.
+                    let traced = if tracing {
+                        super::tracing::on_return(vm, thp, &v, false)
+                    } else {
+                        Ok(())
+                    };
                     // The common cases: a plain call returns to a Python
                     // caller, or the frame a run from Rust pushed (a trace
                     // function, a callback) returns to it; the frame is
                     // dropped in place, not moved.
-                    if !tracing_now(thp) {
+                    if traced.is_ok() && (tracing || !tracing_now(thp)) {
                         let th = th!(thp);
                         if let Some(f) = th.frames.last()
                             && (if fi == stop {
@@ -2084,7 +2111,7 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                             continue;
                         }
                     }
-                    match return_slow(vm, thp, fi == stop, v)? {
+                    match return_slow(vm, thp, fi == stop, v, traced)? {
                         Flow::Return(v) => return Ok(v),
                         _ => continue 'frame,
                     }
@@ -2674,13 +2701,18 @@ fn make_function(
 }
 
 /// RETURN_VALUE when the frame does not simply return to a Python caller:
-/// returning to Rust, from a generator, with a 'return' event, or with a
-/// continuation (`__init__`, a class body). `at_stop`: the frame is the
-/// one the loop was started for.
+/// returning to Rust, from a generator, after a 'return' event that
+/// raised (`traced`), or with a continuation (`__init__`, a class body).
+/// `at_stop`: the frame is the one the loop was started for.
 #[inline(never)]
-fn return_slow(vm: &Vm, thp: *mut VmThread, at_stop: bool, v: Value) -> PyResult<Flow> {
+fn return_slow(
+    vm: &Vm,
+    thp: *mut VmThread,
+    at_stop: bool,
+    v: Value,
+    traced: PyResult<()>,
+) -> PyResult<Flow> {
     let frame = th!(thp).frames.pop().expect("frame");
-    let traced = super::tracing::on_return(vm, thp, &frame, &v, false);
     th!(thp).stack.truncate(frame.ret_sp);
     let done = at_stop
         || matches!(

@@ -811,7 +811,7 @@ fn sys_settrace(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = pos_args(vm, "settrace", &a, 1, 1)?;
     let t = thp();
     if !t.is_null() {
-        th!(t).trace = p[0].clone();
+        super::tracing::set_trace(th!(t), p[0].clone());
     }
     Ok(Value::None)
 }

@@ -683,7 +683,7 @@ impl Vm {
             if profile {
                 th.profile = f.clone();
             } else {
-                th.trace = f.clone();
+                super::tracing::set_trace(th, f.clone());
             }
         }
     }

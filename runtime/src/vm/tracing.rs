@@ -36,8 +36,22 @@ fn active(thp: *mut VmThread) -> bool {
 /// The frame object for the frame at `depth`, created on first use
 /// (with those of its callers, iteratively: no Rust recursion).
 fn frame_obj(vm: &Vm, thp: *mut VmThread, depth: usize) -> PyResult<ObjRef> {
-    if let Some(Some(o)) = th!(thp).frame_objs.get(depth) {
+    let th = th!(thp);
+    if let Some(Some(o)) = th.frame_objs.get(depth) {
         return Ok(o.clone());
+    }
+    // The common case: a call from a traced frame, whose object is last.
+    if depth > 0
+        && th.frame_objs.len() == depth
+        && let Some(back) = &th.frame_objs[depth - 1]
+        && let Some(f) = th.frames.get(depth)
+        && let ObjKind::Code(c) = &f.code.kind
+        && c.flags & (flags::MODULE | flags::GENERATOR) == 0
+    {
+        let (code, globals, back) = (f.code.clone(), f.globals.clone(), Value::Obj(back.clone()));
+        let o = new_frame_obj(vm, thp, code, globals, back, depth, c.firstlineno)?;
+        th!(thp).frame_objs.push(Some(o.clone()));
+        return Ok(o);
     }
     // The deepest caller that already has one.
     let mut start = depth;
@@ -72,21 +86,7 @@ fn frame_obj(vm: &Vm, thp: *mut VmThread, depth: usize) -> PyResult<ObjRef> {
                 }
             })
         };
-        let o = match th!(thp).spare_frame_objs.pop() {
-            Some(o) => {
-                if let ObjKind::Frame(f) = &o.kind {
-                    f.reuse(code, globals, back.clone(), d, line);
-                }
-                o
-            }
-            None => vm.alloc(ObjKind::Frame(Box::new(FrameObj::new(
-                code,
-                globals,
-                back.clone(),
-                d,
-                line,
-            ))))?,
-        };
+        let o = new_frame_obj(vm, thp, code, globals, back.clone(), d, line)?;
         let th = th!(thp);
         if th.frame_objs.len() <= d {
             th.frame_objs.resize(d + 1, None);
@@ -96,6 +96,30 @@ fn frame_obj(vm: &Vm, thp: *mut VmThread, depth: usize) -> PyResult<ObjRef> {
         last = Some(o);
     }
     last.ok_or_else(|| vm.runtime_error("no frame"))
+}
+
+/// A frame object for the frame at `depth`: a kept one reused, or new.
+#[inline(always)]
+fn new_frame_obj(
+    vm: &Vm,
+    thp: *mut VmThread,
+    code: ObjRef,
+    globals: ObjRef,
+    back: Value,
+    depth: usize,
+    line: u32,
+) -> PyResult<ObjRef> {
+    match th!(thp).spare_frame_objs.pop() {
+        Some(o) => {
+            if let ObjKind::Frame(f) = &o.kind {
+                f.reuse(code, globals, back, depth, line);
+            }
+            Ok(o)
+        }
+        None => vm.alloc(ObjKind::Frame(Box::new(FrameObj::new(
+            code, globals, back, depth, line,
+        )))),
+    }
 }
 
 /// Forgets the frame objects of frames at `depth` and deeper (they
@@ -154,6 +178,24 @@ fn set_local_trace(fo: &ObjRef, v: Value) {
     if let ObjKind::Frame(f) = &fo.kind {
         *f.trace.borrow_mut() = v;
     }
+}
+
+/// Sets the thread's trace function. Each of its frames then counts the
+/// instruction it is at (a call in progress) as the last one traced: the
+/// rest of that line raises no 'line' event — CPython compares with the
+/// line of the previous instruction the frame ran, traced or not.
+pub(crate) fn set_trace(th: &mut VmThread, f: Value) {
+    if !f.is_none() {
+        for fr in &mut th.frames {
+            if let ObjKind::Code(c) = &fr.code.kind
+                && fr.ip > 0
+            {
+                fr.last_line = c.line_of(fr.ip - 1);
+                fr.last_traced = fr.ip as i64 - 1;
+            }
+        }
+    }
+    th.trace = f;
 }
 
 /// The events trace and profile functions receive.
@@ -267,40 +309,39 @@ fn on_call_traced(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     Ok(())
 }
 
-/// Before instruction `ip` of the top frame: 'line' events. Inline: it
-/// runs before every instruction while tracing, and most continue a line.
+/// Before instruction `ip` (`op`) of the top frame (at `depth`, running
+/// `code`): 'line' events. Inline: it runs before every instruction while
+/// tracing, and most continue a line — decided from the frame's own
+/// fields, without its frame object.
 #[inline]
-pub(crate) fn on_instruction(vm: &Vm, thp: *mut VmThread, ip: usize) -> PyResult<()> {
+pub(crate) fn on_instruction(
+    vm: &Vm,
+    thp: *mut VmThread,
+    depth: usize,
+    code: &super::code::Code,
+    op: Op,
+    ip: usize,
+) -> PyResult<()> {
     let th = th!(thp);
     if th.tracing || th.trace.is_none() {
         return Ok(());
     }
-    let depth = th.frames.len() - 1;
-    // Most instructions continue a line: decided without new references.
+    let f = &mut th.frames[depth];
+    let line = code.line_of(ip);
+    let jumped_back = f.last_traced >= 0 && (ip as i64) <= f.last_traced;
+    f.last_traced = ip as i64;
+    if op == Op::JumpBackward || line == 0 || (line == f.last_line && !jumped_back) {
+        return Ok(());
+    }
+    // A new line, or a jump back: an event if the frame has a local trace
+    // function.
+    f.last_line = line;
     let Some(Some(fo)) = th.frame_objs.get(depth) else {
         return Ok(());
     };
-    let no_local_trace = match &fo.kind {
-        ObjKind::Frame(f) => f.trace.borrow().is_none(),
-        _ => true,
-    };
-    let f = &mut th.frames[depth];
-    let Some(c) = code_of(f) else { return Ok(()) };
-    let op = c.instrs[ip].op;
-    let line = c.line_of(ip);
-    let prev = f.last_line;
-    let jumped_back = f.last_traced >= 0 && (ip as i64) <= f.last_traced;
-    f.last_traced = ip as i64;
-    if op == Op::JumpBackward || no_local_trace {
-        if line != 0 && op != Op::JumpBackward {
-            f.last_line = line;
-        }
+    if local_trace(fo).is_none() {
         return Ok(());
     }
-    if line == 0 || (line == prev && !jumped_back) {
-        return Ok(());
-    }
-    f.last_line = line;
     let fo = fo.clone();
     line_event(vm, thp, &fo, line)
 }
@@ -315,7 +356,9 @@ fn line_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32) -> PyResult<(
     Ok(())
 }
 
-/// A frame is returning (`exception`: it is unwinding with an exception).
+/// The top frame is returning (`exception`: it is unwinding with an
+/// exception); it is still on the frame stack, as CPython's is for the
+/// event (its `f_locals`, `sys._getframe(1)` from the tracer).
 ///
 /// The trace function is called first, then the profile function (CPython
 /// 3.13 calls its monitoring tools from the highest id down: sys.settrace's
@@ -330,24 +373,30 @@ fn line_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32) -> PyResult<(
 pub(crate) fn on_return(
     vm: &Vm,
     thp: *mut VmThread,
-    frame: &Frame,
     value: &Value,
     exception: bool,
 ) -> PyResult<()> {
     if active(thp) {
-        let depth = th!(thp).frames.len();
-        return return_event(
-            vm,
-            thp,
-            &frame.code,
-            frame.ip,
-            depth,
-            value,
-            exception,
-            false,
-        );
+        return top_return_event(vm, thp, value, exception, false);
     }
     Ok(())
+}
+
+/// The 'return' event of the top frame (see `return_event`).
+#[inline(never)]
+fn top_return_event(
+    vm: &Vm,
+    thp: *mut VmThread,
+    value: &Value,
+    exception: bool,
+    at_yield: bool,
+) -> PyResult<()> {
+    let depth = th!(thp).frames.len() - 1;
+    let (code, ip) = {
+        let f = &th!(thp).frames[depth];
+        (f.code.clone(), f.ip)
+    };
+    return_event(vm, thp, &code, ip, depth, value, exception, at_yield)
 }
 
 /// The top frame, a generator's, yields `value`: its 'return' event. An
@@ -356,12 +405,7 @@ pub(crate) fn on_yield(vm: &Vm, thp: *mut VmThread, value: &Value) -> PyResult<(
     if !active(thp) {
         return Ok(());
     }
-    let depth = th!(thp).frames.len() - 1;
-    let (code, ip) = {
-        let f = &th!(thp).frames[depth];
-        (f.code.clone(), f.ip)
-    };
-    return_event(vm, thp, &code, ip, depth, value, false, true)
+    top_return_event(vm, thp, value, false, true)
 }
 
 /// The 'return' event of the frame at `depth` (`code`, `ip`); see
