@@ -787,6 +787,24 @@ fn bind_args(
     kwnames: &[Value],
 ) -> PyResult<()> {
     let nslots = code.nslots();
+    // The common keyword call: values moved straight into their slots.
+    if let Some(slots) = kw_slots(code, npos, kwnames) {
+        // The values sit in slots npos.. (all below nslots: each goes to a
+        // distinct parameter from npos up): parked above the slots, then
+        // swapped into theirs.
+        let nkw = kwnames.len();
+        let st = &mut th!(thp).stack;
+        st.reserve(at + nslots + nkw - st.len() + code.stacksize as usize);
+        st.resize(at + nslots + nkw, Value::Undef);
+        for j in 0..nkw {
+            st.swap(at + npos + j, at + nslots + j);
+        }
+        for (j, &i) in slots[..nkw].iter().enumerate() {
+            st.swap(at + nslots + j, at + i as usize);
+        }
+        st.truncate(at + nslots);
+        return fill_defaults(vm, thp, f, code, at, npos);
+    }
     let argcount = code.argcount as usize;
     let kwonly = code.kwonlyargcount as usize;
     let posonly = code.posonlyargcount as usize;
@@ -897,6 +915,54 @@ fn bind_args(
             posonly_as_kw.join(", ")
         )));
     }
+    fill_defaults(vm, thp, f, code, at, npos)
+}
+
+/// The parameter slots the keyword arguments `kwnames` of a call with
+/// `npos` positionals go to, when they bind without a question: the
+/// function takes no `*args`/`**kwargs`, and each name is a distinct
+/// parameter that can be passed by keyword and has no positional value.
+/// None: the general binding decides (and makes any error).
+fn kw_slots(code: &Code, npos: usize, kwnames: &[Value]) -> Option<[u8; 8]> {
+    let nparams = code.argcount as usize + code.kwonlyargcount as usize;
+    if code.flags & (flags::VARARGS | flags::VARKEYWORDS) != 0
+        || npos > code.argcount as usize
+        || nparams > 64
+        || kwnames.len() > 8
+    {
+        return None;
+    }
+    let first = npos.max(code.posonlyargcount as usize);
+    let mut seen = 0u64;
+    let mut slots = [0u8; 8];
+    for (j, name) in kwnames.iter().enumerate() {
+        let nb = name.as_str()?.as_bytes();
+        let i = code.varnames[first..nparams]
+            .iter()
+            .position(|v| v.as_bytes() == nb)?
+            + first;
+        if seen & (1 << i) != 0 {
+            return None;
+        }
+        seen |= 1 << i;
+        slots[j] = i as u8;
+    }
+    Some(slots)
+}
+
+/// The parameters the arguments left unbound take their defaults; CPython's
+/// error for those without one.
+fn fill_defaults(
+    vm: &Vm,
+    thp: *mut VmThread,
+    f: &Function,
+    code: &Code,
+    at: usize,
+    npos: usize,
+) -> PyResult<()> {
+    let argcount = code.argcount as usize;
+    let kwonly = code.kwonlyargcount as usize;
+    let qual = || vm.display_str(&f.qualname.borrow());
     let unbound = move |i: usize| th!(thp).stack[at + i].is_undef();
     // Defaults.
     if npos < argcount {
