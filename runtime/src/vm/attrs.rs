@@ -180,7 +180,7 @@ pub(crate) fn special_attr(vm: &Vm, obj: &Value, name: &[u8]) -> PyResult<Option
             },
             ObjKind::Frame(f) => match name {
                 b"f_code" => Some(Value::Obj(f.code())),
-                b"f_lineno" => Some(Value::Int(i64::from(f.lineno.get()))),
+                b"f_lineno" => Some(Value::Int(i64::from(super::tracing::f_lineno(f)))),
                 b"f_globals" => Some(Value::Obj(f.links().globals.clone())),
                 b"f_locals" => Some(super::tracing::f_locals(vm, f)?),
                 b"f_back" => Some(f.links().back.clone()),
@@ -193,12 +193,22 @@ pub(crate) fn special_attr(vm: &Vm, obj: &Value, name: &[u8]) -> PyResult<Option
                 b"tb_lineno" => Some(Value::Int(i64::from(t.lineno))),
                 b"tb_lasti" => Some(Value::Int(i64::from(t.lasti) * 2)),
                 b"tb_next" => Some(t.next.clone()),
-                b"tb_frame" => {
-                    let g = vm.new_dict()?;
-                    Some(Value::Obj(vm.alloc(ObjKind::Frame(Box::new(
-                        super::frame::FrameObj::new(t.code.clone(), g, Value::None, 0, t.lineno),
-                    )))?))
-                }
+                b"tb_frame" => match &t.frame {
+                    Some(f) => Some(Value::Obj(f.clone())),
+                    None => {
+                        let g = vm.new_dict()?;
+                        Some(Value::Obj(vm.alloc(ObjKind::Frame(Box::new(
+                            super::frame::FrameObj::new(
+                                t.code.clone(),
+                                g,
+                                Value::None,
+                                usize::MAX,
+                                0,
+                                t.lineno,
+                            ),
+                        )))?))
+                    }
+                },
                 _ => None,
             },
             ObjKind::Exception(e) => match name {

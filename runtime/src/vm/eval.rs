@@ -1131,7 +1131,9 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, mut e: PyErr, _reraise: bool
         return Unwound::Propagate(e);
     };
     if !reraising && !is_inlined {
-        super::exc_support::add_traceback(vm, &e, &code, lasti as u32, c.line_of(lasti));
+        // The frame's object goes with the entry (`tb_frame`).
+        let fo = super::tracing::frame_obj(vm, thp, fi).ok();
+        super::exc_support::add_traceback(vm, &e, &code, lasti as u32, c.line_of(lasti), fo);
     }
     if !reraising {
         super::tracing::on_exception(vm, thp, &e);
@@ -1147,6 +1149,7 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, mut e: PyErr, _reraise: bool
     if let Err(traced) = super::tracing::on_return(vm, thp, &Value::None, true) {
         e = traced;
     }
+    super::tracing::frame_exit(vm, thp, fi);
     let frame = th!(thp).frames.pop().expect("a frame");
     th!(thp).stack.truncate(frame.ret_sp);
     if let Some(g) = &frame.generator {
@@ -2116,6 +2119,8 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                                 matches!(f.ret, Ret::Push)
                             })
                             && f.generator.is_none()
+                            // (A frame with an object ends in return_slow.)
+                            && th.frame_objs.len() <= fi
                         {
                             let ret_sp = f.ret_sp;
                             let n = th.frames.len();
@@ -2778,6 +2783,7 @@ fn return_slow(
     v: Value,
     traced: PyResult<()>,
 ) -> PyResult<Flow> {
+    super::tracing::frame_exit(vm, thp, th!(thp).frames.len() - 1);
     let frame = th!(thp).frames.pop().expect("frame");
     th!(thp).stack.truncate(frame.ret_sp);
     let done = at_stop

@@ -32,6 +32,8 @@ pub struct TbEntry {
     pub lasti: u32,
     /// The line.
     pub lineno: u32,
+    /// The frame object (`tb_frame`).
+    pub frame: Option<ObjRef>,
 }
 
 /// A `traceback` object as Python sees it (built on demand).
@@ -45,4 +47,6 @@ pub struct TracebackObj {
     pub lasti: u32,
     /// `tb_next`.
     pub next: Value,
+    /// `tb_frame` (None: a frame without an object).
+    pub frame: Option<ObjRef>,
 }

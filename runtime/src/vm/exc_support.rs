@@ -30,13 +30,6 @@ pub(crate) fn init_special(vm: &Vm, e: &ObjRef) -> PyResult<()> {
         let k = vm.intern_bytes(name.as_bytes())?;
         vm.dict_set(d, k, v)
     };
-    let args: Vec<Value> = match &*x.args.borrow() {
-        Value::Obj(t) => match &t.kind {
-            ObjKind::Tuple(items) => items.iter().cloned().collect(),
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    };
     // Which of the classes with attributes of their own the exception's
     // class derives from: one walk of its MRO against the classes (found
     // once per VM), not a registry lookup and subtype test per class.
@@ -54,6 +47,17 @@ pub(crate) fn init_special(vm: &Vm, e: &ObjRef) -> PyResult<()> {
             }
         }
     }
+    if !found.contains(&true) {
+        // The common case: no attributes to set.
+        return Ok(());
+    }
+    let args: Vec<Value> = match &*x.args.borrow() {
+        Value::Obj(t) => match &t.kind {
+            ObjKind::Tuple(items) => items.iter().cloned().collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
     let is = |name: &str| {
         SPECIAL_EXC
             .iter()
@@ -188,7 +192,14 @@ pub(crate) fn exc_str(vm: &Vm, o: &ObjRef, e: &ExcObj) -> PyResult<Value> {
 
 /// Records that `e` passed through (code, lasti): the entry goes first
 /// (tracebacks list the outermost frame first).
-pub(crate) fn add_traceback(_vm: &Vm, e: &PyErr, code: &ObjRef, lasti: u32, lineno: u32) {
+pub(crate) fn add_traceback(
+    _vm: &Vm,
+    e: &PyErr,
+    code: &ObjRef,
+    lasti: u32,
+    lineno: u32,
+    frame: Option<ObjRef>,
+) {
     if let ObjKind::Exception(x) = &e.0.kind {
         x.traceback.borrow_mut().insert(
             0,
@@ -196,6 +207,7 @@ pub(crate) fn add_traceback(_vm: &Vm, e: &PyErr, code: &ObjRef, lasti: u32, line
                 code: code.clone(),
                 lasti,
                 lineno,
+                frame,
             },
         );
     }
@@ -330,6 +342,7 @@ pub(crate) fn traceback_of(vm: &Vm, exc: &Value) -> PyResult<Value> {
             lineno: e.lineno,
             lasti: e.lasti,
             next,
+            frame: e.frame.clone(),
         })))?);
     }
     Ok(next)

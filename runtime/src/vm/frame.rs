@@ -119,29 +119,46 @@ pub struct FrameLinks {
     pub locals: Value,
     /// `f_back`.
     pub back: Value,
-    /// Depth of the frame on its thread (identifies it while live).
+    /// Depth of the frame on its thread (identifies it while live);
+    /// `usize::MAX` once the frame ended.
     pub depth: usize,
+    /// The VM thread running the frame (its address), 0 for none.
+    pub owner: usize,
 }
 
 impl FrameLinks {
-    fn new(code: ObjRef, globals: ObjRef, back: Value, depth: usize) -> FrameLinks {
+    fn new(code: ObjRef, globals: ObjRef, back: Value, depth: usize, owner: usize) -> FrameLinks {
         FrameLinks {
             code,
             globals,
             locals: Value::None,
             back,
             depth,
+            owner,
         }
+    }
+
+    /// The frame is still running: at `depth` of VM thread `owner`.
+    pub fn live_at(&self, owner: usize) -> Option<usize> {
+        (self.owner == owner && self.depth != usize::MAX).then_some(self.depth)
     }
 }
 
 impl FrameObj {
-    /// A frame object for the frame at `depth` running `code`.
-    pub fn new(code: ObjRef, globals: ObjRef, back: Value, depth: usize, lineno: u32) -> FrameObj {
+    /// A frame object for the frame at `depth` of VM thread `owner` (its
+    /// address; 0: no running frame) running `code`.
+    pub fn new(
+        code: ObjRef,
+        globals: ObjRef,
+        back: Value,
+        depth: usize,
+        owner: usize,
+        lineno: u32,
+    ) -> FrameObj {
         FrameObj {
             lineno: std::cell::Cell::new(lineno),
             trace: std::cell::RefCell::new(Value::None),
-            links: std::cell::RefCell::new(FrameLinks::new(code, globals, back, depth)),
+            links: std::cell::RefCell::new(FrameLinks::new(code, globals, back, depth, owner)),
         }
     }
 
@@ -163,13 +180,38 @@ impl FrameObj {
         globals: ObjRef,
         back: Value,
         depth: usize,
+        owner: usize,
         lineno: u32,
     ) {
         self.lineno.set(lineno);
         let old_trace = self.trace.replace(Value::None);
         let old = self
             .links
-            .replace(FrameLinks::new(code, globals, back, depth));
+            .replace(FrameLinks::new(code, globals, back, depth, owner));
+        drop((old_trace, old));
+    }
+
+    /// Its frame ended: `f_locals` is now `locals` (the last values),
+    /// `f_lineno` the last line it ran.
+    pub(crate) fn end(&self, locals: Value, line: u32) {
+        self.lineno.set(line);
+        let old = {
+            let mut l = self.links.borrow_mut();
+            l.depth = usize::MAX;
+            std::mem::replace(&mut l.locals, locals)
+        };
+        drop(old);
+    }
+
+    /// Drops what it refers to that can be part of a cycle (`tp_clear`).
+    pub(crate) fn clear(&self) {
+        let old_trace = self.trace.replace(Value::None);
+        let old = self.links.try_borrow_mut().map(|mut l| {
+            (
+                std::mem::replace(&mut l.locals, Value::None),
+                std::mem::replace(&mut l.back, Value::None),
+            )
+        });
         drop((old_trace, old));
     }
 

@@ -377,6 +377,11 @@ pub(crate) fn traverse(o: &PyObject, visit: &mut dyn FnMut(&Value)) {
         ObjKind::Exception(e) => {
             visit(&Value::Obj(e.class.clone()));
             visit(&Value::Obj(e.dict.clone()));
+            if let Ok(tb) = e.traceback.try_borrow() {
+                for f in tb.iter().filter_map(|t| t.frame.as_ref()) {
+                    visit(&Value::Obj(f.clone()));
+                }
+            }
             if let Ok(a) = e.args.try_borrow() {
                 visit(&a);
             }
@@ -412,11 +417,19 @@ pub(crate) fn traverse(o: &PyObject, visit: &mut dyn FnMut(&Value)) {
         ObjKind::DictView(d, _) => visit(d),
         ObjKind::Builtin(b) => visit(&b.bound),
         ObjKind::Frame(f) => {
+            if let Ok(t) = f.trace.try_borrow() {
+                visit(&t);
+            }
             let l = f.links();
             visit(&l.locals);
             visit(&l.back);
         }
-        ObjKind::Traceback(t) => visit(&t.next),
+        ObjKind::Traceback(t) => {
+            visit(&t.next);
+            if let Some(f) = &t.frame {
+                visit(&Value::Obj(f.clone()));
+            }
+        }
         ObjKind::Native(n) => {
             visit(&Value::Obj(n.ty.clone()));
             n.traverse(visit);
@@ -471,7 +484,11 @@ fn clear(o: &ObjRef) {
             let a = e.args.replace(Value::None);
             let b = e.cause.replace(Value::None);
             let c = e.context.replace(Value::None);
-            drop((a, b, c));
+            let tb = e
+                .traceback
+                .try_borrow_mut()
+                .map(|mut t| std::mem::take(&mut *t));
+            drop((a, b, c, tb));
             if let ObjKind::Dict(d) = &e.dict.kind {
                 let old = d.try_borrow_mut().map(|mut d| d.take_all());
                 drop(old);
@@ -494,6 +511,7 @@ fn clear(o: &ObjRef) {
             drop(old);
         }
         ObjKind::Native(n) => n.clear(),
+        ObjKind::Frame(f) => f.clear(),
         _ => {}
     }
 }

@@ -24,7 +24,10 @@ pub enum Suspended {
 }
 
 /// Suspends the top frame (a generator) at a `yield` of `v`.
-pub(crate) fn suspend(_vm: &Vm, thp: *mut VmThread, v: Value) -> Suspended {
+pub(crate) fn suspend(vm: &Vm, thp: *mut VmThread, v: Value) -> Suspended {
+    if let Some(depth) = th!(thp).frames.len().checked_sub(1) {
+        super::tracing::frame_exit(vm, thp, depth);
+    }
     let th = th!(thp);
     let Some(mut frame) = th.frames.pop() else {
         return Suspended::ToRust(v);

@@ -35,7 +35,7 @@ fn active(thp: *mut VmThread) -> bool {
 
 /// The frame object for the frame at `depth`, created on first use
 /// (with those of its callers, iteratively: no Rust recursion).
-fn frame_obj(vm: &Vm, thp: *mut VmThread, depth: usize) -> PyResult<ObjRef> {
+pub(crate) fn frame_obj(vm: &Vm, thp: *mut VmThread, depth: usize) -> PyResult<ObjRef> {
     let th = th!(thp);
     if let Some(Some(o)) = th.frame_objs.get(depth) {
         return Ok(o.clone());
@@ -109,17 +109,49 @@ fn new_frame_obj(
     depth: usize,
     line: u32,
 ) -> PyResult<ObjRef> {
+    let owner = thp as usize;
     match th!(thp).spare_frame_objs.pop() {
         Some(o) => {
             if let ObjKind::Frame(f) = &o.kind {
-                f.reuse(code, globals, back, depth, line);
+                f.reuse(code, globals, back, depth, owner, line);
             }
             Ok(o)
         }
         None => vm.alloc(ObjKind::Frame(Box::new(FrameObj::new(
-            code, globals, back, depth, line,
+            code, globals, back, depth, owner, line,
         )))),
     }
+}
+
+/// The frame at `depth` (on the stack still) ends: a frame object someone
+/// else holds (a traceback, a tracer) keeps its last locals and line, as
+/// CPython's does; then the objects of it and deeper frames are forgotten.
+#[inline]
+pub(crate) fn frame_exit(vm: &Vm, thp: *mut VmThread, depth: usize) {
+    if th!(thp).frame_objs.len() > depth {
+        frame_exit_slow(vm, thp, depth);
+    }
+}
+
+#[inline(never)]
+fn frame_exit_slow(vm: &Vm, thp: *mut VmThread, depth: usize) {
+    if let Some(Some(fo)) = th!(thp).frame_objs.get(depth)
+        && fo.refcount() > 1
+        && let ObjKind::Frame(f) = &fo.kind
+        && f.links().live_at(thp as usize) == Some(depth)
+    {
+        let fo = fo.clone();
+        let line = {
+            let fr = &th!(thp).frames[depth];
+            code_of(fr).map_or(0, |c| c.line_of(fr.ip.saturating_sub(1)))
+        };
+        // Out of memory: the object keeps no locals (an empty f_locals).
+        let locals = super::builtins::frame_locals(vm, thp, depth).unwrap_or(Value::None);
+        if let ObjKind::Frame(f) = &fo.kind {
+            f.end(locals, line);
+        }
+    }
+    drop_frame_objs(thp, depth);
 }
 
 /// Forgets the frame objects of frames at `depth` and deeper (they
@@ -462,15 +494,15 @@ fn return_event(
             r = Err(e);
         }
     }
-    drop((fo, lt));
     if at_yield {
         return r;
     }
-    drop_frame_objs(thp, depth);
     if let Err(e) = &r {
         let lasti = ip.saturating_sub(1);
-        super::exc_support::add_traceback(vm, e, code, lasti as u32, line);
+        super::exc_support::add_traceback(vm, e, code, lasti as u32, line, Some(fo.clone()));
     }
+    drop((fo, lt));
+    frame_exit(vm, thp, depth);
     r
 }
 
@@ -543,21 +575,45 @@ pub(crate) fn native_call(
     r
 }
 
+/// Where the frame of `fo` runs, if it is running on this thread: its
+/// VM thread and depth.
+fn live_frame(fo: &FrameObj) -> Option<(*mut VmThread, usize)> {
+    let thp = super::eval::thread_ptr();
+    if thp.is_null() {
+        return None;
+    }
+    let l = fo.links();
+    let d = l.live_at(thp as usize)?;
+    let f = th!(thp).frames.get(d)?;
+    f.code.ptr_eq(&l.code).then_some((thp, d))
+}
+
+/// `frame.f_lineno`: the line a running frame is at, else the last one
+/// recorded (the event's, or where the frame ended).
+pub(crate) fn f_lineno(fo: &FrameObj) -> u32 {
+    if let Some((thp, d)) = live_frame(fo) {
+        let f = &th!(thp).frames[d];
+        if let Some(c) = code_of(f)
+            && f.ip > 0
+            && c.line_of(f.ip - 1) != 0
+        {
+            return c.line_of(f.ip - 1);
+        }
+    }
+    fo.lineno.get()
+}
+
 /// `frame.f_locals`: the live frame's locals when it is still running on
 /// this thread, else the snapshot taken when it ended (empty).
 pub(crate) fn f_locals(vm: &Vm, fo: &FrameObj) -> PyResult<Value> {
-    let thp = super::eval::thread_ptr();
     let (depth, locals) = {
         let l = fo.links();
-        if !thp.is_null()
-            && let Some(f) = th!(thp).frames.get(l.depth)
-            && f.code.ptr_eq(&l.code)
-        {
-            (Some(l.depth), Value::None)
-        } else {
-            (None, l.locals.clone())
+        match live_frame(fo) {
+            Some((_, d)) => (Some(d), Value::None),
+            None => (None, l.locals.clone()),
         }
     };
+    let thp = super::eval::thread_ptr();
     if let Some(depth) = depth {
         return super::builtins::frame_locals(vm, thp, depth);
     }

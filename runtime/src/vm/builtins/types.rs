@@ -963,6 +963,7 @@ fn exc_with_traceback(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
                     code: t.code.clone(),
                     lasti: t.lasti,
                     lineno: t.lineno,
+                    frame: t.frame.clone(),
                 });
                 let next = t.next.clone();
                 cur = next;
