@@ -32,25 +32,44 @@ pub(crate) fn suspend(vm: &Vm, thp: *mut VmThread, v: Value) -> Suspended {
     let Some(mut frame) = th.frames.pop() else {
         return Suspended::ToRust(v);
     };
-    let region: Vec<Value> = th.stack.drain(frame.base..).collect();
-    th.stack.truncate(frame.ret_sp);
     let ret = std::mem::replace(&mut frame.ret, Ret::Push);
+    let ret_sp = frame.ret_sp;
     if let Some(g) = frame.generator.take()
         && let ObjKind::Generator(st) = &g.kind
     {
         let mut st = st.borrow_mut();
+        // The frame's slots and stack move into the generator's own
+        // buffer, which keeps its allocation from one yield to the next.
+        st.stack.clear();
+        move_tail(&mut th.stack, frame.base, &mut st.stack);
         frame.base = 0;
         frame.ret_sp = 0;
         st.frame = Some(frame);
-        st.stack = region;
         st.running = false;
     }
+    th.stack.truncate(ret_sp);
     match ret {
         Ret::Generator | Ret::GeneratorNext | Ret::Boundary => Suspended::ToRust(v),
         _ => {
             th!(thp).stack.push(v);
             Suspended::InLoop
         }
+    }
+}
+
+/// Moves `from[at..]` to the end of `to` in one copy; both vectors keep
+/// their buffers (a generator's from one yield to the next).
+fn move_tail(from: &mut Vec<Value>, at: usize, to: &mut Vec<Value>) {
+    let n = from.len() - at;
+    to.reserve(n);
+    // SAFETY: `from`'s length is cut to `at` first, so the `n` values past
+    // it are no longer its own; they are copied once into `to`'s spare
+    // capacity (reserved above; the two buffers are distinct vectors) and
+    // owned by `to` once its length covers them.
+    unsafe {
+        from.set_len(at);
+        std::ptr::copy_nonoverlapping(from.as_ptr().add(at), to.as_mut_ptr().add(to.len()), n);
+        to.set_len(to.len() + n);
     }
 }
 
@@ -92,7 +111,7 @@ pub(crate) fn resume_in_loop(
     let ObjKind::Generator(st) = &g.kind else {
         return Err(vm.type_error("not a generator"));
     };
-    let (mut frame, region, started) = {
+    let (mut frame, base, started) = {
         let Ok(mut st) = st.try_borrow_mut() else {
             return Err(vm.value_error("generator already executing"));
         };
@@ -107,22 +126,20 @@ pub(crate) fn resume_in_loop(
             st.frame = Some(frame);
             return Err(vm.type_error("can't send non-None value to a just-started generator"));
         }
+        if th!(thp).frames.len() >= vm.recursion_limit.get() {
+            st.frame = Some(frame);
+            return Err(vm.new_error("RecursionError", "maximum recursion depth exceeded"));
+        }
         st.running = true;
         st.started = true;
-        (frame, std::mem::take(&mut st.stack), started)
+        // The slots move back onto the thread's stack; the generator's
+        // buffer keeps its allocation for the next yield.
+        let th = th!(thp);
+        let base = th.stack.len();
+        th.stack.append(&mut st.stack);
+        (frame, base, started)
     };
-    if th!(thp).frames.len() >= vm.recursion_limit.get() {
-        if let ObjKind::Generator(st) = &g.kind {
-            let mut st = st.borrow_mut();
-            st.frame = Some(frame);
-            st.stack = region;
-            st.running = false;
-        }
-        return Err(vm.new_error("RecursionError", "maximum recursion depth exceeded"));
-    }
     let th = th!(thp);
-    let base = th.stack.len();
-    th.stack.extend(region);
     if started {
         th.stack.push(sent);
     }
