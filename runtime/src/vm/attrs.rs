@@ -199,11 +199,13 @@ pub(crate) fn special_attr(vm: &Vm, obj: &Value, name: &[u8]) -> PyResult<Option
                         let g = vm.new_dict()?;
                         Some(Value::Obj(vm.alloc(ObjKind::Frame(Box::new(
                             super::frame::FrameObj::new(
-                                t.code.clone(),
-                                g,
-                                Value::None,
-                                usize::MAX,
-                                0,
+                                super::frame::FrameLinks::new(
+                                    t.code.clone(),
+                                    g,
+                                    Value::None,
+                                    usize::MAX,
+                                    0,
+                                ),
                                 t.lineno,
                             ),
                         )))?))

@@ -127,7 +127,15 @@ pub struct FrameLinks {
 }
 
 impl FrameLinks {
-    fn new(code: ObjRef, globals: ObjRef, back: Value, depth: usize, owner: usize) -> FrameLinks {
+    /// The links of the frame at `depth` of VM thread `owner` (its
+    /// address; 0: no running frame) running `code`, called from `back`.
+    pub fn new(
+        code: ObjRef,
+        globals: ObjRef,
+        back: Value,
+        depth: usize,
+        owner: usize,
+    ) -> FrameLinks {
         FrameLinks {
             code,
             globals,
@@ -145,20 +153,12 @@ impl FrameLinks {
 }
 
 impl FrameObj {
-    /// A frame object for the frame at `depth` of VM thread `owner` (its
-    /// address; 0: no running frame) running `code`.
-    pub fn new(
-        code: ObjRef,
-        globals: ObjRef,
-        back: Value,
-        depth: usize,
-        owner: usize,
-        lineno: u32,
-    ) -> FrameObj {
+    /// A frame object for the frame `links` describe, at line `lineno`.
+    pub fn new(links: FrameLinks, lineno: u32) -> FrameObj {
         FrameObj {
             lineno: std::cell::Cell::new(lineno),
             trace: std::cell::RefCell::new(Value::None),
-            links: std::cell::RefCell::new(FrameLinks::new(code, globals, back, depth, owner)),
+            links: std::cell::RefCell::new(links),
         }
     }
 
@@ -174,20 +174,10 @@ impl FrameObj {
 
     /// Makes the object describe a new frame (it was [`FrameObj::release`]d
     /// and nothing else refers to it).
-    pub(crate) fn reuse(
-        &self,
-        code: ObjRef,
-        globals: ObjRef,
-        back: Value,
-        depth: usize,
-        owner: usize,
-        lineno: u32,
-    ) {
+    pub(crate) fn reuse(&self, links: FrameLinks, lineno: u32) {
         self.lineno.set(lineno);
         let old_trace = self.trace.replace(Value::None);
-        let old = self
-            .links
-            .replace(FrameLinks::new(code, globals, back, depth, owner));
+        let old = self.links.replace(links);
         drop((old_trace, old));
     }
 

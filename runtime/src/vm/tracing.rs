@@ -8,7 +8,7 @@
 //! traced.
 
 use super::code::{Op, flags};
-use super::frame::{Frame, FrameObj, VmThread};
+use super::frame::{Frame, FrameLinks, FrameObj, VmThread};
 use super::func::Args;
 use super::object::{ObjKind, ObjRef, Value};
 use super::state::{PyErr, PyResult, Vm};
@@ -109,17 +109,15 @@ fn new_frame_obj(
     depth: usize,
     line: u32,
 ) -> PyResult<ObjRef> {
-    let owner = thp as usize;
+    let links = FrameLinks::new(code, globals, back, depth, thp as usize);
     match th!(thp).spare_frame_objs.pop() {
         Some(o) => {
             if let ObjKind::Frame(f) = &o.kind {
-                f.reuse(code, globals, back, depth, owner, line);
+                f.reuse(links, line);
             }
             Ok(o)
         }
-        None => vm.alloc(ObjKind::Frame(Box::new(FrameObj::new(
-            code, globals, back, depth, owner, line,
-        )))),
+        None => vm.alloc(ObjKind::Frame(Box::new(FrameObj::new(links, line)))),
     }
 }
 
