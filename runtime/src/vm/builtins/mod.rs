@@ -390,7 +390,7 @@ pub(crate) fn display_hook(vm: &Vm, v: &Value) -> PyResult<()> {
 
 // ---- basic functions --------------------------------------------------------------
 
-fn bi_len(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+pub(crate) fn bi_len(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = pos_args(vm, "len", &a, 1, 1)?;
     Ok(Value::Int(vm.len(&p[0])? as i64))
 }
@@ -639,7 +639,7 @@ fn class_check(vm: &Vm, cls: &Value, what: &str, v: &Value, sub: bool) -> PyResu
     }
 }
 
-fn bi_isinstance(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+pub(crate) fn bi_isinstance(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = pos_args(vm, "isinstance", &a, 2, 2)?;
     Ok(Value::Bool(class_check(
         vm,
@@ -648,6 +648,12 @@ fn bi_isinstance(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         &p[0],
         false,
     )?))
+}
+
+/// `isinstance(v, cls)` for a call the eval loop made without an argument
+/// array (CPython's CALL_ISINSTANCE).
+pub(crate) fn isinstance(vm: &Vm, v: &Value, cls: &Value) -> PyResult<bool> {
+    class_check(vm, cls, "isinstance", v, false)
 }
 
 fn bi_issubclass(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
