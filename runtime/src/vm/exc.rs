@@ -34,6 +34,10 @@ pub struct TbEntry {
     pub lineno: u32,
     /// The frame object (`tb_frame`).
     pub frame: Option<ObjRef>,
+    /// The traceback object for the chain from this entry on, once
+    /// `__traceback__` made it: entries are only ever added in front, so
+    /// it stays right, and `e.__traceback__` is the same object each time.
+    pub obj: Option<ObjRef>,
 }
 
 /// A `traceback` object as Python sees it (built on demand).

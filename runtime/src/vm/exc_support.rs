@@ -208,6 +208,7 @@ pub(crate) fn add_traceback(
                 lasti,
                 lineno,
                 frame,
+                obj: None,
             },
         );
     }
@@ -329,23 +330,74 @@ pub(crate) fn exc_match(vm: &Vm, exc: &Value, typ: &Value) -> PyResult<bool> {
     }
 }
 
-/// `exc.__traceback__` as a chain of traceback objects.
+/// `exc.__traceback__` as a chain of traceback objects: the ones made
+/// before for the entries that had them, new ones for the entries added
+/// in front since.
 pub(crate) fn traceback_of(vm: &Vm, exc: &Value) -> PyResult<Value> {
     let Some(ObjKind::Exception(x)) = exc.as_obj().map(|o| &o.kind) else {
         return Ok(Value::None);
     };
-    let entries = x.traceback.borrow().clone();
+    let n = x.traceback.borrow().len();
     let mut next = Value::None;
-    for e in entries.iter().rev() {
-        next = Value::Obj(vm.alloc(ObjKind::Traceback(Box::new(TracebackObj {
-            code: e.code.clone(),
-            lineno: e.lineno,
-            lasti: e.lasti,
+    for i in (0..n).rev() {
+        // No borrow is held across the allocation (it may collect).
+        let (cached, code, lineno, lasti, frame) = {
+            let entries = x.traceback.borrow();
+            let Some(e) = entries.get(i) else {
+                return Ok(Value::None);
+            };
+            (
+                e.obj.clone(),
+                e.code.clone(),
+                e.lineno,
+                e.lasti,
+                e.frame.clone(),
+            )
+        };
+        if let Some(o) = cached {
+            next = Value::Obj(o);
+            continue;
+        }
+        let o = vm.alloc(ObjKind::Traceback(Box::new(TracebackObj {
+            code,
+            lineno,
+            lasti,
             next,
-            frame: e.frame.clone(),
-        })))?);
+            frame,
+        })))?;
+        if let Some(e) = x.traceback.borrow_mut().get_mut(i) {
+            e.obj = Some(o.clone());
+        }
+        next = Value::Obj(o);
     }
     Ok(next)
+}
+
+/// `exc.__traceback__ = tb` / `exc.with_traceback(tb)`: the entries of the
+/// chain `tb` (its own objects kept), or none for None.
+pub(crate) fn set_traceback(vm: &Vm, x: &ExcObj, tb: &Value) -> PyResult<()> {
+    let mut entries = Vec::new();
+    let mut cur = tb.clone();
+    loop {
+        match cur.as_obj().map(|o| (o, &o.kind)) {
+            None if cur.is_none() => break,
+            Some((o, ObjKind::Traceback(t))) => {
+                entries.push(TbEntry {
+                    code: t.code.clone(),
+                    lasti: t.lasti,
+                    lineno: t.lineno,
+                    frame: t.frame.clone(),
+                    obj: Some(o.clone()),
+                });
+                let next = t.next.clone();
+                cur = next;
+            }
+            _ => return Err(vm.type_error("__traceback__ must be a traceback or None")),
+        }
+    }
+    let old = std::mem::replace(&mut *x.traceback.borrow_mut(), entries);
+    drop(old);
+    Ok(())
 }
 
 /// The qualified class name as tracebacks print it.

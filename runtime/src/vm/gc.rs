@@ -378,8 +378,10 @@ pub(crate) fn traverse(o: &PyObject, visit: &mut dyn FnMut(&Value)) {
             visit(&Value::Obj(e.class.clone()));
             visit(&Value::Obj(e.dict.clone()));
             if let Ok(tb) = e.traceback.try_borrow() {
-                for f in tb.iter().filter_map(|t| t.frame.as_ref()) {
-                    visit(&Value::Obj(f.clone()));
+                for t in tb.iter() {
+                    for o in [&t.frame, &t.obj].into_iter().flatten() {
+                        visit(&Value::Obj(o.clone()));
+                    }
                 }
             }
             if let Ok(a) = e.args.try_borrow() {

@@ -1665,12 +1665,7 @@ impl Vm {
                         e.suppress_context.set(self.truthy(&value)?);
                         Ok(())
                     }
-                    Some(b"__traceback__") => {
-                        if value.is_none() {
-                            e.traceback.borrow_mut().clear();
-                        }
-                        Ok(())
-                    }
+                    Some(b"__traceback__") => super::exc_support::set_traceback(self, e, &value),
                     _ => self.dict_set(&e.dict, name.clone(), value),
                 },
                 ObjKind::Type(t) => {

@@ -952,26 +952,7 @@ fn exc_repr_m(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 fn exc_with_traceback(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "with_traceback", &a, 1, 1)?;
     let e = exc_this(vm, &p[0])?;
-    match &p[1] {
-        Value::None => e.traceback.borrow_mut().clear(),
-        Value::Obj(o) if matches!(o.kind, ObjKind::Traceback(_)) => {
-            // Rebuild the entries from the traceback chain.
-            let mut entries = Vec::new();
-            let mut cur = p[1].clone();
-            while let Some(ObjKind::Traceback(t)) = cur.as_obj().map(|o| &o.kind) {
-                entries.push(crate::vm::exc::TbEntry {
-                    code: t.code.clone(),
-                    lasti: t.lasti,
-                    lineno: t.lineno,
-                    frame: t.frame.clone(),
-                });
-                let next = t.next.clone();
-                cur = next;
-            }
-            *e.traceback.borrow_mut() = entries;
-        }
-        _ => return Err(vm.type_error("__traceback__ must be a traceback or None")),
-    }
+    crate::vm::exc_support::set_traceback(vm, e, &p[1])?;
     Ok(p[0].clone())
 }
 
