@@ -2839,12 +2839,23 @@ fn call_builtin_on_stack(
     // `len(x)`, `isinstance(x, C)`: the arguments taken off the stack as
     // they are (CPython's CALL_LEN, CALL_ISINSTANCE).
     let th = th!(thp);
-    let nargs = th.stack.len() - callable_at - 2;
-    if ((nargs == 1 && std::ptr::fn_addr_eq(f, super::builtins::bi_len as NativeFn))
-        || (nargs == 2 && std::ptr::fn_addr_eq(f, super::builtins::bi_isinstance as NativeFn)))
-        && th.stack[callable_at + 1].is_undef()
-    {
-        return len_or_isinstance_on_stack(vm, thp, callable_at);
+    if th.stack[callable_at + 1].is_undef() {
+        let nargs = th.stack.len() - callable_at - 2;
+        if nargs == 1 && std::ptr::fn_addr_eq(f, super::builtins::bi_len as NativeFn) {
+            let x = th.stack.pop().unwrap_or_default();
+            th.stack.truncate(callable_at);
+            let n = vm.len(&x)?;
+            th!(thp).stack.push(Value::Int(n as i64));
+            return Ok(());
+        }
+        if nargs == 2 && std::ptr::fn_addr_eq(f, super::builtins::bi_isinstance as NativeFn) {
+            let cls = th.stack.pop().unwrap_or_default();
+            let x = th.stack.pop().unwrap_or_default();
+            th.stack.truncate(callable_at);
+            let r = super::builtins::isinstance(vm, &x, &cls)?;
+            th!(thp).stack.push(Value::Bool(r));
+            return Ok(());
+        }
     }
     call_on_stack(vm, thp, callable_at, f)
 }
@@ -2931,26 +2942,6 @@ fn list_append_on_stack(thp: *mut VmThread, callable_at: usize) -> bool {
     th.stack.truncate(callable_at);
     th.stack.push(Value::None);
     true
-}
-
-/// `len(x)` or `isinstance(x, cls)` (by the number of arguments) called
-/// as `[builtin, undef, args…]` at `callable_at`: the arguments move off
-/// the stack, the result goes where the call was.
-#[inline(always)]
-fn len_or_isinstance_on_stack(vm: &Vm, thp: *mut VmThread, callable_at: usize) -> PyResult<()> {
-    let th = th!(thp);
-    let r = if th.stack.len() == callable_at + 3 {
-        let x = th.stack.pop().unwrap_or_default();
-        th.stack.truncate(callable_at);
-        Value::Int(vm.len(&x)? as i64)
-    } else {
-        let cls = th.stack.pop().unwrap_or_default();
-        let x = th.stack.pop().unwrap_or_default();
-        th.stack.truncate(callable_at);
-        Value::Bool(super::builtins::isinstance(vm, &x, &cls)?)
-    };
-    th!(thp).stack.push(r);
-    Ok(())
 }
 
 /// What an out-of-line handler asks the dispatch loop to do next.

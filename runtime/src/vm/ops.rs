@@ -443,7 +443,7 @@ impl Vm {
                     ObjKind::Code(c) => c.filename.to_string(),
                     _ => String::new(),
                 },
-                f.lineno.get(),
+                super::tracing::f_lineno(f),
                 match &f.code().kind {
                     ObjKind::Code(c) => c.name.to_string(),
                     _ => String::new(),

@@ -27,6 +27,15 @@ fn code_of(f: &Frame) -> Option<&super::code::Code> {
     }
 }
 
+/// The line of the instruction `f` ran last (0: none, or one without a
+/// line).
+fn current_line(f: &Frame) -> u32 {
+    match code_of(f) {
+        Some(c) if f.ip > 0 => c.line_of(f.ip - 1),
+        _ => 0,
+    }
+}
+
 #[inline]
 fn active(thp: *mut VmThread) -> bool {
     let th = th!(thp);
@@ -139,10 +148,7 @@ fn frame_exit_slow(vm: &Vm, thp: *mut VmThread, depth: usize) {
         && f.links().live_at(thp as usize) == Some(depth)
     {
         let fo = fo.clone();
-        let line = {
-            let fr = &th!(thp).frames[depth];
-            code_of(fr).map_or(0, |c| c.line_of(fr.ip.saturating_sub(1)))
-        };
+        let line = current_line(&th!(thp).frames[depth]);
         // Out of memory: the object keeps no locals (an empty f_locals).
         let locals = super::builtins::frame_locals(vm, thp, depth).unwrap_or(Value::None);
         if let ObjKind::Frame(f) = &fo.kind {
@@ -177,18 +183,8 @@ pub(crate) fn frame_object(vm: &Vm, thp: *mut VmThread, up: usize) -> PyResult<O
     if up >= n {
         return Ok(None);
     }
-    let depth = n - 1 - up;
-    let o = frame_obj(vm, thp, depth)?;
-    for d in 0..=depth {
-        let line = {
-            let f = &th!(thp).frames[d];
-            code_of(f).map(|c| c.line_of(f.ip.saturating_sub(1)))
-        };
-        if let (Some(line), Some(Some(fo))) = (line, th!(thp).frame_objs.get(d)) {
-            set_line(fo, line);
-        }
-    }
-    Ok(Some(o))
+    // Its line, and its callers', are read live (`f_lineno`).
+    frame_obj(vm, thp, n - 1 - up).map(Some)
 }
 
 fn set_line(fo: &ObjRef, line: u32) {
@@ -217,10 +213,8 @@ fn set_local_trace(fo: &ObjRef, v: Value) {
 pub(crate) fn set_trace(th: &mut VmThread, f: Value) {
     if !f.is_none() {
         for fr in &mut th.frames {
-            if let ObjKind::Code(c) = &fr.code.kind
-                && fr.ip > 0
-            {
-                fr.last_line = c.line_of(fr.ip - 1);
+            if fr.ip > 0 {
+                fr.last_line = current_line(fr);
                 fr.last_traced = fr.ip as i64 - 1;
             }
         }
@@ -513,10 +507,7 @@ pub(crate) fn on_exception(vm: &Vm, thp: *mut VmThread, e: &PyErr) {
     let Some(Some(fo)) = th!(thp).frame_objs.get(depth).cloned() else {
         return;
     };
-    let line = {
-        let f = &th!(thp).frames[depth];
-        code_of(f).map_or(0, |c| c.line_of(f.ip.saturating_sub(1)))
-    };
+    let line = current_line(&th!(thp).frames[depth]);
     exception_event(vm, thp, &fo, line, e);
 }
 
@@ -589,16 +580,10 @@ fn live_frame(fo: &FrameObj) -> Option<(*mut VmThread, usize)> {
 /// `frame.f_lineno`: the line a running frame is at, else the last one
 /// recorded (the event's, or where the frame ended).
 pub(crate) fn f_lineno(fo: &FrameObj) -> u32 {
-    if let Some((thp, d)) = live_frame(fo) {
-        let f = &th!(thp).frames[d];
-        if let Some(c) = code_of(f)
-            && f.ip > 0
-            && c.line_of(f.ip - 1) != 0
-        {
-            return c.line_of(f.ip - 1);
-        }
+    match live_frame(fo).map(|(thp, d)| current_line(&th!(thp).frames[d])) {
+        Some(line) if line != 0 => line,
+        _ => fo.lineno.get(),
     }
-    fo.lineno.get()
 }
 
 /// `frame.f_locals`: the live frame's locals when it is still running on

@@ -116,3 +116,14 @@ for i in range(3):
     make()
 gc.collect()
 print(len(freed))
+
+
+# A running frame's repr and f_lineno: the line it is at now.
+def at_line():
+    x = 1
+    fo = sys._getframe()
+    y = 2
+    return repr(fo).split(",", 1)[1], fo.f_lineno, repr(sys._getframe(1)).split(",", 1)[1]
+
+
+print(at_line())
