@@ -172,7 +172,7 @@ impl FrameObj {
         self.links.borrow().code.clone()
     }
 
-    /// Makes the object describe a new frame (it was [`FrameObj::release`]d
+    /// Makes the object describe a new frame (it was [`FrameObj::clear`]ed
     /// and nothing else refers to it).
     pub(crate) fn reuse(&self, links: FrameLinks, lineno: u32) {
         self.lineno.set(lineno);
@@ -193,7 +193,9 @@ impl FrameObj {
         drop(old);
     }
 
-    /// Drops what it refers to that can be part of a cycle (`tp_clear`).
+    /// Drops what could keep other objects alive — the locals kept at the
+    /// frame's end, the caller's frame object, the local trace function:
+    /// the collector's `tp_clear`, and before the object is kept for reuse.
     pub(crate) fn clear(&self) {
         let old_trace = self.trace.replace(Value::None);
         let old = self.links.try_borrow_mut().map(|mut l| {
@@ -203,15 +205,6 @@ impl FrameObj {
             )
         });
         drop((old_trace, old));
-    }
-
-    /// Drops what could keep other objects alive (the caller's frame
-    /// object, the local trace function) before the object is kept for
-    /// reuse.
-    pub(crate) fn release(&self) {
-        let old_trace = self.trace.replace(Value::None);
-        let old_back = std::mem::replace(&mut self.links.borrow_mut().back, Value::None);
-        drop((old_trace, old_back));
     }
 }
 

@@ -171,7 +171,7 @@ fn drop_frame_objs(thp: *mut VmThread, depth: usize) {
             && th.spare_frame_objs.len() < KEEP
             && let ObjKind::Frame(f) = &o.kind
         {
-            f.release();
+            f.clear();
             th.spare_frame_objs.push(o);
         }
     }
