@@ -371,6 +371,10 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
             if store && vm.user_special(obj, "__setattr__").is_some() {
                 return;
             }
+            // A class's own `__getattribute__` sees every load.
+            if !store && vm.user_special(obj, "__getattribute__").is_some() {
+                return;
+            }
             (ty, class_attr)
         }
         None if !store => {

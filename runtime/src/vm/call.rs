@@ -245,6 +245,7 @@ pub(crate) fn build_class(
         builtin: false,
         kind_tag: "",
         inst_dict_hint: Cell::new(0),
+        no_getattribute_at: Cell::new(0),
         has_del: Cell::new(false),
     })))?;
     let mro = c3_mro(&cls, &base_list).ok_or_else(|| {

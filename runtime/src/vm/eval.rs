@@ -2571,6 +2571,7 @@ pub(crate) fn load_method(vm: &Vm, obj: &Value, name: &Value) -> PyResult<(Value
                 && let Value::Obj(co) = &c
                 && matches!(co.kind, ObjKind::Function(_))
                 && vm.dict_get_strval(&inst.dict, name).is_none()
+                && vm.getattribute_hook(&cls).is_none()
             {
                 return Ok((c, obj.clone()));
             }

@@ -105,7 +105,12 @@ impl Vm {
 
     /// A special method (by a name in the runtime's code) of type `t`,
     /// through the type attribute cache.
-    fn special_cached(&self, t: &ObjRef, name: &'static str, user_only: bool) -> Option<Value> {
+    pub(crate) fn special_cached(
+        &self,
+        t: &ObjRef,
+        name: &'static str,
+        user_only: bool,
+    ) -> Option<Value> {
         let kt = t.as_ptr() as usize;
         let kn = name.as_ptr() as usize;
         let slot = ((kt >> 4) ^ (kn >> 1) ^ usize::from(user_only)) & (TYPE_CACHE_SIZE - 1);
@@ -167,6 +172,22 @@ impl Vm {
             std::mem::replace(&mut e.key, key)
         };
         drop(old);
+    }
+
+    /// The `__getattribute__` class `cls` defines or inherits from a
+    /// Python class; None (the common case) decided once per class and
+    /// type epoch.
+    pub(crate) fn getattribute_hook(&self, cls: &ObjRef) -> Option<Value> {
+        let t = as_type(cls)?;
+        let epoch = type_epoch();
+        if t.no_getattribute_at.get() == epoch {
+            return None;
+        }
+        let hook = self.special_cached(cls, "__getattribute__", true);
+        if hook.is_none() {
+            t.no_getattribute_at.set(epoch);
+        }
+        hook
     }
 
     /// Looks up a special method on the type of `v` (not the instance).
@@ -1346,6 +1367,43 @@ impl Vm {
     /// `getattr(obj, name, None)`-like: `Ok(None)` when missing (an
     /// AttributeError a `__getattr__` raises is returned as the error).
     pub fn getattr_opt(&self, obj: &Value, name: &Value) -> PyResult<Option<Value>> {
+        // A class's own `__getattribute__` answers everything (CPython's
+        // `slot_tp_getattr_hook`), `__getattr__` after its AttributeError.
+        let hook = match obj.as_obj().map(|o| &o.kind) {
+            Some(ObjKind::Instance(inst)) => match inst.class.try_borrow() {
+                Ok(c) => self.getattribute_hook(&c),
+                Err(_) => self.user_special(obj, "__getattribute__"),
+            },
+            Some(ObjKind::Exception(_)) => self.user_special(obj, "__getattribute__"),
+            _ => None,
+        };
+        if let Some(ga) = hook {
+            return match self.call_special(&ga, obj, std::slice::from_ref(name)) {
+                Err(e) if self.exc_matches(&e, "AttributeError") => {
+                    match self.user_special(obj, "__getattr__") {
+                        Some(f) => self
+                            .call_special(&f, obj, std::slice::from_ref(name))
+                            .map(Some),
+                        None => Err(e),
+                    }
+                }
+                r => r.map(Some),
+            };
+        }
+        self.generic_getattr(obj, name, true)
+    }
+
+    /// `object.__getattribute__`: the lookup a class's own
+    /// `__getattribute__` bypasses; `getattr_hook` adds `__getattr__` on a
+    /// miss (what `getattr` does, not what `object.__getattribute__`
+    /// does).
+    #[inline(always)]
+    pub fn generic_getattr(
+        &self,
+        obj: &Value,
+        name: &Value,
+        getattr_hook: bool,
+    ) -> PyResult<Option<Value>> {
         let nb = name.as_str().map(|s| s.as_bytes()).unwrap_or(b"");
         // Specials first.
         if let Some(v) = super::attrs::special_attr(self, obj, nb)? {
@@ -1381,7 +1439,9 @@ impl Vm {
                         return Ok(Some(self.bind(c, obj, &cls)?));
                     }
                     // __getattr__ fallback.
-                    if let Some(ga) = self.special_cached(&cls, "__getattr__", false) {
+                    if getattr_hook
+                        && let Some(ga) = self.special_cached(&cls, "__getattr__", false)
+                    {
                         match self.call_special(&ga, obj, std::slice::from_ref(name)) {
                             Ok(v) => return Ok(Some(v)),
                             // Its own AttributeError (message and all) is the

@@ -677,6 +677,10 @@ pub(crate) struct ThreadingRefs {
     daemon_property: Value,
     /// The attribute names the natives set, interned once.
     names: ThreadNames,
+    /// (class address, type epoch) of the last Thread class found to keep
+    /// the natives' attributes plainly in its instances' dicts
+    /// ([`plain_dict`]); (0, 0) for none.
+    plain_class: std::cell::Cell<(usize, u64)>,
 }
 
 /// Interned attribute names of a Thread.
@@ -694,6 +698,7 @@ struct ThreadNames {
     is_stopped: Value,
     initialized: Value,
     daemon: Value,
+    bootstrap: Value,
 }
 
 impl ThreadNames {
@@ -712,25 +717,70 @@ impl ThreadNames {
             is_stopped: n("_is_stopped")?,
             initialized: n("_initialized")?,
             daemon: n("daemon")?,
+            bootstrap: n("_bootstrap")?,
         })
     }
 }
 
-/// Sets attributes of `obj` as `setattr` would, straight into its instance
-/// dict when nothing on its class could intercept them (no `__setattr__`
-/// of its own, no property of the name: pyrt's only data descriptor).
-fn set_attrs(vm: &Vm, obj: &Value, attrs: &[(&Value, Value)]) -> PyResult<()> {
-    if let Some(ObjKind::Instance(inst)) = obj.as_obj().map(|o| &o.kind)
-        && vm.user_special(obj, "__setattr__").is_none()
-    {
-        let cls = inst.class.borrow().clone();
+/// The instance of `obj` when the Thread attributes the natives set and
+/// read live plainly in its dict: its class has no `__setattr__` or
+/// `__getattribute__` of its own and no property (pyrt's only data
+/// descriptor) of any of those names. Decided once per class and type
+/// epoch (any class namespace change starts a new one), so the common
+/// case costs a compare.
+fn plain_dict<'a>(
+    vm: &Vm,
+    refs: &ThreadingRefs,
+    obj: &'a Value,
+) -> Option<&'a super::typeobj::Instance> {
+    let Some(ObjKind::Instance(inst)) = obj.as_obj().map(|o| &o.kind) else {
+        return None;
+    };
+    let cls = inst.class.try_borrow().ok()?;
+    let key = (cls.as_ptr() as usize, super::typeobj::type_epoch());
+    if refs.plain_class.get() == key {
+        return Some(inst);
+    }
+    let n = &refs.names;
+    let plain = vm.special_cached(&cls, "__setattr__", true).is_none()
+        && vm.getattribute_hook(&cls).is_none()
+        && [
+            &n.target,
+            &n.name,
+            &n.args,
+            &n.kwargs,
+            &n.daemonic,
+            &n.ident,
+            &n.native_id,
+            &n.started,
+            &n.done,
+            &n.is_stopped,
+            &n.initialized,
+        ]
+        .into_iter()
+        .all(|name| {
+            !matches!(vm.lookup_type(&cls, name),
+                Some(Value::Obj(d)) if matches!(d.kind, ObjKind::Property(_)))
+        });
+    if plain {
+        refs.plain_class.set(key);
+        return Some(inst);
+    }
+    None
+}
+
+/// Sets attributes of `obj` as `setattr` would: straight into its
+/// instance dict when nothing on its class could intercept them
+/// ([`plain_dict`]).
+fn set_attrs(
+    vm: &Vm,
+    refs: &ThreadingRefs,
+    obj: &Value,
+    attrs: &[(&Value, Value)],
+) -> PyResult<()> {
+    if let Some(inst) = plain_dict(vm, refs, obj) {
         for (name, v) in attrs {
-            if !matches!(vm.lookup_type(&cls, name), Some(Value::Obj(d)) if matches!(d.kind, ObjKind::Property(_)))
-            {
-                vm.dict_set_ref(&inst.dict, name, v.clone())?;
-            } else {
-                vm.setattr(obj, name, v.clone())?;
-            }
+            vm.dict_set_ref(&inst.dict, name, v.clone())?;
         }
         vm.note_inst_dict_size(inst);
         return Ok(());
@@ -739,6 +789,17 @@ fn set_attrs(vm: &Vm, obj: &Value, attrs: &[(&Value, Value)]) -> PyResult<()> {
         vm.setattr(obj, name, v.clone())?;
     }
     Ok(())
+}
+
+/// `getattr(obj, name)` for the Thread attributes the natives read:
+/// from the instance dict when [`plain_dict`] holds and it has the name.
+fn get_attr(vm: &Vm, refs: &ThreadingRefs, obj: &Value, name: &Value) -> PyResult<Value> {
+    if let Some(inst) = plain_dict(vm, refs, obj)
+        && let Some(v) = vm.dict_get_strval(&inst.dict, name)
+    {
+        return Ok(v);
+    }
+    vm.getattr(obj, name)
 }
 
 /// A registry dict's table.
@@ -783,6 +844,7 @@ fn thread_setup(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         counter: std::cell::Cell::new(0),
         daemon_property,
         names,
+        plain_class: std::cell::Cell::new((0, 0)),
     });
     Ok(Value::None)
 }
@@ -795,8 +857,8 @@ fn next_thread_number(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 }
 
 /// `thread.<name>`'s `_pyrt.Flag`, set.
-fn set_thread_flag(vm: &Vm, thread: &Value, name: &Value) -> PyResult<()> {
-    let f = vm.getattr(thread, name)?;
+fn set_thread_flag(vm: &Vm, refs: &ThreadingRefs, thread: &Value, name: &Value) -> PyResult<()> {
+    let f = get_attr(vm, refs, thread, name)?;
     native::<PyFlag>(vm, &f, "_pyrt.Flag")?.0.set();
     Ok(())
 }
@@ -854,6 +916,7 @@ fn thread_init(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let n = &refs.names;
     set_attrs(
         vm,
+        &refs,
         thread,
         &[
             (&n.target, target.clone()),
@@ -914,6 +977,7 @@ fn thread_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let native_id = crate::thread::ThreadState::with_current(|t| t.map_or(0, |t| t.unique_id()));
     set_attrs(
         vm,
+        &refs,
         thread,
         &[
             (&n.ident, ident.clone()),
@@ -921,12 +985,101 @@ fn thread_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         ],
     )?;
     if gil_events_on(vm) {
-        set_gil_name(vm, &vm.getattr(thread, &n.name)?)?;
+        set_gil_name(vm, &get_attr(vm, &refs, thread, &n.name)?)?;
     }
     super::dict::set(vm, dict_cell(&refs.active), ident, thread.clone())?;
     super::dict::remove(vm, dict_cell(&refs.limbo), thread)?;
-    set_thread_flag(vm, thread, &n.started)?;
+    set_thread_flag(vm, &refs, thread, &n.started)?;
     Ok(Value::None)
+}
+
+/// `_pyrt.thread_start(thread)`: `Thread.start()` natively when nothing
+/// is unusual — the Thread initialized and not started, its attributes
+/// plainly in its dict ([`plain_dict`]): enters it in `_limbo`, starts
+/// the thread on `thread._bootstrap`, and waits (suspending a green
+/// thread) until the new thread has set `_started`. True when done;
+/// False, having done nothing, for `start` to take its Python path
+/// (which raises CPython's errors from a frame of its own).
+fn thread_start(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = super::builtins::pos_args(vm, "thread_start", &a, 1, 1)?;
+    let thread = &p[0];
+    let (started, bootstrap) = {
+        let refs = threading_refs(vm)?;
+        let n = &refs.names;
+        let Some(inst) = plain_dict(vm, &refs, thread) else {
+            return Ok(Value::Bool(false));
+        };
+        let flag = vm.dict_get_strval(&inst.dict, &n.started);
+        let Some(started) = flag.as_ref().and_then(|f| native::<PyFlag>(vm, f, "").ok()) else {
+            return Ok(Value::Bool(false));
+        };
+        if !matches!(
+            vm.dict_get_strval(&inst.dict, &n.initialized),
+            Some(Value::Bool(true))
+        ) || started.0.is_set()
+        {
+            return Ok(Value::Bool(false));
+        }
+        let started = started.0.clone();
+        super::dict::set(vm, dict_cell(&refs.limbo), thread.clone(), thread.clone())?;
+        (started, n.bootstrap.clone())
+    };
+    // (Python code may run from here on: no refs held.)
+    let started_thread = vm
+        .getattr(thread, &bootstrap)
+        .and_then(|f| start_thread(vm, f, Vec::new(), Value::None));
+    if let Err(e) = started_thread {
+        let refs = threading_refs(vm)?;
+        super::dict::remove(vm, dict_cell(&refs.limbo), thread)?;
+        return Err(e);
+    }
+    wait_flag(vm, started)
+}
+
+/// `_pyrt.thread_join(thread)`: `Thread.join()` (no timeout) natively
+/// when the Thread is started, is not the current thread and keeps its
+/// attributes plainly ([`plain_dict`]): waits (suspending a green
+/// thread) for its `_done`. True when done; False, having done nothing,
+/// for `join` to take its Python path.
+fn thread_join(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = super::builtins::pos_args(vm, "thread_join", &a, 1, 1)?;
+    let thread = &p[0];
+    let done = {
+        let refs = threading_refs(vm)?;
+        let n = &refs.names;
+        let Some(inst) = plain_dict(vm, &refs, thread) else {
+            return Ok(Value::Bool(false));
+        };
+        let flag = |name| {
+            vm.dict_get_strval(&inst.dict, name)
+                .and_then(|f| native::<PyFlag>(vm, &f, "").ok().map(|f| f.0.clone()))
+        };
+        let (Some(started), Some(done)) = (flag(&n.started), flag(&n.done)) else {
+            return Ok(Value::Bool(false));
+        };
+        if !matches!(
+            vm.dict_get_strval(&inst.dict, &n.initialized),
+            Some(Value::Bool(true))
+        ) || !started.is_set()
+            || matches!(vm.dict_get_strval(&inst.dict, &n.ident),
+                Some(Value::Int(i)) if i as u64 == current_ident())
+        {
+            return Ok(Value::Bool(false));
+        }
+        done
+    };
+    wait_flag(vm, done)
+}
+
+/// Waits for `ev` without a timeout (a green thread suspends); True.
+fn wait_flag(vm: &Vm, ev: Arc<lock::Event>) -> PyResult<Value> {
+    if ev.is_set() {
+        return Ok(Value::Bool(true));
+    }
+    let sets = ev.sets();
+    block_value_with(vm, false, move |now| {
+        as_value(ev.wait_from(sets, None, now))
+    })
 }
 
 /// `_pyrt.thread_exit(thread)`: what a thread does last (CPython's
@@ -939,8 +1092,13 @@ fn thread_exit(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let refs = threading_refs(vm)?;
     let ident = Value::Int(current_ident() as i64);
     let removed = super::dict::remove(vm, dict_cell(&refs.active), &ident)?;
-    set_attrs(vm, thread, &[(&refs.names.is_stopped, Value::Bool(true))])?;
-    set_thread_flag(vm, thread, &refs.names.done)?;
+    set_attrs(
+        vm,
+        &refs,
+        thread,
+        &[(&refs.names.is_stopped, Value::Bool(true))],
+    )?;
+    set_thread_flag(vm, &refs, thread, &refs.names.done)?;
     drop(refs);
     // (A finalizer the removal triggers runs with the refs released.)
     drop(removed);
@@ -998,6 +1156,8 @@ pub(crate) fn add_thread_natives(vm: &Vm, module: &ObjRef) -> PyResult<()> {
         ("thread_init", thread_init),
         ("thread_enter", thread_enter),
         ("thread_exit", thread_exit),
+        ("thread_start", thread_start),
+        ("thread_join", thread_join),
         ("thread_registry", thread_registry),
         ("next_thread_number", next_thread_number),
     ] {
@@ -1036,6 +1196,12 @@ fn start_new_thread(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     if !kwargs.is_none() && !matches!(kwargs.as_obj().map(|o| &o.kind), Some(ObjKind::Dict(_))) {
         return Err(vm.type_error("optional 3rd arg must be a dictionary"));
     }
+    start_thread(vm, func, args, kwargs)
+}
+
+/// Starts a thread running `func(*args, **kwargs)` on the interpreter's
+/// backend; its ident.
+fn start_thread(vm: &Vm, func: Value, args: Vec<Value>, kwargs: Value) -> PyResult<Value> {
     let Some(interp) = vm.rt_parts.interp.clone() else {
         return Err(vm.runtime_error("can't start new thread"));
     };

@@ -45,6 +45,10 @@ pub struct TypeObj {
     /// made or `__del__` is assigned to it): its instances are queued for
     /// their finalizer when their last reference goes.
     pub has_del: Cell<bool>,
+    /// The type epoch at which it was found to have no `__getattribute__`
+    /// of its own (0: not known): the attribute lookups' check for that
+    /// hook is then a compare ([`crate::vm::state::Vm::getattribute_hook`]).
+    pub no_getattribute_at: Cell<u64>,
 }
 
 /// The type epoch: changes whenever any class namespace changes or any

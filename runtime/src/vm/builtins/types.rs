@@ -836,7 +836,16 @@ fn obj_setattr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 
 fn obj_getattribute(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "__getattribute__", &a, 1, 1)?;
-    vm.getattr(&p[0], &p[1])
+    if p[1].as_str().is_none() {
+        return Err(vm.type_error(format!(
+            "attribute name must be string, not '{}'",
+            vm.type_name(&p[1])
+        )));
+    }
+    match vm.generic_getattr(&p[0], &p[1], false)? {
+        Some(v) => Ok(v),
+        None => Err(vm.no_attribute(&p[0], &p[1])),
+    }
 }
 
 fn obj_delattr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {

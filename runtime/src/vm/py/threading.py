@@ -10,6 +10,7 @@ import sys
 from _pyrt import set_gil_name as _set_gil_name, Flag as _Flag
 from _pyrt import thread_init as _thread_init, thread_enter as _thread_enter
 from _pyrt import thread_exit as _thread_exit, thread_registry as _thread_registry
+from _pyrt import thread_start as _thread_start, thread_join as _thread_join
 from _pyrt import next_thread_number as _next_thread_number
 from _pyrt import thread_setup as _pyrt_thread_setup
 
@@ -416,6 +417,12 @@ class Thread:
         return f"<{self.__class__.__name__}({self._name}, {status})>"
 
     def start(self):
+        # The common case natively: the checks below, _limbo, the thread
+        # start and the wait for _started, True when done. Anything
+        # unusual (an error to raise, a class intercepting attributes)
+        # takes the Python path.
+        if _thread_start(self):
+            return
         if not self._initialized:
             raise RuntimeError("thread.__init__() not called")
         if self._started.is_set():
@@ -465,6 +472,9 @@ class Thread:
             _pyrt_print_exception("Exception in threading.excepthook:", e)
 
     def join(self, timeout=None):
+        # Natively, as start: the checks below and the wait for _done.
+        if timeout is None and _thread_join(self):
+            return
         if not self._initialized:
             raise RuntimeError("Thread.__init__() not called")
         if not self._started.is_set():
