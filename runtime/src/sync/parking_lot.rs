@@ -471,10 +471,21 @@ impl ParkingLot {
     pub fn unpark_all(&self, key: usize) -> usize {
         let woken: Vec<Waiter> = {
             let mut q = lock(self.bucket(key));
-            let (mine, rest): (VecDeque<Waiter>, VecDeque<Waiter>) =
-                q.drain(..).partition(|w| w.key == key);
-            *q = rest;
-            mine.into_iter().collect()
+            // The common cases without reshuffling the queue: nobody
+            // waiting on `key` (an event set before anyone waits), or
+            // everyone in the bucket waiting on it.
+            let mine = q.iter().filter(|w| w.key == key).count();
+            if mine == 0 {
+                return 0;
+            }
+            if mine == q.len() {
+                q.drain(..).collect()
+            } else {
+                let (mine, rest): (VecDeque<Waiter>, VecDeque<Waiter>) =
+                    q.drain(..).partition(|w| w.key == key);
+                *q = rest;
+                mine.into_iter().collect()
+            }
         };
         for w in &woken {
             w.node.wake(UNPARKED);

@@ -208,10 +208,14 @@ pub(crate) fn load_attr(
     }
     if let ClassAttr::Method(m) = class_attr {
         // A bound method, as `Vm::bind` makes one for a plain function
-        // (None, to the general path, if there is no memory for it).
+        // (None, to the general path, if there is no memory for it, or
+        // for a method descriptor, which binds differently).
         // SAFETY: `c` is valid (checked in `valid`): the epoch stands.
-        let f = Value::Obj(unsafe { ObjRef::from_borrowed(m) });
-        return bound_method(vm, f, obj);
+        let f = unsafe { ObjRef::from_borrowed(m) };
+        if !matches!(f.kind, ObjKind::Function(_)) {
+            return None;
+        }
+        return bound_method(vm, Value::Obj(f), obj);
     }
     // SAFETY: as above.
     unsafe { class_attr.plain_value() }
@@ -355,13 +359,19 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
                     }
                     _ => return,
                 },
-                Some(Value::Obj(f)) if matches!(f.kind, ObjKind::Function(_)) => {
+                // A function, or a method descriptor (`threading.Thread`'s
+                // native methods): a method call takes it with the
+                // instance as self (a plain load binds a method
+                // descriptor on the general path).
+                Some(Value::Obj(f))
+                    if matches!(&f.kind, ObjKind::Function(_))
+                        || matches!(&f.kind, ObjKind::Builtin(b) if b.bound.is_undef() && !b.owner.is_empty()) =>
+                {
                     ClassAttr::Method(f.as_non_null())
                 }
                 // What `Vm::bind` would change stays with the general path.
                 Some(Value::Obj(d))
-                    if matches!(&d.kind, ObjKind::StaticMethod(_) | ObjKind::ClassMethod(_))
-                        || matches!(&d.kind, ObjKind::Builtin(b) if b.bound.is_undef() && !b.owner.is_empty()) =>
+                    if matches!(&d.kind, ObjKind::StaticMethod(_) | ObjKind::ClassMethod(_)) =>
                 {
                     ClassAttr::Unknown
                 }

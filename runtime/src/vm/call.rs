@@ -29,10 +29,17 @@ pub(crate) fn prepare_instance(vm: &Vm, cls: &ObjRef) -> PyResult<Option<(Value,
     let inst = vm.new_instance(cls)?;
     let init = vm.lookup_type(cls, &vm.names.init.clone());
     let init = match init {
-        Some(Value::Obj(o)) if matches!(o.kind, ObjKind::Builtin(_)) => None,
+        Some(Value::Obj(o)) if is_object_init(&o) => None,
         other => other,
     };
     Ok(Some((inst, init)))
+}
+
+/// `object.__init__`, which takes no arguments and does nothing (a
+/// native `__init__` of another owner, such as `threading.Thread`'s, is
+/// called like a Python one).
+fn is_object_init(o: &ObjRef) -> bool {
+    matches!(&o.kind, ObjKind::Builtin(b) if b.owner == "object")
 }
 
 /// Calls a class object from Rust.
@@ -109,7 +116,7 @@ pub(crate) fn call_type(vm: &Vm, cls: &ObjRef, args: Args<'_>) -> PyResult<Value
             }
             let inst = vm.new_instance(cls)?;
             match vm.lookup_type(cls, &vm.names.init.clone()) {
-                Some(Value::Obj(o)) if !matches!(o.kind, ObjKind::Builtin(_)) => {
+                Some(Value::Obj(o)) if !is_object_init(&o) => {
                     let mut all = vec![inst.clone()];
                     all.extend_from_slice(args.all);
                     let r = vm.call(
@@ -245,7 +252,7 @@ pub(crate) fn build_class(
         builtin: false,
         kind_tag: "",
         inst_dict_hint: Cell::new(0),
-        no_getattribute_at: Cell::new(0),
+        hooks: Cell::new((0, 0)),
         has_del: Cell::new(false),
     })))?;
     let mro = c3_mro(&cls, &base_list).ok_or_else(|| {

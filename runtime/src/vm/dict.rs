@@ -404,6 +404,38 @@ impl Dict {
         Ok(())
     }
 
+    /// [`Dict::insert_new`] for `n` keys at once (none present, all
+    /// distinct): room made once, one new version.
+    fn insert_new_n(
+        &mut self,
+        vm: &Vm,
+        n: usize,
+        items: impl Iterator<Item = (i64, Value, Value)>,
+    ) -> PyResult<()> {
+        if self.indices.is_empty() || (self.entries.len() + n) * 3 >= self.indices.len() * 2 {
+            self.resize(vm, (self.used + n) * 2)?;
+        }
+        self.entries.try_reserve(n).map_err(|_| vm.memory_error())?;
+        let mask = self.mask();
+        for (hash, key, value) in items.take(n) {
+            let mut perturb = hash as u64;
+            let mut i = (hash as u64 as usize) & mask;
+            while self.indices[i] != EMPTY && self.indices[i] != DUMMY {
+                perturb >>= 5;
+                i = (i
+                    .wrapping_mul(5)
+                    .wrapping_add(1)
+                    .wrapping_add(perturb as usize))
+                    & mask;
+            }
+            self.indices[i] = self.entries.len() as u32;
+            self.entries.push(Entry { hash, key, value });
+            self.used += 1;
+        }
+        self.keys_changed();
+        Ok(())
+    }
+
     /// Iterates (key, value) pairs in order.
     pub fn iter(&self) -> impl Iterator<Item = (&Value, &Value)> {
         self.entries
@@ -705,6 +737,35 @@ pub fn remove(vm: &Vm, d: &RefCell<Dict>, key: &Value) -> PyResult<Option<Value>
         }
         None => Ok(None),
     }
+}
+
+/// Stores str-keyed items into `d` when it has no items (an object's
+/// fresh namespace) without looking any key up: the keys must be distinct
+/// str values. False, having done nothing, when `d` has items or is
+/// borrowed (the caller sets them one by one then).
+pub fn fill_empty(vm: &Vm, d: &RefCell<Dict>, items: &[(&Value, Value)]) -> PyResult<bool> {
+    let Ok(mut b) = d.try_borrow_mut() else {
+        return Ok(false);
+    };
+    if b.used != 0 {
+        return Ok(false);
+    }
+    debug_assert!(
+        items
+            .iter()
+            .enumerate()
+            .all(|(i, (k, _))| k.as_str().is_some() && items[..i].iter().all(|(j, _)| !j.is(k))),
+        "fill_empty takes distinct str keys"
+    );
+    if items.iter().any(|(k, _)| k.as_str().is_none()) {
+        return Err(vm.type_error("fill_empty takes str keys"));
+    }
+    let items = items.iter().filter_map(|(k, v)| {
+        let hash = super::hash::str_hash(vm, k.as_str()?);
+        Some((hash, (*k).clone(), v.clone()))
+    });
+    b.insert_new_n(vm, items.size_hint().1.unwrap_or(0), items)?;
+    Ok(true)
 }
 
 /// Sets a str-keyed item (module and instance namespaces).

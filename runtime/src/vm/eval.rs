@@ -2298,6 +2298,29 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
                             )?;
                             return Ok(CallOutcome::Pushed);
                         }
+                        // A native `__init__` (threading.Thread's): called
+                        // with the instance first; its result checked as a
+                        // Python one's.
+                        Some(Value::Obj(initf)) if matches!(initf.kind, ObjKind::Builtin(_)) => {
+                            let mut args: SmallVec<[Value; 8]> = SmallVec::new();
+                            args.push(inst.clone());
+                            args.extend(th!(thp).stack.drain(args_at..));
+                            th!(thp).stack.truncate(callable_at);
+                            let initf = Value::Obj(initf);
+                            let r = if tracing_active(thp) {
+                                super::tracing::native_call(vm, thp, &initf, &args, kw)?
+                            } else {
+                                call_native_value(vm, thp, &initf, &args, kw)?
+                            };
+                            if !r.is_none() {
+                                return Err(vm.type_error(format!(
+                                    "__init__() should return None, not '{}'",
+                                    vm.type_name(&r)
+                                )));
+                            }
+                            th!(thp).stack.push(inst);
+                            return Ok(CallOutcome::Done);
+                        }
                         // No __init__ of its own, no arguments: done.
                         None if npos == 0 && kw.is_empty() => {
                             th!(thp).stack.truncate(callable_at);
@@ -2569,7 +2592,8 @@ pub(crate) fn load_method(vm: &Vm, obj: &Value, name: &Value) -> PyResult<(Value
             let cls = inst.class.borrow().clone();
             if let Some(c) = vm.lookup_type(&cls, name)
                 && let Value::Obj(co) = &c
-                && matches!(co.kind, ObjKind::Function(_))
+                && (matches!(co.kind, ObjKind::Function(_))
+                    || matches!(&co.kind, ObjKind::Builtin(b) if b.bound.is_undef() && !b.owner.is_empty()))
                 && vm.dict_get_strval(&inst.dict, name).is_none()
                 && vm.getattribute_hook(&cls).is_none()
             {

@@ -144,7 +144,7 @@ fn structseq_type(
         builtin: false,
         kind_tag: name,
         inst_dict_hint: Cell::new(0),
-        no_getattribute_at: Cell::new(0),
+        hooks: Cell::new((0, 0)),
         has_del: Cell::new(false),
     })))?;
     if let ObjKind::Type(tt) = &t.kind {

@@ -178,16 +178,44 @@ impl Vm {
     /// Python class; None (the common case) decided once per class and
     /// type epoch.
     pub(crate) fn getattribute_hook(&self, cls: &ObjRef) -> Option<Value> {
-        let t = as_type(cls)?;
-        let epoch = type_epoch();
-        if t.no_getattribute_at.get() == epoch {
+        if self.type_hooks(cls) & super::typeobj::HOOK_GETATTRIBUTE == 0 {
             return None;
         }
-        let hook = self.special_cached(cls, "__getattribute__", true);
-        if hook.is_none() {
-            t.no_getattribute_at.set(epoch);
+        self.special_cached(cls, "__getattribute__", true)
+    }
+
+    /// The `HOOK_*` bits of class `cls` (all set for a non-type): looked
+    /// up once per class and type epoch.
+    #[inline]
+    pub(crate) fn type_hooks(&self, cls: &ObjRef) -> u8 {
+        let Some(t) = as_type(cls) else {
+            return u8::MAX;
+        };
+        let epoch = type_epoch();
+        let (at, hooks) = t.hooks.get();
+        if at == epoch {
+            return hooks;
         }
-        hook
+        self.find_type_hooks(cls, t, epoch)
+    }
+
+    #[cold]
+    fn find_type_hooks(&self, cls: &ObjRef, t: &super::typeobj::TypeObj, epoch: u64) -> u8 {
+        use super::typeobj::{HOOK_GETATTRIBUTE, HOOK_HASH};
+        let mut hooks = 0;
+        if self.special_cached(cls, "__getattribute__", true).is_some() {
+            hooks |= HOOK_GETATTRIBUTE;
+        }
+        if self.special_cached(cls, "__hash__", true).is_some()
+            || matches!(
+                self.special_cached(cls, "__hash__", false),
+                Some(Value::None)
+            )
+        {
+            hooks |= HOOK_HASH;
+        }
+        t.hooks.set((epoch, hooks));
+        hooks
     }
 
     /// Looks up a special method on the type of `v` (not the instance).
@@ -686,6 +714,15 @@ impl Vm {
                     return Err(
                         self.type_error(format!("unhashable type: '{}'", self.type_name(v)))
                     );
+                }
+                ObjKind::Instance(inst)
+                    if inst
+                        .class
+                        .try_borrow()
+                        .is_ok_and(|c| self.type_hooks(&c) & super::typeobj::HOOK_HASH == 0) =>
+                {
+                    // No `__hash__` of a Python class: by identity.
+                    hash_pointer(o.as_ptr() as usize)
                 }
                 ObjKind::Instance(_) | ObjKind::Exception(_) => {
                     let t = self.type_of(v);

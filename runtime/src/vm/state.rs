@@ -743,7 +743,7 @@ impl Vm {
             builtin: true,
             kind_tag: name,
             inst_dict_hint: Cell::new(0),
-            no_getattribute_at: Cell::new(0),
+            hooks: Cell::new((0, 0)),
             has_del: Cell::new(false),
         })))?;
         let mut mro = vec![t.clone()];

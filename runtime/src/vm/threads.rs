@@ -677,6 +677,12 @@ pub(crate) struct ThreadingRefs {
     daemon_property: Value,
     /// The attribute names the natives set, interned once.
     names: ThreadNames,
+    /// `Thread.__init__` as written in Python: what the native
+    /// `__init__` ([`thread_init_method`]) hands unusual calls to.
+    py_init: Value,
+    /// `Thread.start` and `Thread.join` as written in Python.
+    py_start: Value,
+    py_join: Value,
     /// (class address, type epoch) of the last Thread class found to keep
     /// the natives' attributes plainly in its instances' dicts
     /// ([`plain_dict`]); (0, 0) for none.
@@ -779,6 +785,14 @@ fn set_attrs(
     attrs: &[(&Value, Value)],
 ) -> PyResult<()> {
     if let Some(inst) = plain_dict(vm, refs, obj) {
+        // A fresh Thread's dict (Thread.__init__ first thing in the
+        // subclass's): filled without a lookup per name.
+        if let ObjKind::Dict(d) = &inst.dict.kind
+            && super::dict::fill_empty(vm, d, attrs)?
+        {
+            vm.note_inst_dict_size(inst);
+            return Ok(());
+        }
         for (name, v) in attrs {
             vm.dict_set_ref(&inst.dict, name, v.clone())?;
         }
@@ -823,9 +837,31 @@ fn threading_refs(vm: &Vm) -> PyResult<std::cell::Ref<'_, ThreadingRefs>> {
 fn thread_setup(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = super::builtins::pos_args(vm, "thread_setup", &a, 4, 4)?;
     let names = ThreadNames::new(vm)?;
-    let daemon_property = match p[3].as_obj() {
-        Some(t) if matches!(t.kind, ObjKind::Type(_)) => {
-            vm.lookup_type(t, &names.daemon).unwrap_or(Value::None)
+    let (daemon_property, [py_init, py_start, py_join]) = match p[3].as_obj() {
+        Some(t) if let ObjKind::Type(tt) = &t.kind => {
+            // `__init__`, `start` and `join` natively; the Python ones
+            // for what the native ones leave to them.
+            let mut python = [Value::None, Value::None, Value::None];
+            let natives: [(&'static str, super::func::NativeFn); 3] = [
+                ("__init__", thread_init_method),
+                ("start", thread_start_method),
+                ("join", thread_join_method),
+            ];
+            for ((name, f), py) in natives.into_iter().zip(&mut python) {
+                *py = vm.dict_get_str(&tt.dict, name).unwrap_or(Value::None);
+                let native = vm.alloc(ObjKind::Builtin(Box::new(super::func::Builtin {
+                    name,
+                    f,
+                    bound: Value::Undef,
+                    owner: "Thread",
+                    module: "",
+                })))?;
+                vm.dict_set_str(&tt.dict, name, Value::Obj(native))?;
+            }
+            (
+                vm.lookup_type(t, &names.daemon).unwrap_or(Value::None),
+                python,
+            )
         }
         _ => return Err(vm.type_error("thread_setup() needs the Thread class")),
     };
@@ -844,6 +880,9 @@ fn thread_setup(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         counter: std::cell::Cell::new(0),
         daemon_property,
         names,
+        py_init,
+        py_start,
+        py_join,
         plain_class: std::cell::Cell::new((0, 0)),
     });
     Ok(Value::None)
@@ -880,7 +919,63 @@ fn thread_init(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let [thread, target, name, args, kwargs, daemon] = p else {
         unreachable!("pos_args checked the count")
     };
+    init_thread(
+        vm,
+        &*threading_refs(vm)?,
+        [thread, target, name, args, kwargs, daemon],
+    )?;
+    Ok(Value::None)
+}
+
+/// `Thread.__init__(self, group=None, target=None, name=None, args=(),
+/// kwargs=None, *, daemon=None)`, installed on the class by
+/// `thread_setup`: the body natively ([`init_thread`]) when the call
+/// binds plainly — at most those five positionals, keywords among the
+/// six names, none twice, `group` None. Anything else goes to the Python
+/// `__init__`, which raises CPython's binding errors and runs the
+/// `group` assertion (which `-O` drops) from a frame of its own.
+fn thread_init_method(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    const NAMES: [&[u8]; 6] = [b"group", b"target", b"name", b"args", b"kwargs", b"daemon"];
+    let pos = a.pos();
+    let mut slots: [Option<&Value>; 6] = [None; 6];
+    let mut plain = !pos.is_empty() && pos.len() <= 6;
+    if plain {
+        for (slot, v) in slots.iter_mut().zip(&pos[1..]) {
+            *slot = Some(v);
+        }
+        for (k, v) in a.kw() {
+            let ix = k
+                .as_str()
+                .and_then(|k| NAMES.iter().position(|n| *n == k.as_bytes()));
+            match ix {
+                Some(ix) if slots[ix].is_none() => slots[ix] = Some(v),
+                _ => {
+                    plain = false;
+                    break;
+                }
+            }
+        }
+    }
     let refs = threading_refs(vm)?;
+    if !plain || slots[0].is_some_and(|g| !g.is_none()) {
+        let py_init = refs.py_init.clone();
+        drop(refs);
+        return vm.call(&py_init, a);
+    }
+    let or_none = |v: Option<&Value>| v.cloned().unwrap_or(Value::None);
+    let args = slots[3].cloned().unwrap_or_else(|| vm.empty_tuple.clone());
+    let [target, name, kwargs, daemon] = [slots[1], slots[2], slots[4], slots[5]].map(or_none);
+    init_thread(
+        vm,
+        &refs,
+        [&pos[0], &target, &name, &args, &kwargs, &daemon],
+    )?;
+    Ok(Value::None)
+}
+
+/// The body of CPython's `Thread.__init__` after its `group` assertion.
+fn init_thread(vm: &Vm, refs: &ThreadingRefs, p: [&Value; 6]) -> PyResult<()> {
+    let [thread, target, name, args, kwargs, daemon] = p;
     let kwargs = if kwargs.is_none() {
         Value::Obj(vm.new_dict()?)
     } else {
@@ -892,7 +987,7 @@ fn thread_init(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         let mut s = Vec::with_capacity(48);
         s.extend_from_slice(b"Thread-");
         let mut digits = [0u8; 20];
-        let at = super::state::decimal_digits(next_number(&refs) as u64, &mut digits);
+        let at = super::state::decimal_digits(next_number(refs) as u64, &mut digits);
         s.extend_from_slice(&digits[at..]);
         if !target.is_none()
             && let Some(t) = vm.getattr_optional(target, &vm.names.name)?
@@ -905,7 +1000,7 @@ fn thread_init(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         vm.new_str_bytes(&s)?
     };
     let daemonic = if daemon.is_none() {
-        current_daemon(vm, &refs)?
+        current_daemon(vm, refs)?
     } else {
         if vm.truthy(daemon)? && !daemons_allowed(vm) {
             return Err(vm.runtime_error("daemon threads are disabled in this (sub)interpreter"));
@@ -916,7 +1011,7 @@ fn thread_init(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let n = &refs.names;
     set_attrs(
         vm,
-        &refs,
+        refs,
         thread,
         &[
             (&n.target, target.clone()),
@@ -931,8 +1026,7 @@ fn thread_init(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
             (&n.is_stopped, Value::Bool(false)),
             (&n.initialized, Value::Bool(true)),
         ],
-    )?;
-    Ok(Value::None)
+    )
 }
 
 /// `current_thread().daemon`: read from the thread's `_daemonic` when its
@@ -993,69 +1087,108 @@ fn thread_enter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-/// `_pyrt.thread_start(thread)`: `Thread.start()` natively when nothing
-/// is unusual — the Thread initialized and not started, its attributes
-/// plainly in its dict ([`plain_dict`]): enters it in `_limbo`, starts
-/// the thread on `thread._bootstrap`, and waits (suspending a green
-/// thread) until the new thread has set `_started`. True when done;
-/// False, having done nothing, for `start` to take its Python path
-/// (which raises CPython's errors from a frame of its own).
-fn thread_start(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = super::builtins::pos_args(vm, "thread_start", &a, 1, 1)?;
-    let thread = &p[0];
+/// `Thread.start(self)`, installed on the class by `thread_setup`:
+/// natively ([`start_plain`]) when nothing is unusual, else the Python
+/// `start`, which raises CPython's errors from a frame of its own.
+fn thread_start_method(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    if let [thread] = a.pos()
+        && a.kwnames.is_empty()
+        && let Some(r) = start_plain(vm, thread)?
+    {
+        return Ok(r);
+    }
+    let py_start = threading_refs(vm)?.py_start.clone();
+    vm.call(&py_start, a)
+}
+
+/// `Thread.start()` when the Thread is initialized and not started and
+/// keeps its attributes plainly in its dict ([`plain_dict`]): enters it
+/// in `_limbo`, starts the thread on `thread._bootstrap`, and waits
+/// (suspending a green thread) until the new thread has set `_started`.
+/// None, having done nothing, otherwise.
+fn start_plain(vm: &Vm, thread: &Value) -> PyResult<Option<Value>> {
     let (started, bootstrap) = {
         let refs = threading_refs(vm)?;
         let n = &refs.names;
         let Some(inst) = plain_dict(vm, &refs, thread) else {
-            return Ok(Value::Bool(false));
+            return Ok(None);
         };
         let flag = vm.dict_get_strval(&inst.dict, &n.started);
         let Some(started) = flag.as_ref().and_then(|f| native::<PyFlag>(vm, f, "").ok()) else {
-            return Ok(Value::Bool(false));
+            return Ok(None);
         };
         if !matches!(
             vm.dict_get_strval(&inst.dict, &n.initialized),
             Some(Value::Bool(true))
         ) || started.0.is_set()
         {
-            return Ok(Value::Bool(false));
+            return Ok(None);
         }
         let started = started.0.clone();
+        // `thread._bootstrap`: a bound method made here when the class's
+        // is a plain function the instance does not shadow (what
+        // `getattr` makes, without its general lookup).
+        let bootstrap = match vm.lookup_type(&inst.class.borrow(), &n.bootstrap) {
+            Some(f @ Value::Obj(_))
+                if matches!(f.as_obj().map(|o| &o.kind), Some(ObjKind::Function(_)))
+                    && vm.dict_get_strval(&inst.dict, &n.bootstrap).is_none() =>
+            {
+                Ok(Value::Obj(
+                    vm.alloc(ObjKind::Method(Box::new((f, thread.clone()))))?,
+                ))
+            }
+            _ => Err(n.bootstrap.clone()),
+        };
         super::dict::set(vm, dict_cell(&refs.limbo), thread.clone(), thread.clone())?;
-        (started, n.bootstrap.clone())
+        (started, bootstrap)
     };
     // (Python code may run from here on: no refs held.)
-    let started_thread = vm
-        .getattr(thread, &bootstrap)
-        .and_then(|f| start_thread(vm, f, Vec::new(), Value::None));
+    let started_thread = match bootstrap {
+        Ok(f) => Ok(f),
+        Err(name) => vm.getattr(thread, &name),
+    }
+    .and_then(|f| start_thread(vm, f, Vec::new(), Value::None));
     if let Err(e) = started_thread {
         let refs = threading_refs(vm)?;
         super::dict::remove(vm, dict_cell(&refs.limbo), thread)?;
         return Err(e);
     }
-    wait_flag(vm, started)
+    wait_flag(vm, started).map(Some)
 }
 
-/// `_pyrt.thread_join(thread)`: `Thread.join()` (no timeout) natively
-/// when the Thread is started, is not the current thread and keeps its
-/// attributes plainly ([`plain_dict`]): waits (suspending a green
-/// thread) for its `_done`. True when done; False, having done nothing,
-/// for `join` to take its Python path.
-fn thread_join(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = super::builtins::pos_args(vm, "thread_join", &a, 1, 1)?;
-    let thread = &p[0];
+/// `Thread.join(self, timeout=None)`, installed on the class by
+/// `thread_setup`: natively ([`join_plain`]) without a timeout when
+/// nothing is unusual, else the Python `join`.
+fn thread_join_method(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let no_timeout = match (a.pos(), a.kwnames) {
+        ([_], []) => true,
+        ([_, t], []) => t.is_none(),
+        ([_], [k]) => k.as_str().is_some_and(|k| k.as_bytes() == b"timeout") && a.all[1].is_none(),
+        _ => false,
+    };
+    if no_timeout && let Some(r) = join_plain(vm, &a.all[0])? {
+        return Ok(r);
+    }
+    let py_join = threading_refs(vm)?.py_join.clone();
+    vm.call(&py_join, a)
+}
+
+/// `Thread.join()` when the Thread is started, is not the current thread
+/// and keeps its attributes plainly ([`plain_dict`]): waits (suspending a
+/// green thread) for its `_done`. None, having done nothing, otherwise.
+fn join_plain(vm: &Vm, thread: &Value) -> PyResult<Option<Value>> {
     let done = {
         let refs = threading_refs(vm)?;
         let n = &refs.names;
         let Some(inst) = plain_dict(vm, &refs, thread) else {
-            return Ok(Value::Bool(false));
+            return Ok(None);
         };
         let flag = |name| {
             vm.dict_get_strval(&inst.dict, name)
                 .and_then(|f| native::<PyFlag>(vm, &f, "").ok().map(|f| f.0.clone()))
         };
         let (Some(started), Some(done)) = (flag(&n.started), flag(&n.done)) else {
-            return Ok(Value::Bool(false));
+            return Ok(None);
         };
         if !matches!(
             vm.dict_get_strval(&inst.dict, &n.initialized),
@@ -1064,21 +1197,23 @@ fn thread_join(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
             || matches!(vm.dict_get_strval(&inst.dict, &n.ident),
                 Some(Value::Int(i)) if i as u64 == current_ident())
         {
-            return Ok(Value::Bool(false));
+            return Ok(None);
         }
         done
     };
-    wait_flag(vm, done)
+    wait_flag(vm, done).map(Some)
 }
 
-/// Waits for `ev` without a timeout (a green thread suspends); True.
+/// Waits for `ev` without a timeout (a green thread suspends); None, the
+/// value of the `start()` or `join()` call.
 fn wait_flag(vm: &Vm, ev: Arc<lock::Event>) -> PyResult<Value> {
     if ev.is_set() {
-        return Ok(Value::Bool(true));
+        return Ok(Value::None);
     }
     let sets = ev.sets();
-    block_value_with(vm, false, move |now| {
-        as_value(ev.wait_from(sets, None, now))
+    block_value_with(vm, false, move |now| match ev.wait_from(sets, None, now) {
+        Step::Ready(_) => Step::Ready(Value::None),
+        Step::Wait(r) => Step::Wait(r),
     })
 }
 
@@ -1156,8 +1291,6 @@ pub(crate) fn add_thread_natives(vm: &Vm, module: &ObjRef) -> PyResult<()> {
         ("thread_init", thread_init),
         ("thread_enter", thread_enter),
         ("thread_exit", thread_exit),
-        ("thread_start", thread_start),
-        ("thread_join", thread_join),
         ("thread_registry", thread_registry),
         ("next_thread_number", next_thread_number),
     ] {

@@ -45,11 +45,17 @@ pub struct TypeObj {
     /// made or `__del__` is assigned to it): its instances are queued for
     /// their finalizer when their last reference goes.
     pub has_del: Cell<bool>,
-    /// The type epoch at which it was found to have no `__getattribute__`
-    /// of its own (0: not known): the attribute lookups' check for that
-    /// hook is then a compare ([`crate::vm::state::Vm::getattribute_hook`]).
-    pub no_getattribute_at: Cell<u64>,
+    /// Which of the hooks the hot paths must look for it has (the
+    /// `HOOK_*` bits), as found in the type epoch given (0: not known):
+    /// in that epoch, checking for them is a compare
+    /// ([`crate::vm::state::Vm::type_hooks`]).
+    pub hooks: Cell<(u64, u8)>,
 }
+
+/// A `__getattribute__` of a Python class in the MRO.
+pub(crate) const HOOK_GETATTRIBUTE: u8 = 1;
+/// A `__hash__` of a Python class in the MRO, or `__hash__ = None`.
+pub(crate) const HOOK_HASH: u8 = 2;
 
 /// The type epoch: changes whenever any class namespace changes or any
 /// class is freed. [`crate::vm::state::Vm::lookup_type`]'s cache entries

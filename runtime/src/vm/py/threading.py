@@ -10,7 +10,6 @@ import sys
 from _pyrt import set_gil_name as _set_gil_name, Flag as _Flag
 from _pyrt import thread_init as _thread_init, thread_enter as _thread_enter
 from _pyrt import thread_exit as _thread_exit, thread_registry as _thread_registry
-from _pyrt import thread_start as _thread_start, thread_join as _thread_join
 from _pyrt import next_thread_number as _next_thread_number
 from _pyrt import thread_setup as _pyrt_thread_setup
 
@@ -390,6 +389,11 @@ _dangling = []
 
 
 class Thread:
+    # `_pyrt.thread_setup` (below the class) replaces __init__, start and
+    # join with native methods that do the common case themselves and
+    # hand everything else (binding errors, the group assertion, a
+    # timeout, a class that intercepts attributes, a second start) to the
+    # Python definitions here, which stay CPython's.
     _initialized = False
 
     def __init__(self, group=None, target=None, name=None,
@@ -417,12 +421,6 @@ class Thread:
         return f"<{self.__class__.__name__}({self._name}, {status})>"
 
     def start(self):
-        # The common case natively: the checks below, _limbo, the thread
-        # start and the wait for _started, True when done. Anything
-        # unusual (an error to raise, a class intercepting attributes)
-        # takes the Python path.
-        if _thread_start(self):
-            return
         if not self._initialized:
             raise RuntimeError("thread.__init__() not called")
         if self._started.is_set():
@@ -472,9 +470,6 @@ class Thread:
             _pyrt_print_exception("Exception in threading.excepthook:", e)
 
     def join(self, timeout=None):
-        # Natively, as start: the checks below and the wait for _done.
-        if timeout is None and _thread_join(self):
-            return
         if not self._initialized:
             raise RuntimeError("Thread.__init__() not called")
         if not self._started.is_set():
