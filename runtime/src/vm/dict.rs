@@ -359,36 +359,24 @@ impl Dict {
         // Entries moved: index caches must miss even if the insert that
         // asked for room then fails (MemoryError).
         self.keys_version = next_version();
-        let mask = size - 1;
-        for (n, e) in self.entries.iter().enumerate() {
-            let mut perturb = e.hash as u64;
-            let mut i = (e.hash as u64 as usize) & mask;
-            while self.indices[i] != EMPTY {
-                perturb >>= 5;
-                i = (i
-                    .wrapping_mul(5)
-                    .wrapping_add(1)
-                    .wrapping_add(perturb as usize))
-                    & mask;
-            }
+        for n in 0..self.entries.len() {
+            let i = self.free_slot(self.entries[n].hash);
             self.indices[i] = n as u32;
         }
         Ok(())
     }
 
-    fn insert_new(&mut self, vm: &Vm, hash: i64, key: Value, value: Value) -> PyResult<()> {
-        if self.indices.is_empty() || (self.entries.len() + 1) * 3 >= self.indices.len() * 2 {
-            self.resize(vm, (self.used + 1) * 2)?;
-        }
-        self.entries.try_reserve(1).map_err(|_| vm.memory_error())?;
-        let n = self.entries.len() as u32;
+    /// The first slot on `hash`'s probe sequence that holds no entry
+    /// (never used, or a deleted entry's).
+    #[inline]
+    fn free_slot(&self, hash: i64) -> usize {
         let mask = self.mask();
         let mut perturb = hash as u64;
         let mut i = (hash as u64 as usize) & mask;
         loop {
             let ix = self.indices[i];
             if ix == EMPTY || ix == DUMMY {
-                break;
+                return i;
             }
             perturb >>= 5;
             i = (i
@@ -397,6 +385,15 @@ impl Dict {
                 .wrapping_add(perturb as usize))
                 & mask;
         }
+    }
+
+    fn insert_new(&mut self, vm: &Vm, hash: i64, key: Value, value: Value) -> PyResult<()> {
+        if self.indices.is_empty() || (self.entries.len() + 1) * 3 >= self.indices.len() * 2 {
+            self.resize(vm, (self.used + 1) * 2)?;
+        }
+        self.entries.try_reserve(1).map_err(|_| vm.memory_error())?;
+        let n = self.entries.len() as u32;
+        let i = self.free_slot(hash);
         self.indices[i] = n;
         self.entries.push(Entry { hash, key, value });
         self.used += 1;
@@ -416,18 +413,8 @@ impl Dict {
             self.resize(vm, (self.used + n) * 2)?;
         }
         self.entries.try_reserve(n).map_err(|_| vm.memory_error())?;
-        let mask = self.mask();
         for (hash, key, value) in items.take(n) {
-            let mut perturb = hash as u64;
-            let mut i = (hash as u64 as usize) & mask;
-            while self.indices[i] != EMPTY && self.indices[i] != DUMMY {
-                perturb >>= 5;
-                i = (i
-                    .wrapping_mul(5)
-                    .wrapping_add(1)
-                    .wrapping_add(perturb as usize))
-                    & mask;
-            }
+            let i = self.free_slot(hash);
             self.indices[i] = self.entries.len() as u32;
             self.entries.push(Entry { hash, key, value });
             self.used += 1;
