@@ -103,6 +103,7 @@ impl Heap {
 
     /// Queues `p` for deallocation, or deallocates it (and everything its
     /// teardown releases) now.
+    #[inline]
     pub(crate) fn dealloc(&self, p: NonNull<super::object::PyObject>) {
         self.pending.borrow_mut().push(p);
         if self.deallocating.get() {

@@ -1211,10 +1211,20 @@ fn wait_flag(vm: &Vm, ev: Arc<lock::Event>) -> PyResult<Value> {
         return Ok(Value::None);
     }
     let sets = ev.sets();
-    block_value_with(vm, false, move |now| match ev.wait_from(sets, None, now) {
+    let t = thp();
+    if can_suspend(t) {
+        let first = flag_step(&ev, sets, 0);
+        return suspend_unless_ready(vm, t, false, first, move || StepFn::Flag { ev, sets });
+    }
+    block_value_with(vm, false, move |now| flag_step(&ev, sets, now))
+}
+
+/// One step of [`wait_flag`]'s wait: None once the flag was set.
+fn flag_step(ev: &Arc<lock::Event>, sets: u64, now: u64) -> Step<Value> {
+    match ev.wait_from(sets, None, now) {
         Step::Ready(_) => Step::Ready(Value::None),
         Step::Wait(r) => Step::Wait(r),
-    })
+    }
 }
 
 /// `_pyrt.thread_exit(thread)`: what a thread does last (CPython's
@@ -1603,6 +1613,14 @@ pub enum StepFn {
         /// The acquire's deadline on the scheduler's clock.
         deadline: Option<u64>,
     },
+    /// `Thread.start()`/`join()` waiting for a Thread's flag (no timeout):
+    /// no boxed closure either.
+    Flag {
+        /// The flag.
+        ev: Arc<lock::Event>,
+        /// Its set count when the wait began.
+        sets: u64,
+    },
     /// Any other blocking call.
     Boxed(Box<dyn FnMut(u64) -> Step<Value>>),
 }
@@ -1611,6 +1629,7 @@ impl std::fmt::Debug for StepFn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             StepFn::Lock { .. } => "Lock",
+            StepFn::Flag { .. } => "Flag",
             StepFn::Boxed(_) => "Boxed",
         })
     }
@@ -1620,6 +1639,7 @@ impl StepFn {
     fn step(&mut self, now: u64) -> Step<Value> {
         match self {
             StepFn::Lock { lock, deadline } => as_value(lock.acquire(*deadline, now)),
+            StepFn::Flag { ev, sets } => flag_step(ev, *sets, now),
             StepFn::Boxed(f) => f(now),
         }
     }
