@@ -1113,18 +1113,12 @@ fn start_plain(vm: &Vm, thread: &Value) -> PyResult<Option<Value>> {
         let Some(inst) = plain_dict(vm, &refs, thread) else {
             return Ok(None);
         };
-        let flag = vm.dict_get_strval(&inst.dict, &n.started);
-        let Some(started) = flag.as_ref().and_then(|f| native::<PyFlag>(vm, f, "").ok()) else {
+        let Some(started) = inst_flag(vm, inst, &n.started) else {
             return Ok(None);
         };
-        if !matches!(
-            vm.dict_get_strval(&inst.dict, &n.initialized),
-            Some(Value::Bool(true))
-        ) || started.0.is_set()
-        {
+        if !initialized(vm, inst, n) || started.is_set() {
             return Ok(None);
         }
-        let started = started.0.clone();
         // `thread._bootstrap`: a bound method made here when the class's
         // is a plain function the instance does not shadow (what
         // `getattr` makes, without its general lookup).
@@ -1183,17 +1177,14 @@ fn join_plain(vm: &Vm, thread: &Value) -> PyResult<Option<Value>> {
         let Some(inst) = plain_dict(vm, &refs, thread) else {
             return Ok(None);
         };
-        let flag = |name| {
-            vm.dict_get_strval(&inst.dict, name)
-                .and_then(|f| native::<PyFlag>(vm, &f, "").ok().map(|f| f.0.clone()))
-        };
-        let (Some(started), Some(done)) = (flag(&n.started), flag(&n.done)) else {
+        let (Some(started), Some(done)) = (
+            inst_flag(vm, inst, &n.started),
+            inst_flag(vm, inst, &n.done),
+        ) else {
             return Ok(None);
         };
-        if !matches!(
-            vm.dict_get_strval(&inst.dict, &n.initialized),
-            Some(Value::Bool(true))
-        ) || !started.is_set()
+        if !initialized(vm, inst, n)
+            || !started.is_set()
             || matches!(vm.dict_get_strval(&inst.dict, &n.ident),
                 Some(Value::Int(i)) if i as u64 == current_ident())
         {
@@ -1202,6 +1193,20 @@ fn join_plain(vm: &Vm, thread: &Value) -> PyResult<Option<Value>> {
         done
     };
     wait_flag(vm, done).map(Some)
+}
+
+/// The `_pyrt.Flag` a plain Thread's dict holds under `name`.
+fn inst_flag(vm: &Vm, inst: &super::typeobj::Instance, name: &Value) -> Option<Arc<lock::Event>> {
+    let f = vm.dict_get_strval(&inst.dict, name)?;
+    native::<PyFlag>(vm, &f, "").ok().map(|f| f.0.clone())
+}
+
+/// A plain Thread's `_initialized` is True (its `__init__` ran).
+fn initialized(vm: &Vm, inst: &super::typeobj::Instance, n: &ThreadNames) -> bool {
+    matches!(
+        vm.dict_get_strval(&inst.dict, &n.initialized),
+        Some(Value::Bool(true))
+    )
 }
 
 /// Waits for `ev` without a timeout (a green thread suspends); None, the
