@@ -363,10 +363,7 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
                 // native methods): a method call takes it with the
                 // instance as self (a plain load binds a method
                 // descriptor on the general path).
-                Some(Value::Obj(f))
-                    if matches!(&f.kind, ObjKind::Function(_))
-                        || matches!(&f.kind, ObjKind::Builtin(b) if b.bound.is_undef() && !b.owner.is_empty()) =>
-                {
+                Some(v @ Value::Obj(f)) if super::ops::binds_as_method(v) => {
                     ClassAttr::Method(f.as_non_null())
                 }
                 // What `Vm::bind` would change stays with the general path.
@@ -382,7 +379,12 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
                 return;
             }
             // A class's own `__getattribute__` sees every load.
-            if !store && vm.user_special(obj, "__getattribute__").is_some() {
+            if !store
+                && inst
+                    .class
+                    .try_borrow()
+                    .is_ok_and(|c| vm.getattribute_hook(&c).is_some())
+            {
                 return;
             }
             (ty, class_attr)

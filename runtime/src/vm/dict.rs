@@ -741,17 +741,18 @@ pub fn fill_empty(vm: &Vm, d: &RefCell<Dict>, items: &[(&Value, Value)]) -> PyRe
         items
             .iter()
             .enumerate()
-            .all(|(i, (k, _))| k.as_str().is_some() && items[..i].iter().all(|(j, _)| !j.is(k))),
-        "fill_empty takes distinct str keys"
+            .all(|(i, (k, _))| items[..i].iter().all(|(j, _)| !j.is(k))),
+        "fill_empty takes distinct keys"
     );
     if items.iter().any(|(k, _)| k.as_str().is_none()) {
         return Err(vm.type_error("fill_empty takes str keys"));
     }
-    let items = items.iter().filter_map(|(k, v)| {
-        let hash = super::hash::str_hash(vm, k.as_str()?);
-        Some((hash, (*k).clone(), v.clone()))
+    // (Every key is a str: checked above.)
+    let hashed = items.iter().map(|(k, v)| {
+        let hash = k.as_str().map_or(0, |s| super::hash::str_hash(vm, s));
+        (hash, (*k).clone(), v.clone())
     });
-    b.insert_new_n(vm, items.size_hint().1.unwrap_or(0), items)?;
+    b.insert_new_n(vm, items.len(), hashed)?;
     Ok(true)
 }
 

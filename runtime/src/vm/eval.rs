@@ -2306,12 +2306,7 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
                             args.push(inst.clone());
                             args.extend(th!(thp).stack.drain(args_at..));
                             th!(thp).stack.truncate(callable_at);
-                            let initf = Value::Obj(initf);
-                            let r = if tracing_active(thp) {
-                                super::tracing::native_call(vm, thp, &initf, &args, kw)?
-                            } else {
-                                call_native_value(vm, thp, &initf, &args, kw)?
-                            };
+                            let r = call_native_moved(vm, thp, &Value::Obj(initf), &args, kw)?;
                             if !r.is_none() {
                                 return Err(vm.type_error(format!(
                                     "__init__() should return None, not '{}'",
@@ -2339,13 +2334,25 @@ fn do_call(vm: &Vm, thp: *mut VmThread, nargs: usize, kwnames: &Value) -> PyResu
     // Everything else: a native call with the arguments moved out.
     let args: SmallVec<[Value; 8]> = th!(thp).stack.drain(args_at..).collect();
     th!(thp).stack.truncate(callable_at);
-    let r = if tracing_active(thp) {
-        super::tracing::native_call(vm, thp, &callable, &args, kw)?
-    } else {
-        call_native_value(vm, thp, &callable, &args, kw)?
-    };
+    let r = call_native_moved(vm, thp, &callable, &args, kw)?;
     th!(thp).stack.push(r);
     Ok(CallOutcome::Done)
+}
+
+/// A native call of `callable` with its arguments moved off the stack,
+/// with 'c_call' events when a profile function is set.
+fn call_native_moved(
+    vm: &Vm,
+    thp: *mut VmThread,
+    callable: &Value,
+    args: &[Value],
+    kw: &[Value],
+) -> PyResult<Value> {
+    if tracing_active(thp) {
+        super::tracing::native_call(vm, thp, callable, args, kw)
+    } else {
+        call_native_value(vm, thp, callable, args, kw)
+    }
 }
 
 /// A trace or profile function is set on this thread right now and not
@@ -2591,9 +2598,7 @@ pub(crate) fn load_method(vm: &Vm, obj: &Value, name: &Value) -> PyResult<(Value
             };
             let cls = inst.class.borrow().clone();
             if let Some(c) = vm.lookup_type(&cls, name)
-                && let Value::Obj(co) = &c
-                && (matches!(co.kind, ObjKind::Function(_))
-                    || matches!(&co.kind, ObjKind::Builtin(b) if b.bound.is_undef() && !b.owner.is_empty()))
+                && super::ops::binds_as_method(&c)
                 && vm.dict_get_strval(&inst.dict, name).is_none()
                 && vm.getattribute_hook(&cls).is_none()
             {
