@@ -163,6 +163,12 @@ pub enum Op {
     BuildClassKw,
     /// `(v -- )`: returns v.
     ReturnValue,
+    /// `( -- )`: returns consts[arg]. The compiler's last pass makes each
+    /// `Jump` to a `LoadConst; ReturnValue` one, on the jump's line
+    /// (CPython duplicates such exit blocks: a function's implicit
+    /// `return None` is on the line that reached it). Not in the loop's
+    /// fast path: the plain pair stays the common return.
+    ReturnConst,
     /// `(v -- sent)`: a generator yields v.
     YieldValue,
     /// `(iter sent -- iter)` yielding, or `(iter sent -- result)`: one
@@ -421,6 +427,14 @@ pub struct Code {
     pub instrs: Vec<Instr>,
     /// Source position of each instruction.
     pub locs: Vec<Loc>,
+    /// For each instruction, whether a 'line' event can fire before it:
+    /// the first one, one on another line than the instruction before
+    /// it, a jump or exception-handler target (the compiler's
+    /// `line_starts`). Control reaches any other only from the
+    /// instruction just before it, on the same line, so the traced loop
+    /// skips its line check (as CPython 3.12+ instruments only the
+    /// instructions that start a line).
+    pub line_starts: Vec<bool>,
     /// Constants.
     pub consts: Vec<Value>,
     /// Names (globals, attributes, imports).

@@ -229,13 +229,61 @@ fn has_annotations(body: &[Stmt]) -> bool {
     })
 }
 
+/// A `Jump` to `LoadConst; ReturnValue` becomes a `ReturnConst` (see
+/// `Op::ReturnConst`).
+fn return_consts(instrs: &mut [Instr]) {
+    for i in 0..instrs.len() {
+        let t = instrs[i].arg as usize;
+        if instrs[i].op == Op::Jump
+            && instrs[t].op == Op::LoadConst
+            && instrs.get(t + 1).is_some_and(|r| r.op == Op::ReturnValue)
+        {
+            instrs[i].op = Op::ReturnConst;
+            instrs[i].arg = instrs[t].arg;
+        }
+    }
+}
+
+/// The location of instructions with no line (CPython's `--` in `dis`):
+/// exception-handler entries and cleanups. No 'line' event fires on them,
+/// and the next instruction with a line fires one.
+const NO_LINE: Loc = Loc {
+    line: 0,
+    col: 0,
+    end_line: 0,
+    end_col: 0,
+};
+
+/// `Reraise`'s argument in cleanup blocks (CPython's `RERAISE` with a
+/// nonzero oparg): the frame's line goes back to the instruction that
+/// raised, for the 'return' event and `f_lineno` as the frame unwinds.
+pub(crate) const RERAISE_AT_RAISE: u32 = 1;
+
+/// Which instructions a 'line' event can fire before (see
+/// `Code::line_starts`).
+fn line_starts(instrs: &[Instr], locs: &[Loc], handlers: &[ExcEntry]) -> Vec<bool> {
+    let line = |i: usize| locs.get(i).map(|l| l.line);
+    let mut starts: Vec<bool> = (0..instrs.len())
+        .map(|i| i == 0 || line(i) != line(i - 1))
+        .collect();
+    for ins in instrs {
+        if ins.op.is_jump() {
+            starts[ins.arg as usize] = true;
+        }
+    }
+    for h in handlers {
+        starts[h.target as usize] = true;
+    }
+    starts
+}
+
 fn stack_effect(op: Op, arg: u32, jump: bool) -> i32 {
     use Op::*;
     match op {
         Nop | Jump | JumpBackward | Swap | LoadAttr | UnaryOp | GetIter | ListToTuple
         | Unsupported | SetupAnnotations => 0,
         PopTop | StoreFast | StoreDeref | StoreGlobal | StoreName | DeleteAttr | ReturnValue
-        | Reraise | PopExcept | ImportStar | PrintExpr | StopIterationError => -1,
+        | ReturnConst | Reraise | PopExcept | ImportStar | PrintExpr | StopIterationError => -1,
         Copy | PushUndef | LoadConst | LoadFast | LoadFastLoadConst | LoadFastLoadFast
         | LoadDeref | LoadClosure | LoadGlobal | LoadName | LoadAssertionError | LoadLocals => 1,
         DeleteFast | DeleteDeref | DeleteGlobal | DeleteName => 0,
@@ -365,6 +413,7 @@ impl<'a> Compiler<'a> {
                 ins.arg = u.labels[ins.arg as usize].expect("label bound") as u32;
             }
         }
+        return_consts(&mut instrs);
         // Runtime superinstructions (see `Op::LoadFastLoadConst`).
         for i in 0..instrs.len().saturating_sub(1) {
             if instrs[i].op == Op::LoadFast {
@@ -381,7 +430,12 @@ impl<'a> Compiler<'a> {
         let ends_ok = instrs.last().is_some_and(|l| {
             matches!(
                 l.op,
-                Op::ReturnValue | Op::Jump | Op::JumpBackward | Op::RaiseVarargs | Op::Reraise
+                Op::ReturnValue
+                    | Op::ReturnConst
+                    | Op::Jump
+                    | Op::JumpBackward
+                    | Op::RaiseVarargs
+                    | Op::Reraise
             )
         });
         if !ends_ok
@@ -421,6 +475,7 @@ impl<'a> Compiler<'a> {
                 0,
             ));
         }
+        let line_starts = line_starts(&instrs, &u.locs, &table);
         let scope = u.scope;
         let argcount = argcounts & 0xFFFF;
         let posonly = (argcounts >> 16) & 0xFF;
@@ -453,6 +508,7 @@ impl<'a> Compiler<'a> {
             simple_call,
             instrs,
             locs: u.locs,
+            line_starts,
             consts: u.consts,
             names,
             varnames: u.varnames,
@@ -1219,7 +1275,7 @@ impl<'a> Compiler<'a> {
         self.emit(Op::Call, 3); // [exit, self, prev, exc, res]
         let suppress = self.new_label();
         self.emit_jump(Op::PopJumpIfTrue, suppress);
-        self.emit(Op::Reraise, 0);
+        self.emit(Op::Reraise, RERAISE_AT_RAISE);
         self.bind(suppress);
         self.unit().handlers.pop();
         // [exit, self, prev, exc]
@@ -1230,11 +1286,22 @@ impl<'a> Compiler<'a> {
         self.emit_jump(Op::Jump, after);
         // Cleanup of the cleanup: [exit, self, prev, exc2] → restore and re-raise.
         self.bind_handler(cleanup, depth + 2);
-        self.emit(Op::Swap, 2);
-        self.emit(Op::PopExcept, 0);
-        self.emit(Op::Reraise, 0);
+        self.cleanup_reraise();
         self.bind(after);
         Ok(())
+    }
+
+    /// A handler's cleanup block, `[prev, exc2]`: restores the exception
+    /// being handled before and re-raises `exc2` — on no line, as
+    /// CPython's (no 'line' event; the frame's line goes back to where
+    /// `exc2` was raised).
+    fn cleanup_reraise(&mut self) {
+        let loc = self.unit().loc;
+        self.set_loc(NO_LINE);
+        self.emit(Op::Swap, 2);
+        self.emit(Op::PopExcept, 0);
+        self.emit(Op::Reraise, RERAISE_AT_RAISE);
+        self.set_loc(loc);
     }
 
     /// Binds a handler label with the stack at `depth` (the exception is
@@ -1265,6 +1332,7 @@ impl<'a> Compiler<'a> {
         self.bind_handler(handler, depth + 1);
         let cleanup = self.new_label();
         self.unit().handlers.push((cleanup, depth + 1));
+        self.set_loc(NO_LINE);
         self.emit(Op::PushExcInfo, 0); // [prev, exc]
         for h in handlers {
             self.set_loc(h.loc);
@@ -1295,10 +1363,11 @@ impl<'a> Compiler<'a> {
                     self.emit_jump(Op::Jump, end);
                     // Exception in the body: unbind the name, re-raise.
                     self.bind_handler(body_cleanup, d + 1);
+                    self.set_loc(NO_LINE);
                     self.emit_const(Value::None);
                     self.name_op(n, Ctx::Store, h.loc)?;
                     self.name_op(n, Ctx::Del, h.loc)?;
-                    self.emit(Op::Reraise, 0);
+                    self.emit(Op::Reraise, RERAISE_AT_RAISE);
                 }
                 None => {
                     self.emit(Op::PopTop, 0); // [prev]
@@ -1311,14 +1380,15 @@ impl<'a> Compiler<'a> {
             }
             self.bind_at(next, depth + 2);
         }
-        // No handler matched: re-raise. [prev, exc]
+        // No handler matched: re-raise (on the last `except` line). [prev, exc]
+        if let Some(h) = handlers.last() {
+            self.set_loc(h.loc);
+        }
         self.emit(Op::Reraise, 0);
         self.unit().handlers.pop();
         // Cleanup: an exception while handling. [prev, exc2]
         self.bind_handler(cleanup, depth + 2);
-        self.emit(Op::Swap, 2);
-        self.emit(Op::PopExcept, 0);
-        self.emit(Op::Reraise, 0);
+        self.cleanup_reraise();
         self.bind(end);
         Ok(())
     }
@@ -1355,6 +1425,7 @@ impl<'a> Compiler<'a> {
         self.bind_handler(handler, depth + 1);
         let cleanup = self.new_label();
         self.unit().handlers.push((cleanup, depth + 1));
+        self.set_loc(NO_LINE);
         self.emit(Op::PushExcInfo, 0); // [prev, exc]
         self.unit().fblocks.push(FBlock::FinallyEnd);
         self.stmts(finalbody)?;
@@ -1362,9 +1433,7 @@ impl<'a> Compiler<'a> {
         self.emit(Op::Reraise, 0);
         self.unit().handlers.pop();
         self.bind_handler(cleanup, depth + 2);
-        self.emit(Op::Swap, 2);
-        self.emit(Op::PopExcept, 0);
-        self.emit(Op::Reraise, 0);
+        self.cleanup_reraise();
         self.bind(end);
         Ok(())
     }
@@ -2473,18 +2542,28 @@ impl<'a> Compiler<'a> {
         } else {
             // Depth of the collection below: the iterators of all levels.
             let depth = (gens.len() + 1) as u32;
+            // Adding to the collection is on the element's position (a
+            // dict's from its key to its value), as CPython's.
             match kind {
                 CompKind::List => {
                     self.expr(elt)?;
+                    self.set_loc(elt.loc);
                     self.emit(Op::ListAppend, depth);
                 }
                 CompKind::Set => {
                     self.expr(elt)?;
+                    self.set_loc(elt.loc);
                     self.emit(Op::SetAdd, depth);
                 }
                 CompKind::Dict => {
+                    let value = value.expect("dict value");
                     self.expr(elt)?;
-                    self.expr(value.expect("dict value"))?;
+                    self.expr(value)?;
+                    self.set_loc(Loc {
+                        end_line: value.loc.end_line,
+                        end_col: value.loc.end_col,
+                        ..elt.loc
+                    });
                     self.emit(Op::MapAdd, depth);
                 }
                 CompKind::Gen => {
@@ -2496,7 +2575,8 @@ impl<'a> Compiler<'a> {
             }
         }
         self.bind(skip);
-        self.set_loc(g.iter.loc);
+        // The jump back is on the element's line too (CPython's `elt_loc`).
+        self.set_loc(elt.loc);
         self.emit_jump(Op::JumpBackward, start);
         self.bind(cleanup);
         Ok(())

@@ -250,6 +250,7 @@ pub(crate) fn push_code_frame(
         ret: Ret::Boundary,
         last_line: 0,
         last_traced: -1,
+        handler_lasti: 0,
     });
     Ok(entered(vm, thp, th!(thp).frames.len() - 1))
 }
@@ -396,6 +397,7 @@ pub(crate) fn push_function_frame(
         ret,
         last_line: 0,
         last_traced: -1,
+        handler_lasti: 0,
     };
     if code.flags & flags::GENERATOR != 0 {
         // A generator function: its frame and slots move into a new
@@ -600,6 +602,7 @@ fn enter_simple(
                 ret,
                 last_line: 0,
                 last_traced: -1,
+                handler_lasti: 0,
             },
         );
         th.frames.set_len(n + 1);
@@ -1112,10 +1115,19 @@ enum Unwound {
 thread_local! {
     /// Set by `Reraise`: the next unwind adds no traceback entry.
     static RERAISING: Cell<bool> = const { Cell::new(false) };
+    /// Set by a cleanup block's `Reraise` (`RERAISE_AT_RAISE`): the
+    /// instruction that raised the exception in the frame, which is where
+    /// the frame is (its line) if the exception leaves it.
+    static RERAISE_LASTI: Cell<Option<u32>> = const { Cell::new(None) };
+    /// Set when an inlined comprehension's frame unwound: its 'exception'
+    /// event was the function's, which raises none of its own.
+    static INLINED_UNWOUND: Cell<bool> = const { Cell::new(false) };
 }
 
 fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, mut e: PyErr, _reraise: bool) -> Unwound {
     let reraising = RERAISING.with(|r| r.replace(false));
+    let at_raise = RERAISE_LASTI.with(|r| r.take());
+    let from_inlined = INLINED_UNWOUND.with(|r| r.replace(false));
     let fi = th!(thp).frames.len() - 1;
     let (code, lasti, base, is_inlined) = {
         let f = &th!(thp).frames[fi];
@@ -1135,7 +1147,7 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, mut e: PyErr, _reraise: bool
         let fo = super::tracing::frame_obj(vm, thp, fi).ok();
         super::exc_support::add_traceback(vm, &e, &code, lasti as u32, c.line_of(lasti), fo);
     }
-    if !reraising {
+    if !reraising && !from_inlined {
         super::tracing::on_exception(vm, thp, &e);
     }
     if let Some(h) = c.handler_for(lasti) {
@@ -1143,9 +1155,16 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, mut e: PyErr, _reraise: bool
         th.stack.truncate(base + c.nslots() + h.depth as usize);
         th.stack.push(Value::Obj(e.0));
         th.frames[fi].ip = h.target as usize;
+        // A cleanup's re-raise put the frame back where the exception was
+        // raised: that stays its place (CPython's RERAISE sets instr_ptr,
+        // which the next handler's lasti is taken from).
+        th.frames[fi].handler_lasti = at_raise.unwrap_or(lasti as u32);
         return Unwound::Handled;
     }
     // No handler: its 'return' event, then pop the frame.
+    if let Some(lasti) = at_raise {
+        th!(thp).frames[fi].ip = lasti as usize + 1;
+    }
     if let Err(traced) = super::tracing::on_return(vm, thp, &Value::None, true) {
         e = traced;
     }
@@ -1162,6 +1181,10 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, mut e: PyErr, _reraise: bool
         )
     {
         return Unwound::Propagate(e);
+    }
+    if is_inlined {
+        INLINED_UNWOUND.with(|r| r.set(true));
+        super::tracing::inlined_unwound(vm, thp, fi, c.firstlineno);
     }
     Unwound::Next(e)
 }
@@ -1281,6 +1304,8 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
         // every frame entry.
         let mut code: &Code = unsafe { &*code_ptr };
         let mut instrs = &code.instrs[..];
+        // (Read by the traced copy of the loop only.)
+        let mut line_starts = &code.line_starts[..];
         let _nslots = code.nslots();
         // A frame entered (or returned to) while tracing was switched on
         // or off continues in the other copy of the loop.
@@ -1297,7 +1322,10 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
             // stays in range.
             let ins = unsafe { *instrs.get_unchecked(ip) };
             ip += 1;
-            if tracing {
+            debug_assert!(!tracing || ip - 1 < line_starts.len());
+            // SAFETY: the compiler makes one `line_starts` entry per
+            // instruction, and `ip - 1` is the instruction just fetched.
+            if tracing && unsafe { *line_starts.get_unchecked(ip - 1) } {
                 sync!();
                 tri!(super::tracing::on_instruction(
                     vm,
@@ -2024,6 +2052,7 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                                             // to its code (see the frame prologue).
                                             code = unsafe { &*cp };
                                             instrs = &code.instrs[..];
+                                            line_starts = &code.line_starts[..];
                                             base = args_at;
                                             ip = 0;
                                             true
@@ -2176,6 +2205,7 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                             // SAFETY: as in the frame prologue.
                             code = unsafe { &*cp };
                             instrs = &code.instrs[..];
+                            line_starts = &code.line_starts[..];
                             base = f.base;
                             ip = f.ip;
                             finalizers!();
@@ -2187,7 +2217,7 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                         _ => continue 'frame,
                     }
                 }
-                _ => match cold_op(vm, thp, ins, ip, fi, base, code)? {
+                _ => match cold_op(vm, thp, ins, ip, fi, base, code, stop)? {
                     Flow::Next => {}
                     Flow::Frame => continue 'frame,
                     Flow::Return(v) => return Ok(v),
@@ -2530,6 +2560,7 @@ fn start_class_body(
         })),
         last_line: 0,
         last_traced: -1,
+        handler_lasti: 0,
     });
     super::tracing::on_call(vm, thp)
 }
@@ -2989,6 +3020,7 @@ enum Flow {
 /// values to keep alive around it. Same macros as the loop's; errors are
 /// returned after the frame's `ip` is saved.
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 fn cold_op(
     vm: &Vm,
     thp: *mut VmThread,
@@ -2997,6 +3029,7 @@ fn cold_op(
     fi: usize,
     base: usize,
     code: &Code,
+    stop: usize,
 ) -> PyResult<Flow> {
     let arg = ins.arg;
     frame_ops!($, vm, thp, fi, ip, base);
@@ -3277,10 +3310,24 @@ fn cold_op(
             };
             return Err(e);
         }
+        Op::ReturnConst => {
+            // A jump's copy of a `return None` (see `Op::ReturnConst`).
+            let v = code.consts[arg as usize].clone();
+            sync!();
+            let traced = super::tracing::on_return(vm, thp, &v, false);
+            return match return_slow(vm, thp, fi == stop, v, traced)? {
+                Flow::Return(v) => Ok(Flow::Return(v)),
+                _ => Ok(Flow::Frame),
+            };
+        }
         Op::Reraise => {
             let e = pop!();
             sync!();
             RERAISING.with(|r| r.set(true));
+            if arg == super::compile::RERAISE_AT_RAISE {
+                let lasti = th!(thp).frames[fi].handler_lasti;
+                RERAISE_LASTI.with(|r| r.set(Some(lasti)));
+            }
             match e {
                 Value::Obj(o) => return Err(PyErr(o)),
                 _ => err!(vm.runtime_error("reraise of a non-exception")),
@@ -3464,7 +3511,7 @@ fn cold_op(
                     sync!();
                     // Re-running this instruction on resume is not a jump
                     // back (no 'line' event).
-                    th!(thp).frames[fi].last_traced = ip as i64 - 1;
+                    th!(thp).frames[fi].last_traced = ip as i32 - 1;
                     tri!(super::tracing::on_yield(vm, thp, &v));
                     match super::gen_support::suspend(vm, thp, v) {
                         super::gen_support::Suspended::ToRust(v) => return Ok(Flow::Return(v)),

@@ -68,7 +68,11 @@ pub struct Frame {
     /// Line of the last "line" trace event.
     pub last_line: u32,
     /// Instruction of the last trace event (-1: none yet).
-    pub last_traced: i64,
+    pub last_traced: i32,
+    /// The instruction whose exception entered the frame's latest
+    /// handler: where a cleanup block's re-raise puts the frame back
+    /// (CPython pushes it for `RERAISE` with an oparg).
+    pub handler_lasti: u32,
 }
 
 impl Frame {

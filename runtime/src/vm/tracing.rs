@@ -20,6 +20,47 @@ macro_rules! th {
     };
 }
 
+fn is_inlined(f: &Frame) -> bool {
+    code_of(f).is_some_and(|c| c.flags & flags::INLINED != 0)
+}
+
+/// The frame an inlined comprehension's frame at `depth` belongs to (the
+/// nearest caller that is not one).
+fn owner_depth(th: &VmThread, depth: usize) -> usize {
+    let mut d = depth;
+    while d > 0 && is_inlined(&th.frames[d]) {
+        d -= 1;
+    }
+    d
+}
+
+/// The frame object of the function the frame at `depth` runs in (its
+/// own, or an inlined comprehension's function's), if it has one.
+fn inlined_owner(th: &VmThread, depth: usize) -> Option<&ObjRef> {
+    th.frame_objs.get(owner_depth(th, depth))?.as_ref()
+}
+
+/// An inlined comprehension's frame (at `depth`, the top) ends with an
+/// exception: as CPython's inlined comprehension's cleanup block (no
+/// line, then the comprehension's line) a 'line' event of that line in
+/// the function's frame, which then unwinds without a second
+/// 'exception' event.
+pub(crate) fn inlined_unwound(vm: &Vm, thp: *mut VmThread, depth: usize, line: u32) {
+    let th = th!(thp);
+    if th.tracing || th.trace.is_none() || depth == 0 {
+        return;
+    }
+    th.frames[depth - 1].last_line = line;
+    let Some(fo) = inlined_owner(th, depth - 1) else {
+        return;
+    };
+    if local_trace(fo).is_none() {
+        return;
+    }
+    let fo = fo.clone();
+    let _ = line_event(vm, thp, &fo, line);
+}
+
 fn code_of(f: &Frame) -> Option<&super::code::Code> {
     match &f.code.kind {
         ObjKind::Code(c) => Some(c),
@@ -44,8 +85,14 @@ fn active(thp: *mut VmThread) -> bool {
 
 /// The frame object for the frame at `depth`, created on first use
 /// (with those of its callers, iteratively: no Rust recursion).
+/// An inlined comprehension's frame has none of its own: it is its
+/// function's (and no frame's `f_back`).
 pub(crate) fn frame_obj(vm: &Vm, thp: *mut VmThread, depth: usize) -> PyResult<ObjRef> {
     let th = th!(thp);
+    if let Some(Some(o)) = th.frame_objs.get(depth) {
+        return Ok(o.clone());
+    }
+    let depth = owner_depth(th, depth);
     if let Some(Some(o)) = th.frame_objs.get(depth) {
         return Ok(o.clone());
     }
@@ -76,6 +123,9 @@ pub(crate) fn frame_obj(vm: &Vm, thp: *mut VmThread, depth: usize) -> PyResult<O
     };
     let mut last = None;
     for d in start..=depth {
+        if is_inlined(&th!(thp).frames[d]) {
+            continue;
+        }
         let (code, globals) = {
             let f = &th!(thp).frames[d];
             (f.code.clone(), f.globals.clone())
@@ -178,13 +228,22 @@ fn drop_frame_objs(thp: *mut VmThread, depth: usize) {
 }
 
 /// `sys._getframe(n)`: the frame object `n` calls up, its line current.
+/// Inlined comprehensions' frames are not counted (they are their
+/// functions').
 pub(crate) fn frame_object(vm: &Vm, thp: *mut VmThread, up: usize) -> PyResult<Option<ObjRef>> {
-    let n = th!(thp).frames.len();
-    if up >= n {
-        return Ok(None);
+    let th = th!(thp);
+    let mut seen = 0;
+    for d in (0..th.frames.len()).rev() {
+        if is_inlined(&th.frames[d]) {
+            continue;
+        }
+        if seen == up {
+            // Its line, and its callers', are read live (`f_lineno`).
+            return frame_obj(vm, thp, d).map(Some);
+        }
+        seen += 1;
     }
-    // Its line, and its callers', are read live (`f_lineno`).
-    frame_obj(vm, thp, n - 1 - up).map(Some)
+    Ok(None)
 }
 
 fn set_line(fo: &ObjRef, line: u32) {
@@ -215,7 +274,7 @@ pub(crate) fn set_trace(th: &mut VmThread, f: Value) {
         for fr in &mut th.frames {
             if fr.ip > 0 {
                 fr.last_line = current_line(fr);
-                fr.last_traced = fr.ip as i64 - 1;
+                fr.last_traced = fr.ip as i32 - 1;
             }
         }
     }
@@ -307,7 +366,14 @@ pub(crate) fn on_call(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
 #[inline(never)]
 fn on_call_traced(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     let depth = th!(thp).frames.len() - 1;
-    if code_of(&th!(thp).frames[depth]).is_some_and(|c| c.flags & flags::INLINED != 0) {
+    if is_inlined(&th!(thp).frames[depth]) {
+        // A comprehension runs in its function's frame (CPython 3.12+
+        // inlines it): no 'call' event, and its lines continue the
+        // function's.
+        let frames = &mut th!(thp).frames;
+        if depth > 0 {
+            frames[depth].last_line = frames[depth - 1].last_line;
+        }
         return Ok(());
     }
     // Drop stale frame objects of frames that are gone.
@@ -352,16 +418,27 @@ pub(crate) fn on_instruction(
     }
     let f = &mut th.frames[depth];
     let line = code.line_of(ip);
-    let jumped_back = f.last_traced >= 0 && (ip as i64) <= f.last_traced;
-    f.last_traced = ip as i64;
-    if op == Op::JumpBackward || line == 0 || (line == f.last_line && !jumped_back) {
+    let jumped_back = f.last_traced >= 0 && (ip as i32) <= f.last_traced;
+    f.last_traced = ip as i32;
+    if line == 0 {
+        // No line (a handler's entry or cleanup): the next instruction
+        // with one starts a line, as after CPython's `--` instructions.
+        f.last_line = 0;
+        return Ok(());
+    }
+    if op == Op::JumpBackward || (line == f.last_line && !jumped_back) {
         return Ok(());
     }
     // A new line, or a jump back: an event if the frame has a local trace
     // function.
     f.last_line = line;
-    let Some(Some(fo)) = th.frame_objs.get(depth) else {
-        return Ok(());
+    let fo = match th.frame_objs.get(depth) {
+        Some(Some(fo)) => fo,
+        _ if code.flags & flags::INLINED != 0 => match inlined_owner(th, depth) {
+            Some(fo) => fo,
+            None => return Ok(()),
+        },
+        _ => return Ok(()),
     };
     if local_trace(fo).is_none() {
         return Ok(());
@@ -451,6 +528,11 @@ fn return_event(
         return Ok(());
     };
     if c.flags & flags::INLINED != 0 {
+        // The function's frame goes on from the comprehension's line.
+        let frames = &mut th!(thp).frames;
+        if depth > 0 {
+            frames[depth - 1].last_line = frames[depth].last_line;
+        }
         return Ok(());
     }
     let fo = match th!(thp).frame_objs.get(depth).cloned().flatten() {
@@ -504,9 +586,16 @@ pub(crate) fn on_exception(vm: &Vm, thp: *mut VmThread, e: &PyErr) {
         return;
     }
     let depth = th!(thp).frames.len() - 1;
-    let Some(Some(fo)) = th!(thp).frame_objs.get(depth).cloned() else {
-        return;
+    let th = th!(thp);
+    let fo = match th.frame_objs.get(depth) {
+        Some(Some(fo)) => fo,
+        _ if is_inlined(&th.frames[depth]) => match inlined_owner(th, depth) {
+            Some(fo) => fo,
+            None => return,
+        },
+        _ => return,
     };
+    let fo = fo.clone();
     let line = current_line(&th!(thp).frames[depth]);
     exception_event(vm, thp, &fo, line, e);
 }
@@ -580,7 +669,17 @@ fn live_frame(fo: &FrameObj) -> Option<(*mut VmThread, usize)> {
 /// `frame.f_lineno`: the line a running frame is at, else the last one
 /// recorded (the event's, or where the frame ended).
 pub(crate) fn f_lineno(fo: &FrameObj) -> u32 {
-    match live_frame(fo).map(|(thp, d)| current_line(&th!(thp).frames[d])) {
+    // A running frame's inlined comprehensions (the frames right above
+    // it) are part of it: the line is theirs.
+    let live = live_frame(fo).map(|(thp, d)| {
+        let frames = &th!(thp).frames;
+        let mut d = d;
+        while frames.get(d + 1).is_some_and(is_inlined) {
+            d += 1;
+        }
+        current_line(&frames[d])
+    });
+    match live {
         Some(line) if line != 0 => line,
         _ => fo.lineno.get(),
     }
