@@ -87,44 +87,49 @@ pub fn call_function(vm: &Vm, func: &ObjRef, args: Args<'_>) -> PyResult<Value> 
     }
 }
 
-/// Calls `func(a, b, c)` when it is a Python function taking exactly
-/// three positional parameters (a trace function): the arguments move
-/// onto the frame, with no argument vector and no general binding.
-/// `Err(args)`, the arguments handed back, for anything else: the caller
-/// takes the general path.
-pub(crate) fn call_simple3(
+/// Calls `f(a, b, c)` (a trace or profile function): straight into its
+/// frame when it is a Python function taking exactly three positional
+/// parameters — the arguments move onto the frame, no argument vector,
+/// no binding — else through `Vm::call`. The arguments come as separate
+/// values and the result goes straight back: moving them through an
+/// array and a nested `Result` stalled the processor on every event
+/// (16-byte loads of values just written as two 8-byte halves); inline in
+/// its one caller, the result is written where that caller returns it.
+#[inline(always)]
+pub(crate) fn call3(
     vm: &Vm,
     thp: *mut VmThread,
-    func: &ObjRef,
-    args: [Value; 3],
-) -> Result<PyResult<Value>, [Value; 3]> {
-    let Some((f, c)) = simple_callee(vm, thp, func, 3) else {
-        return Err(args);
-    };
-    if th!(thp).native_depth >= MAX_NATIVE_DEPTH {
-        return Err(args);
-    }
-    let sp = {
+    f: &Value,
+    a: Value,
+    b: Value,
+    c: Value,
+) -> PyResult<Value> {
+    if let Value::Obj(func) = f
+        && let Some((fun, code)) = simple_callee(vm, thp, func, 3)
+        && th!(thp).native_depth < MAX_NATIVE_DEPTH
+    {
         let th = th!(thp);
         let sp = th.stack.len();
         th.stack.reserve(5);
-        let [a, b, c] = args;
         // SAFETY: room for five values was reserved just above; each slot
         // past the length is written once before the length covers it.
+        // The callable's slot stays empty: the frame's `func` keeps the
+        // function (a second reference was two more updates, every event,
+        // of the one count all the events touch).
         unsafe {
             let p = th.stack.as_mut_ptr().add(sp);
-            std::ptr::write(p, Value::Obj(func.clone()));
+            std::ptr::write(p, Value::Undef);
             std::ptr::write(p.add(1), Value::Undef);
             std::ptr::write(p.add(2), a);
             std::ptr::write(p.add(3), b);
             std::ptr::write(p.add(4), c);
             th.stack.set_len(sp + 5);
         }
-        sp
-    };
-    enter_simple(thp, func, f, c, sp, sp + 2, Ret::Boundary);
-    let e = entered(vm, thp, th!(thp).frames.len() - 1);
-    Ok(run_entered(vm, thp, e))
+        enter_simple(thp, func, fun, code, sp, sp + 2, Ret::Boundary);
+        let e = entered(vm, thp, th!(thp).frames.len() - 1);
+        return run_entered(vm, thp, e);
+    }
+    vm.call(f, Args::positional(&[a, b, c]))
 }
 
 /// A frame pushed for a run from Rust: its index, and the error a trace
@@ -138,7 +143,15 @@ pub(crate) struct Entered {
 /// Runs the frame pushed from Rust to its end, one Rust level deeper.
 pub(crate) fn run_entered(vm: &Vm, thp: *mut VmThread, e: Entered) -> PyResult<Value> {
     th!(thp).native_depth += 1;
-    let r = run_with(vm, thp, e.stop, e.pending);
+    // The common case straight into the untraced loop (a trace function,
+    // a callback); `run_with` takes over at the first error.
+    let r = match e.pending {
+        None if !tracing_now(thp) => match run_inner::<false>(vm, thp, e.stop) {
+            Ok(v) => Ok(v),
+            Err(err) => run_with(vm, thp, e.stop, Some(err)),
+        },
+        pending => run_with(vm, thp, e.stop, pending),
+    };
     th!(thp).native_depth -= 1;
     r
 }

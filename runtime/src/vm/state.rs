@@ -596,10 +596,16 @@ impl Vm {
 
     /// The str object for a trace event name (cached: tracers get one
     /// event per line).
+    #[inline]
     pub(crate) fn event_str(&self, event: super::tracing::Event) -> PyResult<Value> {
-        if let Some(names) = self.event_strs.get() {
-            return Ok(names[event as usize].clone());
+        match self.event_strs.get() {
+            Some(names) => Ok(names[event as usize].clone()),
+            None => self.event_str_first(event),
         }
+    }
+
+    #[inline(never)]
+    fn event_str_first(&self, event: super::tracing::Event) -> PyResult<Value> {
         let mut names: [Value; super::tracing::Event::COUNT] = Default::default();
         for (i, v) in names.iter_mut().enumerate() {
             *v = self.new_str(super::tracing::Event::ALL[i].name())?;

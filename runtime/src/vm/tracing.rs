@@ -9,7 +9,6 @@
 
 use super::code::{Op, flags};
 use super::frame::{Frame, FrameLinks, FrameObj, VmThread};
-use super::func::Args;
 use super::object::{ObjKind, ObjRef, Value};
 use super::state::{PyErr, PyResult, Vm};
 
@@ -259,6 +258,10 @@ fn local_trace(fo: &ObjRef) -> Value {
     }
 }
 
+fn has_local_trace(fo: &ObjRef) -> bool {
+    matches!(&fo.kind, ObjKind::Frame(f) if !f.trace.borrow().is_none())
+}
+
 fn set_local_trace(fo: &ObjRef, v: Value) {
     if let ObjKind::Frame(f) = &fo.kind {
         *f.trace.borrow_mut() = v;
@@ -319,8 +322,22 @@ impl Event {
     }
 }
 
+/// What becomes of a trace function's return value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TraceResult {
+    /// The frame's local trace function (the 'call', 'line' and
+    /// 'exception' events of `sys.settrace`'s functions).
+    LocalTrace,
+    /// Dropped.
+    Ignored,
+}
+
 /// Calls a trace/profile function with tracing suspended; an error in it
-/// removes it (as CPython does) and propagates.
+/// removes it (as CPython does) and propagates. Its return value is
+/// handled here (`then`), not returned: the value comes back from the
+/// eval loop as two 8-byte stores, and moving it on whole (one 16-byte
+/// load) stalled the processor on every event.
+#[allow(clippy::too_many_arguments)]
 fn call_tracer(
     vm: &Vm,
     thp: *mut VmThread,
@@ -329,29 +346,31 @@ fn call_tracer(
     event: Event,
     arg: Value,
     is_profile: bool,
-) -> PyResult<Value> {
+    then: TraceResult,
+) -> PyResult<()> {
     th!(thp).tracing = true;
     let r = match vm.event_str(event) {
-        Ok(ev) => {
-            let args = [Value::Obj(fo.clone()), ev, arg];
-            let direct = match f {
-                Value::Obj(o) => super::eval::call_simple3(vm, thp, o, args),
-                _ => Err(args),
-            };
-            direct.unwrap_or_else(|args| vm.call(f, Args::positional(&args)))
-        }
+        Ok(ev) => super::eval::call3(vm, thp, f, Value::Obj(fo.clone()), ev, arg),
         Err(e) => Err(e),
     };
     th!(thp).tracing = false;
-    if r.is_err() {
-        let th = th!(thp);
-        if is_profile {
-            th.profile = Value::None;
-        } else {
-            th.trace = Value::None;
+    if let Ok(v) = &r {
+        // SAFETY: the value is moved out of `r` once (two 8-byte loads)
+        // and `r` is forgotten, never dropped.
+        let v = unsafe { super::object::read_value(v) };
+        std::mem::forget(r);
+        if then == TraceResult::LocalTrace {
+            set_local_trace(fo, v);
         }
+        return Ok(());
     }
-    r
+    let th = th!(thp);
+    if is_profile {
+        th.profile = Value::None;
+    } else {
+        th.trace = Value::None;
+    }
+    r.map(drop)
 }
 
 /// A frame was entered ('call').
@@ -379,12 +398,20 @@ fn on_call_traced(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     // Drop stale frame objects of frames that are gone.
     drop_frame_objs(thp, depth);
     let profile = th!(thp).profile.clone();
-    let trace = th!(thp).trace.clone();
     let fo = frame_obj(vm, thp, depth)?;
     // The trace function first (see `on_return`).
-    if !trace.is_none() {
-        let r = call_tracer(vm, thp, &trace, &fo, Event::Call, Value::None, false)?;
-        set_local_trace(&fo, r);
+    if !th!(thp).trace.is_none() {
+        let trace = th!(thp).trace.clone();
+        call_tracer(
+            vm,
+            thp,
+            &trace,
+            &fo,
+            Event::Call,
+            Value::None,
+            false,
+            TraceResult::LocalTrace,
+        )?;
         // The first instruction starts a line (a resumed generator goes on
         // with the line of its yield).
         let f = &mut th!(thp).frames[depth];
@@ -394,7 +421,16 @@ fn on_call_traced(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
         }
     }
     if !profile.is_none() {
-        call_tracer(vm, thp, &profile, &fo, Event::Call, Value::None, true)?;
+        call_tracer(
+            vm,
+            thp,
+            &profile,
+            &fo,
+            Event::Call,
+            Value::None,
+            true,
+            TraceResult::Ignored,
+        )?;
     }
     Ok(())
 }
@@ -440,7 +476,7 @@ pub(crate) fn on_instruction(
         },
         _ => return Ok(()),
     };
-    if local_trace(fo).is_none() {
+    if !has_local_trace(fo) {
         return Ok(());
     }
     let fo = fo.clone();
@@ -450,11 +486,18 @@ pub(crate) fn on_instruction(
 /// A 'line' event to the frame's local trace function.
 #[inline(never)]
 fn line_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32) -> PyResult<()> {
-    let lt = local_trace(fo);
     set_line(fo, line);
-    let r = call_tracer(vm, thp, &lt, fo, Event::Line, Value::None, false)?;
-    set_local_trace(fo, r);
-    Ok(())
+    let lt = local_trace(fo);
+    call_tracer(
+        vm,
+        thp,
+        &lt,
+        fo,
+        Event::Line,
+        Value::None,
+        false,
+        TraceResult::LocalTrace,
+    )
 }
 
 /// The top frame is returning (`exception`: it is unwinding with an
@@ -547,22 +590,48 @@ fn return_event(
         value.clone()
     };
     let mut r = Ok(());
-    let lt = local_trace(&fo);
-    if !lt.is_none() {
-        r = call_tracer(vm, thp, &lt, &fo, Event::Return, arg.clone(), false).map(drop);
+    let traced = has_local_trace(&fo);
+    if traced {
+        let lt = local_trace(&fo);
+        r = call_tracer(
+            vm,
+            thp,
+            &lt,
+            &fo,
+            Event::Return,
+            arg.clone(),
+            false,
+            TraceResult::Ignored,
+        );
     }
     let profile = th!(thp).profile.clone();
     if !profile.is_none() {
         let arg = if r.is_ok() { arg } else { Value::None };
-        if let Err(e) = call_tracer(vm, thp, &profile, &fo, Event::Return, arg, true)
-            && r.is_ok()
+        if let Err(e) = call_tracer(
+            vm,
+            thp,
+            &profile,
+            &fo,
+            Event::Return,
+            arg,
+            true,
+            TraceResult::Ignored,
+        ) && r.is_ok()
         {
-            let lt = local_trace(&fo);
-            if !at_yield && !lt.is_none() && !th!(thp).trace.is_none() {
+            if !at_yield && has_local_trace(&fo) && !th!(thp).trace.is_none() {
                 exception_event(vm, thp, &fo, line, &e);
-                let lt = local_trace(&fo);
-                if !lt.is_none() {
-                    let _ = call_tracer(vm, thp, &lt, &fo, Event::Return, Value::None, false);
+                if has_local_trace(&fo) {
+                    let lt = local_trace(&fo);
+                    let _ = call_tracer(
+                        vm,
+                        thp,
+                        &lt,
+                        &fo,
+                        Event::Return,
+                        Value::None,
+                        false,
+                        TraceResult::Ignored,
+                    );
                 }
             }
             r = Err(e);
@@ -575,7 +644,7 @@ fn return_event(
         let lasti = ip.saturating_sub(1);
         super::exc_support::add_traceback(vm, e, code, lasti as u32, line, Some(fo.clone()));
     }
-    drop((fo, lt));
+    drop(fo);
     frame_exit(vm, thp, depth);
     r
 }
@@ -603,8 +672,7 @@ pub(crate) fn on_exception(vm: &Vm, thp: *mut VmThread, e: &PyErr) {
 /// The 'exception' event for frame object `fo` at `line` (its local trace
 /// function only).
 fn exception_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32, e: &PyErr) {
-    let lt = local_trace(fo);
-    if lt.is_none() {
+    if !has_local_trace(fo) {
         return;
     }
     set_line(fo, line);
@@ -614,9 +682,17 @@ fn exception_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32, e: &PyEr
     let Ok(arg) = vm.new_tuple(vec![t, ev, tb]) else {
         return;
     };
-    if let Ok(r) = call_tracer(vm, thp, &lt, fo, Event::Exception, arg, false) {
-        set_local_trace(fo, r);
-    }
+    let lt = local_trace(fo);
+    let _ = call_tracer(
+        vm,
+        thp,
+        &lt,
+        fo,
+        Event::Exception,
+        arg,
+        false,
+        TraceResult::LocalTrace,
+    );
 }
 
 /// A builtin call under a profile function: c_call / c_return /
@@ -639,7 +715,16 @@ pub(crate) fn native_call(
     let fo = frame_obj(vm, thp, depth)?;
     let profile = th!(thp).profile.clone();
     // The descriptor, unbound (its __name__ is the method name).
-    call_tracer(vm, thp, &profile, &fo, Event::CCall, callable.clone(), true)?;
+    call_tracer(
+        vm,
+        thp,
+        &profile,
+        &fo,
+        Event::CCall,
+        callable.clone(),
+        true,
+        TraceResult::Ignored,
+    )?;
     let r = super::eval::call_native_value(vm, thp, callable, args, kw);
     let profile = th!(thp).profile.clone();
     if !profile.is_none() {
@@ -648,7 +733,16 @@ pub(crate) fn native_call(
         } else {
             Event::CException
         };
-        call_tracer(vm, thp, &profile, &fo, ev, callable.clone(), true)?;
+        call_tracer(
+            vm,
+            thp,
+            &profile,
+            &fo,
+            ev,
+            callable.clone(),
+            true,
+            TraceResult::Ignored,
+        )?;
     }
     r
 }
