@@ -372,6 +372,8 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
                 {
                     ClassAttr::Unknown
                 }
+                // A descriptor defined in Python decides for itself.
+                Some(v) if vm.user_descriptor(v).is_some() => return,
                 Some(v) => ClassAttr::plain(v),
                 None => ClassAttr::Unknown,
             };

@@ -163,11 +163,12 @@ pub enum Op {
     BuildClassKw,
     /// `(v -- )`: returns v.
     ReturnValue,
-    /// `( -- )`: returns consts[arg]. The compiler's last pass makes each
-    /// `Jump` to a `LoadConst; ReturnValue` one, on the jump's line
-    /// (CPython duplicates such exit blocks: a function's implicit
-    /// `return None` is on the line that reached it). Not in the loop's
-    /// fast path: the plain pair stays the common return.
+    /// `( -- )`: returns the constant of the `LoadConst; ReturnValue` at
+    /// arg. The compiler's last pass makes each `Jump` to such a pair one,
+    /// on the jump's line (CPython duplicates such exit blocks: a
+    /// function's implicit `return None` is on the line that reached it).
+    /// Not in the loop's fast path: where nothing can see the line (no
+    /// tracing, no frame object) it goes on to the pair's `ReturnValue`.
     ReturnConst,
     /// `(v -- sent)`: a generator yields v.
     YieldValue,

@@ -239,7 +239,6 @@ fn return_consts(instrs: &mut [Instr]) {
             && instrs.get(t + 1).is_some_and(|r| r.op == Op::ReturnValue)
         {
             instrs[i].op = Op::ReturnConst;
-            instrs[i].arg = instrs[t].arg;
         }
     }
 }

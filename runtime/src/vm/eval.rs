@@ -1958,6 +1958,9 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                     }
                 }
                 Op::Jump => ip = arg as usize,
+                // A jump's copy of a `return None` (see `Op::ReturnConst`):
+                // where nothing sees its line, the jump it was.
+                Op::ReturnConst if !tracing && th!(thp).frame_objs.len() <= fi => ip = arg as usize,
                 Op::JumpBackward => {
                     // The loop body's length counts against the slice.
                     th!(thp).budget_left -= (ip - arg as usize) as i64;
@@ -3325,7 +3328,8 @@ fn cold_op(
         }
         Op::ReturnConst => {
             // A jump's copy of a `return None` (see `Op::ReturnConst`).
-            let v = code.consts[arg as usize].clone();
+            // (Traced, or the frame has an object: its line is seen.)
+            let v = code.consts[code.instrs[arg as usize].arg as usize].clone();
             sync!();
             let traced = super::tracing::on_return(vm, thp, &v, false);
             return match return_slow(vm, thp, fi == stop, v, traced)? {

@@ -241,6 +241,23 @@ impl Vm {
         }
     }
 
+    /// A class attribute that is a descriptor defined in Python (an
+    /// instance of a class with `__get__`, `__set__` or `__delete__`): its
+    /// methods. Data descriptors (`__set__` or `__delete__`) come before
+    /// the instance's dict, as in CPython.
+    pub(crate) fn user_descriptor(&self, attr: &Value) -> Option<UserDescriptor> {
+        let Value::Obj(o) = attr else { return None };
+        if !matches!(o.kind, ObjKind::Instance(_)) {
+            return None;
+        }
+        let d = UserDescriptor {
+            get: self.user_special(attr, "__get__"),
+            set: self.user_special(attr, "__set__"),
+            delete: self.user_special(attr, "__delete__"),
+        };
+        (d.get.is_some() || d.is_data()).then_some(d)
+    }
+
     /// Calls the special method `f` found on `obj`'s type, binding `obj`.
     pub fn call_special(&self, f: &Value, obj: &Value, args: &[Value]) -> PyResult<Value> {
         let mut all: SmallVec<[Value; 4]> = SmallVec::new();
@@ -1469,10 +1486,24 @@ impl Vm {
                             .call(&p[0], Args::positional(std::slice::from_ref(obj)))
                             .map(Some);
                     }
+                    let descr = cattr.as_ref().and_then(|c| self.user_descriptor(c));
+                    if let (Some(c), Some(d)) = (&cattr, &descr)
+                        && d.is_data()
+                        && let Some(g) = &d.get
+                    {
+                        return self
+                            .call_special(g, c, &[obj.clone(), Value::Obj(cls.clone())])
+                            .map(Some);
+                    }
                     if let Some(v) = self.dict_get_strval(&inst.dict, name) {
                         return Ok(Some(v));
                     }
                     if let Some(c) = cattr {
+                        if let Some(g) = descr.and_then(|d| d.get) {
+                            return self
+                                .call_special(&g, &c, &[obj.clone(), Value::Obj(cls.clone())])
+                                .map(Some);
+                        }
                         return Ok(Some(self.bind(c, obj, &cls)?));
                     }
                     // __getattr__ fallback.
@@ -1623,6 +1654,11 @@ impl Vm {
                         _ => {}
                     }
                 }
+                if let Some(g) = self.user_descriptor(&v).and_then(|d| d.get) {
+                    return self
+                        .call_special(&g, &v, &[Value::None, Value::Obj(t.clone())])
+                        .map(Some);
+                }
                 Ok(Some(v))
             }
             None => {
@@ -1703,45 +1739,112 @@ impl Vm {
     }
 
     /// `setattr(obj, name, value)`.
+    /// `object.__setattr__` of an instance: a property's setter or a data
+    /// descriptor's `__set__`, else the instance's dict.
+    pub fn generic_setattr(&self, obj: &Value, name: &Value, value: Value) -> PyResult<()> {
+        let Some(ObjKind::Instance(inst)) = obj.as_obj().map(|o| &o.kind) else {
+            return self.setattr(obj, name, value);
+        };
+        let cls = inst.class.borrow().clone();
+        let cattr = self.lookup_type(&cls, name);
+        if let Some(Value::Obj(d)) = &cattr
+            && let ObjKind::Property(p) = &d.kind
+        {
+            if p[1].is_none() {
+                return Err(self.attribute_error(
+                    format!(
+                        "property '{}' of '{}' object has no setter",
+                        self.display_str(name),
+                        self.type_name(obj)
+                    ),
+                    name,
+                    obj,
+                ));
+            }
+            self.call(&p[1], Args::positional(&[obj.clone(), value]))?;
+            return Ok(());
+        }
+        if let Some(c) = &cattr
+            && let Some(d) = self.user_descriptor(c)
+            && d.is_data()
+        {
+            let Some(set) = &d.set else {
+                return Err(self.attribute_error("__set__", name, obj));
+            };
+            self.call_special(set, c, &[obj.clone(), value])?;
+            return Ok(());
+        }
+        if name.as_str().is_some_and(|s| s.as_bytes() == b"__class__") {
+            if let Value::Obj(c) = &value
+                && as_type(c).is_some_and(|t| t.layout == Layout::Object)
+            {
+                *inst.class.borrow_mut() = c.clone();
+                return Ok(());
+            }
+            return Err(self.type_error(
+                "__class__ assignment only supported for mutable types or ModuleType subclasses",
+            ));
+        }
+        drop(cls);
+        self.dict_set_ref(&inst.dict, name, value)?;
+        self.note_inst_dict_size(inst);
+        Ok(())
+    }
+
+    /// `object.__delattr__` of an instance: a property's deleter or a data
+    /// descriptor's `__delete__`, else the instance's dict.
+    pub fn generic_delattr(&self, obj: &Value, name: &Value) -> PyResult<()> {
+        let Some(ObjKind::Instance(inst)) = obj.as_obj().map(|o| &o.kind) else {
+            return self.delattr(obj, name);
+        };
+        let cls = inst.class.borrow().clone();
+        let cattr = self.lookup_type(&cls, name);
+        if let Some(Value::Obj(p)) = &cattr
+            && let ObjKind::Property(pp) = &p.kind
+        {
+            if pp[2].is_none() {
+                return Err(self.attribute_error(
+                    format!(
+                        "property '{}' of '{}' object has no deleter",
+                        self.display_str(name),
+                        self.type_name(obj)
+                    ),
+                    name,
+                    obj,
+                ));
+            }
+            self.call(&pp[2], Args::positional(std::slice::from_ref(obj)))?;
+            return Ok(());
+        }
+        if let Some(c) = &cattr
+            && let Some(d) = self.user_descriptor(c)
+            && d.is_data()
+        {
+            let Some(del) = &d.delete else {
+                return Err(self.attribute_error("__delete__", name, obj));
+            };
+            self.call_special(del, c, std::slice::from_ref(obj))?;
+            return Ok(());
+        }
+        drop(cls);
+        let ObjKind::Dict(c) = &inst.dict.kind else {
+            return Err(self.no_attribute(obj, name));
+        };
+        match super::dict::remove(self, c, name)? {
+            Some(_) => Ok(()),
+            None => Err(self.no_attribute(obj, name)),
+        }
+    }
+
     pub fn setattr(&self, obj: &Value, name: &Value, value: Value) -> PyResult<()> {
         match obj {
             Value::Obj(o) => match &o.kind {
-                ObjKind::Instance(inst) => {
-                    let cls = inst.class.borrow().clone();
-                    if let Some(Value::Obj(d)) = self.lookup_type(&cls, name)
-                        && let ObjKind::Property(p) = &d.kind
-                    {
-                        if p[1].is_none() {
-                            return Err(self.attribute_error(
-                                format!(
-                                    "property '{}' of '{}' object has no setter",
-                                    self.display_str(name),
-                                    self.type_name(obj)
-                                ),
-                                name,
-                                obj,
-                            ));
-                        }
-                        self.call(&p[1], Args::positional(&[obj.clone(), value]))?;
-                        return Ok(());
-                    }
+                ObjKind::Instance(_) => {
                     if let Some(sa) = self.user_special(obj, "__setattr__") {
                         self.call_special(&sa, obj, &[name.clone(), value])?;
                         return Ok(());
                     }
-                    if name.as_str().is_some_and(|s| s.as_bytes() == b"__class__") {
-                        if let Value::Obj(c) = &value
-                            && as_type(c).is_some_and(|t| t.layout == Layout::Object)
-                        {
-                            *inst.class.borrow_mut() = c.clone();
-                            return Ok(());
-                        }
-                        return Err(self.type_error("__class__ assignment only supported for mutable types or ModuleType subclasses"));
-                    }
-                    drop(cls);
-                    self.dict_set_ref(&inst.dict, name, value)?;
-                    self.note_inst_dict_size(inst);
-                    Ok(())
+                    self.generic_setattr(obj, name, value)
                 }
                 ObjKind::Exception(e) => match name.as_str().map(|s| s.as_bytes()) {
                     Some(b"args") => {
@@ -1848,26 +1951,12 @@ impl Vm {
     /// `delattr(obj, name)`.
     pub fn delattr(&self, obj: &Value, name: &Value) -> PyResult<()> {
         let d = match obj.as_obj().map(|o| &o.kind) {
-            Some(ObjKind::Instance(inst)) => {
-                let cls = inst.class.borrow().clone();
-                if let Some(Value::Obj(p)) = self.lookup_type(&cls, name)
-                    && let ObjKind::Property(pp) = &p.kind
-                {
-                    if pp[2].is_none() {
-                        return Err(self.attribute_error(
-                            format!(
-                                "property '{}' of '{}' object has no deleter",
-                                self.display_str(name),
-                                self.type_name(obj)
-                            ),
-                            name,
-                            obj,
-                        ));
-                    }
-                    self.call(&pp[2], Args::positional(std::slice::from_ref(obj)))?;
+            Some(ObjKind::Instance(_)) => {
+                if let Some(da) = self.user_special(obj, "__delattr__") {
+                    self.call_special(&da, obj, std::slice::from_ref(name))?;
                     return Ok(());
                 }
-                inst.dict.clone()
+                return self.generic_delattr(obj, name);
             }
             Some(ObjKind::Exception(e)) => e.dict.clone(),
             Some(ObjKind::Module(m)) => m.dict.clone(),
@@ -2264,5 +2353,20 @@ pub(crate) fn binds_as_method(v: &Value) -> bool {
         Some(ObjKind::Function(_)) => true,
         Some(ObjKind::Builtin(b)) => b.bound.is_undef() && !b.owner.is_empty(),
         _ => false,
+    }
+}
+
+/// A descriptor class's methods (see `Vm::user_descriptor`).
+pub(crate) struct UserDescriptor {
+    pub(crate) get: Option<Value>,
+    pub(crate) set: Option<Value>,
+    pub(crate) delete: Option<Value>,
+}
+
+impl UserDescriptor {
+    /// A data descriptor: it decides stores and deletes, and its `__get__`
+    /// comes before the instance's dict.
+    pub(crate) fn is_data(&self) -> bool {
+        self.set.is_some() || self.delete.is_some()
     }
 }

@@ -749,6 +749,7 @@ fn plain_dict<'a>(
     }
     let n = &refs.names;
     let plain = vm.special_cached(&cls, "__setattr__", true).is_none()
+        && vm.special_cached(&cls, "__delattr__", true).is_none()
         && vm.getattribute_hook(&cls).is_none()
         && [
             &n.target,
@@ -764,9 +765,10 @@ fn plain_dict<'a>(
             &n.initialized,
         ]
         .into_iter()
-        .all(|name| {
-            !matches!(vm.lookup_type(&cls, name),
-                Some(Value::Obj(d)) if matches!(d.kind, ObjKind::Property(_)))
+        .all(|name| match vm.lookup_type(&cls, name) {
+            Some(Value::Obj(d)) if matches!(d.kind, ObjKind::Property(_)) => false,
+            Some(v) => vm.user_descriptor(&v).is_none(),
+            None => true,
         });
     if plain {
         refs.plain_class.set(key);

@@ -817,14 +817,14 @@ fn obj_format(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 fn obj_setattr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "__setattr__", &a, 2, 2)?;
     match p[0].as_obj().map(|o| &o.kind) {
-        Some(ObjKind::Instance(i)) => {
+        Some(ObjKind::Instance(_)) => {
             if p[1].as_str().is_none() {
                 return Err(vm.type_error(format!(
                     "attribute name must be string, not '{}'",
                     vm.type_name(&p[1])
                 )));
             }
-            vm.dict_set(&i.dict, p[1].clone(), p[2].clone())?;
+            vm.generic_setattr(&p[0], &p[1], p[2].clone())?;
             Ok(Value::None)
         }
         _ => {
@@ -851,13 +851,14 @@ fn obj_getattribute(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 fn obj_delattr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "__delattr__", &a, 1, 1)?;
     match p[0].as_obj().map(|o| &o.kind) {
-        Some(ObjKind::Instance(i)) => {
-            let ObjKind::Dict(d) = &i.dict.kind else {
-                return Ok(Value::None);
-            };
-            if dict::remove(vm, d, &p[1])?.is_none() {
-                return Err(vm.no_attribute(&p[0], &p[1]));
+        Some(ObjKind::Instance(_)) => {
+            if p[1].as_str().is_none() {
+                return Err(vm.type_error(format!(
+                    "attribute name must be string, not '{}'",
+                    vm.type_name(&p[1])
+                )));
             }
+            vm.generic_delattr(&p[0], &p[1])?;
             Ok(Value::None)
         }
         _ => {
