@@ -3,7 +3,7 @@
 //! `STORE_ATTR_INSTANCE_VALUE`, `LOAD_ATTR_MODULE` and the method loads of
 //! builtin types).
 //!
-//! One [`AttrCache`] per `LoadAttr`/`LoadMethod`/`StoreAttr` instruction
+//! One [`AttrCache`] per `LoadAttr`/`LoadMethod`/`StoreAttr`/`DeleteAttr` instruction
 //! remembers what the full lookup learned about the receiver's type for
 //! that name. CPython guards with a per-type version tag; pyrt guards with
 //! the receiver's type (by identity) and the type epoch
@@ -306,10 +306,42 @@ pub(crate) fn store_attr(
     Ok(r)
 }
 
+/// What a site does with the attribute.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    Load,
+    Store,
+    Delete,
+}
+
+/// `del obj.name` at site `ci`: straight out of the instance dict when the
+/// site's facts hold for `obj`'s class (no `__delattr__`, no property or
+/// data descriptor of that name). None: the general path.
+#[inline]
+pub(crate) fn delete_attr(
+    vm: &Vm,
+    code: &Code,
+    ci: usize,
+    obj: &Value,
+    name: &Value,
+) -> Option<PyResult<()>> {
+    let (inst, ty) = instance(obj)?;
+    valid(code, ci, ty)?;
+    let ObjKind::Dict(d) = &inst.dict.kind else {
+        return None;
+    };
+    Some(match super::dict::remove(vm, d, name) {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(vm.no_attribute(obj, name)),
+        Err(e) => Err(e),
+    })
+}
+
 /// Learns the facts for `obj.name` at site `ci` (before the general path
 /// runs). Runs no Python code.
 #[inline(never)]
-pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, store: bool) {
+pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, access: Access) {
+    let store = access != Access::Load;
     let Some(c) = code.attr_cache.get(ci) else {
         return;
     };
@@ -377,7 +409,12 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, s
                 Some(v) => ClassAttr::plain(v),
                 None => ClassAttr::Unknown,
             };
-            if store && vm.user_special(obj, "__setattr__").is_some() {
+            let hook = match access {
+                Access::Load => None,
+                Access::Store => Some("__setattr__"),
+                Access::Delete => Some("__delattr__"),
+            };
+            if hook.is_some_and(|h| vm.user_special(obj, h).is_some()) {
                 return;
             }
             // A class's own `__getattribute__` sees every load.

@@ -477,7 +477,7 @@ pub struct Code {
     pub simple_call: bool,
     /// Global-lookup caches, one per `LoadGlobal`.
     pub global_cache: Vec<std::cell::RefCell<GlobalCache>>,
-    /// Attribute caches, one per `LoadAttr`/`LoadMethod`/`StoreAttr`
+    /// Attribute caches, one per `LoadAttr`/`LoadMethod`/`StoreAttr`/`DeleteAttr`
     /// (their arg: name index | cache index << 16).
     pub attr_cache: super::attr_cache::AttrCaches,
     /// `name` and `qualname` as (interned) strs, which every function made
@@ -486,7 +486,7 @@ pub struct Code {
 }
 
 /// The (name index, cache index) of a name instruction with an inline
-/// cache (LoadGlobal/LoadName, LoadAttr/LoadMethod/StoreAttr), whose arg
+/// cache (LoadGlobal/LoadName, LoadAttr/LoadMethod/StoreAttr/DeleteAttr), whose arg
 /// the compiler packs as name | cache << 16.
 #[inline(always)]
 pub fn cached_name_parts(arg: u32) -> (usize, usize) {

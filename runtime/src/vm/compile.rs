@@ -99,7 +99,7 @@ struct Unit<'s> {
     qualname: Rc<str>,
     child: usize,
     n_global_cache: usize,
-    /// Attribute caches so far (one per LoadAttr/LoadMethod/StoreAttr).
+    /// Attribute caches so far (one per LoadAttr/LoadMethod/StoreAttr/DeleteAttr).
     n_attr_cache: usize,
     /// A name index past what LoadGlobal/LoadName encode (16 bits).
     too_many_names: bool,
@@ -639,7 +639,7 @@ impl<'a> Compiler<'a> {
             // LoadName's global lookup (without a locals mapping) shares
             // LoadGlobal's cache.
             Op::LoadGlobal | Op::LoadName => self.cached_name_arg(i, |u| &mut u.n_global_cache),
-            Op::LoadAttr | Op::LoadMethod | Op::StoreAttr => {
+            Op::LoadAttr | Op::LoadMethod | Op::StoreAttr | Op::DeleteAttr => {
                 self.cached_name_arg(i, |u| &mut u.n_attr_cache)
             }
             _ => i,

@@ -1633,7 +1633,14 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                         tri!(enter_getter(vm, thp, g, obj));
                         continue 'frame;
                     }
-                    super::attr_cache::fill(vm, code, ci, &obj, name, false);
+                    super::attr_cache::fill(
+                        vm,
+                        code,
+                        ci,
+                        &obj,
+                        name,
+                        super::attr_cache::Access::Load,
+                    );
                     let v = tri!(vm.getattr(&obj, name));
                     push!(v);
                 }
@@ -1645,7 +1652,14 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                         Some(ms) => ms,
                         None => {
                             sync!();
-                            super::attr_cache::fill(vm, code, ci, &obj, name, false);
+                            super::attr_cache::fill(
+                                vm,
+                                code,
+                                ci,
+                                &obj,
+                                name,
+                                super::attr_cache::Access::Load,
+                            );
                             tri!(load_method(vm, &obj, name))
                         }
                     };
@@ -1661,7 +1675,14 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                     match super::attr_cache::store_attr(vm, code, ci, &obj, name, v) {
                         Ok(r) => tri!(r),
                         Err(v) => {
-                            super::attr_cache::fill(vm, code, ci, &obj, name, true);
+                            super::attr_cache::fill(
+                                vm,
+                                code,
+                                ci,
+                                &obj,
+                                name,
+                                super::attr_cache::Access::Store,
+                            );
                             tri!(vm.setattr(&obj, name, v));
                         }
                     }
@@ -3093,7 +3114,22 @@ fn cold_op(
         Op::DeleteAttr => {
             let obj = pop!();
             sync!();
-            tri!(vm.delattr(&obj, &code.names[arg as usize]));
+            let (name_i, ci) = super::code::cached_name_parts(arg);
+            let name = &code.names[name_i];
+            match super::attr_cache::delete_attr(vm, code, ci, &obj, name) {
+                Some(r) => tri!(r),
+                None => {
+                    super::attr_cache::fill(
+                        vm,
+                        code,
+                        ci,
+                        &obj,
+                        name,
+                        super::attr_cache::Access::Delete,
+                    );
+                    tri!(vm.delattr(&obj, name));
+                }
+            }
         }
         Op::DeleteSubscr => {
             let key = pop!();

@@ -692,24 +692,62 @@ pub(crate) struct ThreadingRefs {
 /// Interned attribute names of a Thread.
 #[derive(Debug)]
 struct ThreadNames {
-    target: Value,
-    name: Value,
-    args: Value,
-    kwargs: Value,
-    daemonic: Value,
-    ident: Value,
-    native_id: Value,
-    started: Value,
-    done: Value,
-    is_stopped: Value,
-    initialized: Value,
-    daemon: Value,
-    bootstrap: Value,
+    target: Name,
+    name: Name,
+    args: Name,
+    kwargs: Name,
+    daemonic: Name,
+    ident: Name,
+    native_id: Name,
+    started: Name,
+    done: Name,
+    is_stopped: Name,
+    initialized: Name,
+    daemon: Name,
+    bootstrap: Name,
+}
+
+/// An interned attribute name, with the dict entry it was last found at
+/// in a Thread's dict: every Thread's attributes go in in the same order
+/// (`init_thread`), so the guess, compared by identity, is nearly always
+/// right and saves the hashed probe.
+#[derive(Debug)]
+struct Name {
+    v: Value,
+    hint: std::cell::Cell<u32>,
+}
+
+impl std::ops::Deref for Name {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        &self.v
+    }
+}
+
+/// `name` in the instance's dict (see [`Name`]).
+fn dict_get_hinted(vm: &Vm, inst: &super::typeobj::Instance, name: &Name) -> Option<Value> {
+    let ObjKind::Dict(d) = &inst.dict.kind else {
+        return None;
+    };
+    match super::dict::fast::get_hinted(vm, d, &name.v, name.hint.get() as usize) {
+        Some((v, ix)) => {
+            if let Some(ix) = ix {
+                name.hint.set(ix as u32);
+            }
+            v
+        }
+        None => vm.dict_get_strval(&inst.dict, &name.v),
+    }
 }
 
 impl ThreadNames {
     fn new(vm: &Vm) -> PyResult<ThreadNames> {
-        let n = |s: &str| vm.intern_bytes(s.as_bytes());
+        let n = |s: &str| -> PyResult<Name> {
+            Ok(Name {
+                v: vm.intern_bytes(s.as_bytes())?,
+                hint: std::cell::Cell::new(0),
+            })
+        };
         Ok(ThreadNames {
             target: n("_target")?,
             name: n("_name")?,
@@ -809,9 +847,9 @@ fn set_attrs(
 
 /// `getattr(obj, name)` for the Thread attributes the natives read:
 /// from the instance dict when [`plain_dict`] holds and it has the name.
-fn get_attr(vm: &Vm, refs: &ThreadingRefs, obj: &Value, name: &Value) -> PyResult<Value> {
+fn get_attr(vm: &Vm, refs: &ThreadingRefs, obj: &Value, name: &Name) -> PyResult<Value> {
     if let Some(inst) = plain_dict(vm, refs, obj)
-        && let Some(v) = vm.dict_get_strval(&inst.dict, name)
+        && let Some(v) = dict_get_hinted(vm, inst, name)
     {
         return Ok(v);
     }
@@ -898,7 +936,7 @@ fn next_thread_number(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 }
 
 /// `thread.<name>`'s `_pyrt.Flag`, set.
-fn set_thread_flag(vm: &Vm, refs: &ThreadingRefs, thread: &Value, name: &Value) -> PyResult<()> {
+fn set_thread_flag(vm: &Vm, refs: &ThreadingRefs, thread: &Value, name: &Name) -> PyResult<()> {
     let f = get_attr(vm, refs, thread, name)?;
     native::<PyFlag>(vm, &f, "_pyrt.Flag")?.0.set();
     Ok(())
@@ -1038,7 +1076,7 @@ fn current_daemon(vm: &Vm, refs: &ThreadingRefs) -> PyResult<Value> {
     if let Some(ObjKind::Instance(inst)) = current.as_obj().map(|o| &o.kind)
         && let Some(Value::Obj(p)) = vm.lookup_type(&inst.class.borrow(), &refs.names.daemon)
         && refs.daemon_property.as_obj().is_some_and(|d| d.ptr_eq(&p))
-        && let Some(v) = vm.dict_get_strval(&inst.dict, &refs.names.daemonic)
+        && let Some(v) = dict_get_hinted(vm, inst, &refs.names.daemonic)
     {
         return Ok(v);
     }
@@ -1187,7 +1225,7 @@ fn join_plain(vm: &Vm, thread: &Value) -> PyResult<Option<Value>> {
         };
         if !initialized(vm, inst, n)
             || !started.is_set()
-            || matches!(vm.dict_get_strval(&inst.dict, &n.ident),
+            || matches!(dict_get_hinted(vm, inst, &n.ident),
                 Some(Value::Int(i)) if i as u64 == current_ident())
         {
             return Ok(None);
@@ -1198,15 +1236,15 @@ fn join_plain(vm: &Vm, thread: &Value) -> PyResult<Option<Value>> {
 }
 
 /// The `_pyrt.Flag` a plain Thread's dict holds under `name`.
-fn inst_flag(vm: &Vm, inst: &super::typeobj::Instance, name: &Value) -> Option<Arc<lock::Event>> {
-    let f = vm.dict_get_strval(&inst.dict, name)?;
+fn inst_flag(vm: &Vm, inst: &super::typeobj::Instance, name: &Name) -> Option<Arc<lock::Event>> {
+    let f = dict_get_hinted(vm, inst, name)?;
     native::<PyFlag>(vm, &f, "").ok().map(|f| f.0.clone())
 }
 
 /// A plain Thread's `_initialized` is True (its `__init__` ran).
 fn initialized(vm: &Vm, inst: &super::typeobj::Instance, n: &ThreadNames) -> bool {
     matches!(
-        vm.dict_get_strval(&inst.dict, &n.initialized),
+        dict_get_hinted(vm, inst, &n.initialized),
         Some(Value::Bool(true))
     )
 }

@@ -80,3 +80,30 @@ p = P()
 p.p = 2
 del p.p
 object.__setattr__(p, "p", 3)
+
+# One `del o.x` site, its cache filled, then the class changes under it.
+class E:
+    pass
+
+
+def drop_x(o):
+    del o.x
+
+
+e = E()
+for i in range(3):
+    e.x = i
+    drop_x(e)
+print(hasattr(e, "x"))
+try:
+    drop_x(e)
+except AttributeError as err:
+    print("AttributeError", err)
+E.__delattr__ = lambda self, name: print("E.__delattr__", name)
+drop_x(e)
+del E.__delattr__
+E.x = property(lambda self: 1, None, lambda self: print("deleter"))
+drop_x(e)
+E.x = Data()
+drop_x(e)
+print(E.__dict__["x"].log[-1])
