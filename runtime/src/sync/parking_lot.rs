@@ -239,22 +239,21 @@ const NUM_BUCKETS: usize = 257;
 /// Where a thread registers its current wait so that it can be
 /// interrupted (one per thread state).
 ///
-/// Interrupting a thread that is not waiting — the common case, a pending
-/// call for a busy main thread — costs two atomic operations, no lock:
-/// `interrupt` sets `pending` then reads `parked`; `register` sets
-/// `parked` then takes `pending`. All four are read-modify-writes in one
-/// total order, so at least one side sees the other's write (a double
-/// wake-up is harmless: a node is woken at most once). Plain stores and
-/// loads would do on real hardware with `SeqCst`, but loom cannot verify
-/// that pattern; RMWs it can. A thread state keeps its interrupter in a
-/// [`LineIsolated`], so the interrupting thread's writes do not evict what
-/// the owner reads.
+/// Waits are what is frequent (every blocking lock acquire registers and
+/// unregisters one), interrupts rare (pending calls, async exceptions):
+/// so a wait costs the slot's lock and one atomic swap, and an interrupt
+/// takes the lock too. `interrupt` sets `pending`, then looks in the
+/// slot under its lock; `register` fills the slot under the lock, then
+/// takes `pending`. The swaps of `pending` and the lock's acquisitions
+/// are all in one order, so either the registering side sees the
+/// interrupt's `pending` or the interrupting side sees the node (a
+/// double wake-up is harmless: a node is woken at most once). A thread
+/// state keeps its interrupter in a [`LineIsolated`], so the interrupting
+/// thread's writes do not evict what the owner reads.
 #[derive(Debug, Default)]
 pub struct Interrupter {
     /// The owner's current wait, if any.
     slot: Mutex<Option<Arc<WaitNode>>>,
-    /// The owner has a wait registered in `slot`.
-    parked: AtomicBool,
     /// An interrupt arrived: the next wait (or the current one) ends.
     pending: AtomicBool,
 }
@@ -269,13 +268,11 @@ impl Interrupter {
     /// makes its next park return immediately.
     pub fn interrupt(&self) {
         self.pending.swap(true, Ordering::SeqCst);
-        if self.parked.fetch_or(false, Ordering::SeqCst) {
-            let slot = lock(&self.slot);
-            if let Some(node) = &*slot
-                && self.pending.swap(false, Ordering::SeqCst)
-            {
-                node.wake(INTERRUPTED);
-            }
+        let slot = lock(&self.slot);
+        if let Some(node) = &*slot
+            && self.pending.swap(false, Ordering::SeqCst)
+        {
+            node.wake(INTERRUPTED);
         }
     }
 
@@ -289,11 +286,7 @@ impl Interrupter {
     /// Registers `node` as the owner's current wait; if an interrupt is
     /// already pending, consumes it and wakes the node at once.
     pub(crate) fn register(&self, node: &Arc<WaitNode>) {
-        {
-            let mut slot = lock(&self.slot);
-            *slot = Some(node.clone());
-            self.parked.swap(true, Ordering::SeqCst);
-        }
+        *lock(&self.slot) = Some(node.clone());
         if self.pending.swap(false, Ordering::SeqCst) {
             node.wake(INTERRUPTED);
         }
@@ -301,9 +294,9 @@ impl Interrupter {
 
     /// Forgets the owner's current wait.
     pub(crate) fn unregister(&self) {
-        let mut slot = lock(&self.slot);
-        self.parked.swap(false, Ordering::SeqCst);
-        *slot = None;
+        let old = lock(&self.slot).take();
+        // (The node's count falls with the lock released.)
+        drop(old);
     }
 }
 
