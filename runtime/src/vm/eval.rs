@@ -2208,7 +2208,14 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                                     std::ptr::read(std::ptr::addr_of!((*fp).locals)),
                                 )
                             };
-                            drop(owned);
+                            // One by one: the tuple's drop was a call, out
+                            // of line, on every return.
+                            let (code_ref, globals, builtins, func, locals) = owned;
+                            drop(code_ref);
+                            drop(globals);
+                            drop(builtins);
+                            drop(func);
+                            drop(locals);
                             // Drop the callable and the callee's slots in
                             // order (as CPython clears a frame: finalizers
                             // run local by local), inline (most are plain
