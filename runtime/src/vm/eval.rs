@@ -17,6 +17,7 @@ use std::cell::{Cell, RefCell};
 
 use smallvec::SmallVec;
 
+use super::attr_cache::Access;
 use super::code::{BinKind, CmpKind, Code, Op, flags};
 use super::frame::{Frame, Ret, VmThread};
 use super::func::{Args, Function, NativeFn};
@@ -1633,14 +1634,7 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                         tri!(enter_getter(vm, thp, g, obj));
                         continue 'frame;
                     }
-                    super::attr_cache::fill(
-                        vm,
-                        code,
-                        ci,
-                        &obj,
-                        name,
-                        super::attr_cache::Access::Load,
-                    );
+                    super::attr_cache::fill(vm, code, ci, &obj, name, Access::Load);
                     let v = tri!(vm.getattr(&obj, name));
                     push!(v);
                 }
@@ -1652,14 +1646,7 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                         Some(ms) => ms,
                         None => {
                             sync!();
-                            super::attr_cache::fill(
-                                vm,
-                                code,
-                                ci,
-                                &obj,
-                                name,
-                                super::attr_cache::Access::Load,
-                            );
+                            super::attr_cache::fill(vm, code, ci, &obj, name, Access::Load);
                             tri!(load_method(vm, &obj, name))
                         }
                     };
@@ -1675,14 +1662,7 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                     match super::attr_cache::store_attr(vm, code, ci, &obj, name, v) {
                         Ok(r) => tri!(r),
                         Err(v) => {
-                            super::attr_cache::fill(
-                                vm,
-                                code,
-                                ci,
-                                &obj,
-                                name,
-                                super::attr_cache::Access::Store,
-                            );
+                            super::attr_cache::fill(vm, code, ci, &obj, name, Access::Store);
                             tri!(vm.setattr(&obj, name, v));
                         }
                     }
@@ -3126,14 +3106,7 @@ fn cold_op(
             match super::attr_cache::delete_attr(vm, code, ci, &obj, name) {
                 Some(r) => tri!(r),
                 None => {
-                    super::attr_cache::fill(
-                        vm,
-                        code,
-                        ci,
-                        &obj,
-                        name,
-                        super::attr_cache::Access::Delete,
-                    );
+                    super::attr_cache::fill(vm, code, ci, &obj, name, Access::Delete);
                     tri!(vm.delattr(&obj, name));
                 }
             }

@@ -241,6 +241,20 @@ impl Vm {
         }
     }
 
+    /// The AttributeError for a property without the `part` (getter,
+    /// setter, deleter) an access needs.
+    fn property_lacks(&self, obj: &Value, name: &Value, part: &str) -> PyErr {
+        self.attribute_error(
+            format!(
+                "property '{}' of '{}' object has no {part}",
+                self.display_str(name),
+                self.type_name(obj)
+            ),
+            name,
+            obj,
+        )
+    }
+
     /// A class attribute that is a descriptor defined in Python (an
     /// instance of a class with `__get__`, `__set__` or `__delete__`): its
     /// methods. Data descriptors (`__set__` or `__delete__`) come before
@@ -1472,15 +1486,7 @@ impl Vm {
                         && let ObjKind::Property(p) = &d.kind
                     {
                         if p[0].is_none() {
-                            return Err(self.attribute_error(
-                                format!(
-                                    "property '{}' of '{}' object has no getter",
-                                    self.display_str(name),
-                                    self.type_name(obj)
-                                ),
-                                name,
-                                obj,
-                            ));
+                            return Err(self.property_lacks(obj, name, "getter"));
                         }
                         return self
                             .call(&p[0], Args::positional(std::slice::from_ref(obj)))
@@ -1738,7 +1744,6 @@ impl Vm {
         }
     }
 
-    /// `setattr(obj, name, value)`.
     /// `object.__setattr__` of an instance: a property's setter or a data
     /// descriptor's `__set__`, else the instance's dict.
     pub fn generic_setattr(&self, obj: &Value, name: &Value, value: Value) -> PyResult<()> {
@@ -1751,15 +1756,7 @@ impl Vm {
             && let ObjKind::Property(p) = &d.kind
         {
             if p[1].is_none() {
-                return Err(self.attribute_error(
-                    format!(
-                        "property '{}' of '{}' object has no setter",
-                        self.display_str(name),
-                        self.type_name(obj)
-                    ),
-                    name,
-                    obj,
-                ));
+                return Err(self.property_lacks(obj, name, "setter"));
             }
             self.call(&p[1], Args::positional(&[obj.clone(), value]))?;
             return Ok(());
@@ -1803,15 +1800,7 @@ impl Vm {
             && let ObjKind::Property(pp) = &p.kind
         {
             if pp[2].is_none() {
-                return Err(self.attribute_error(
-                    format!(
-                        "property '{}' of '{}' object has no deleter",
-                        self.display_str(name),
-                        self.type_name(obj)
-                    ),
-                    name,
-                    obj,
-                ));
+                return Err(self.property_lacks(obj, name, "deleter"));
             }
             self.call(&pp[2], Args::positional(std::slice::from_ref(obj)))?;
             return Ok(());
@@ -1836,6 +1825,7 @@ impl Vm {
         }
     }
 
+    /// `setattr(obj, name, value)`.
     pub fn setattr(&self, obj: &Value, name: &Value, value: Value) -> PyResult<()> {
         match obj {
             Value::Obj(o) => match &o.kind {
