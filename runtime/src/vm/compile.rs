@@ -104,6 +104,13 @@ struct Unit<'s> {
     /// A name index past what LoadGlobal/LoadName encode (16 bits).
     too_many_names: bool,
     reachable: bool,
+    /// Where the implicit `return None` at the end of a body starts (its
+    /// `LoadConst`): the exit CPython duplicates at each jump to it.
+    implicit_return: Option<usize>,
+    /// The jumps back that close `for` and `while` loops, in order: on no
+    /// line of their own (the line before them), copied to each jump to
+    /// them.
+    closing_jumps: Vec<usize>,
 }
 
 /// A constant that is stored once per code object, however often it
@@ -180,8 +187,7 @@ pub fn compile_module(
     for s in body {
         c.stmt(s)?;
     }
-    c.emit_const(Value::None);
-    c.emit(Op::ReturnValue, 0);
+    c.emit_implicit_return();
     c.finish_unit("<module>", 0, flags::MODULE, 1)
 }
 
@@ -229,17 +235,52 @@ fn has_annotations(body: &[Stmt]) -> bool {
     })
 }
 
-/// A `Jump` to `LoadConst; ReturnValue` becomes a `ReturnConst` (see
-/// `Op::ReturnConst`).
-fn return_consts(instrs: &mut [Instr]) {
+/// CPython's duplicated exits, which take the line of the jump that
+/// reaches them: a `Jump` to the implicit `return None` (its `LoadConst`
+/// at `ret`) becomes a `ReturnConst` (see `Op::ReturnConst`), a `Jump` to
+/// a loop's closing jump back a copy of it; a conditional jump to either
+/// goes to a copy of its own, on its line, added at the end. (A `return`
+/// statement or a `continue` has a line of its own: jumps to one stay.)
+fn copy_exits(
+    instrs: &mut Vec<Instr>,
+    locs: &mut Vec<Loc>,
+    handler_of: &mut Vec<Option<(Label, u32)>>,
+    ret: Option<usize>,
+    closing: &[usize],
+) {
+    debug_assert!(ret.is_none_or(|at| instrs.get(at).is_some_and(|i| i.op == Op::LoadConst)));
     for i in 0..instrs.len() {
-        let t = instrs[i].arg as usize;
-        if instrs[i].op == Op::Jump
-            && instrs[t].op == Op::LoadConst
-            && instrs.get(t + 1).is_some_and(|r| r.op == Op::ReturnValue)
-        {
-            instrs[i].op = Op::ReturnConst;
+        let ins = instrs[i];
+        if !ins.op.is_jump() {
+            continue;
         }
+        let t = ins.arg as usize;
+        let copy = if ret == Some(t) {
+            Instr {
+                op: Op::ReturnConst,
+                arg: t as u32,
+            }
+        } else if closing.binary_search(&t).is_ok() {
+            instrs[t]
+        } else {
+            continue;
+        };
+        if ins.op == Op::Jump {
+            instrs[i] = copy;
+            continue;
+        }
+        if !matches!(
+            ins.op,
+            Op::PopJumpIfFalse | Op::PopJumpIfTrue | Op::PopJumpIfNone | Op::PopJumpIfNotNone
+        ) {
+            continue;
+        }
+        instrs[i].arg = instrs.len() as u32;
+        instrs.push(copy);
+        locs.push(locs[i]);
+        // (A loop's jump back checks for interrupts: it raises into the
+        // handler its original is under.)
+        handler_of.push(handler_of[t]);
     }
 }
 
@@ -387,6 +428,8 @@ impl<'a> Compiler<'a> {
             n_attr_cache: 0,
             too_many_names: false,
             reachable: true,
+            implicit_return: None,
+            closing_jumps: Vec::new(),
             static_attrs: std::collections::BTreeSet::new(),
         });
     }
@@ -412,7 +455,14 @@ impl<'a> Compiler<'a> {
                 ins.arg = u.labels[ins.arg as usize].expect("label bound") as u32;
             }
         }
-        return_consts(&mut instrs);
+        let (mut locs, mut handler_of) = (u.locs, u.handler_of);
+        copy_exits(
+            &mut instrs,
+            &mut locs,
+            &mut handler_of,
+            u.implicit_return,
+            &u.closing_jumps,
+        );
         // Runtime superinstructions (see `Op::LoadFastLoadConst`).
         for i in 0..instrs.len().saturating_sub(1) {
             if instrs[i].op == Op::LoadFast {
@@ -451,10 +501,10 @@ impl<'a> Compiler<'a> {
         // Exception table: runs of instructions with the same handler.
         let mut table: Vec<ExcEntry> = Vec::new();
         let mut i = 0;
-        while i < u.handler_of.len() {
-            if let Some((l, d)) = u.handler_of[i] {
+        while i < handler_of.len() {
+            if let Some((l, d)) = handler_of[i] {
                 let start = i;
-                while i < u.handler_of.len() && u.handler_of[i] == Some((l, d)) {
+                while i < handler_of.len() && handler_of[i] == Some((l, d)) {
                     i += 1;
                 }
                 table.push(ExcEntry {
@@ -474,7 +524,7 @@ impl<'a> Compiler<'a> {
                 0,
             ));
         }
-        let line_starts = line_starts(&instrs, &u.locs, &table);
+        let line_starts = line_starts(&instrs, &locs, &table);
         let scope = u.scope;
         let argcount = argcounts & 0xFFFF;
         let posonly = (argcounts >> 16) & 0xFF;
@@ -506,7 +556,7 @@ impl<'a> Compiler<'a> {
             name_strs,
             simple_call,
             instrs,
-            locs: u.locs,
+            locs,
             line_starts,
             consts: u.consts,
             names,
@@ -533,6 +583,22 @@ impl<'a> Compiler<'a> {
     }
 
     // ---- emission ----------------------------------------------------------
+
+    /// The jump back that closes a loop, on the line of what came before
+    /// it (see `Unit::closing_jumps`).
+    fn emit_closing_jump(&mut self, start: Label) {
+        let at = self.unit().instrs.len();
+        self.unit().closing_jumps.push(at);
+        self.emit_jump(Op::JumpBackward, start);
+    }
+
+    /// The `return None` that ends a body without one of its own.
+    fn emit_implicit_return(&mut self) {
+        let at = self.unit().instrs.len();
+        self.unit().implicit_return = Some(at);
+        self.emit_const(Value::None);
+        self.emit(Op::ReturnValue, 0);
+    }
 
     fn set_loc(&mut self, l: Loc) {
         self.unit().loc = l;
@@ -813,9 +879,13 @@ impl<'a> Compiler<'a> {
                     Some(v) => self.expr(v)?,
                     None => self.emit_const(Value::None),
                 }
-                self.unwind_all(true)?;
-                // CPython places the return at its value.
-                self.set_loc(value.as_ref().map_or(s.loc, |v| v.loc));
+                let ran_finally = self.unwind_all(true)?;
+                // CPython places the return at its value — or, after a
+                // `finally` body run on the way out, on that body's last
+                // line (the return appears to happen after it).
+                if !ran_finally {
+                    self.set_loc(value.as_ref().map_or(s.loc, |v| v.loc));
+                }
                 self.emit(Op::ReturnValue, 0);
             }
             StmtKind::Delete { targets } => {
@@ -1106,17 +1176,20 @@ impl<'a> Compiler<'a> {
     /// `compiler_unwind_fblock_stack` does: a `return` or `break` inside a
     /// `finally` body unwinds only the blocks around it (compiling the same
     /// `finally` again would never end).
-    fn unwind_all(&mut self, preserve_tos: bool) -> Result<(), SyntaxErr> {
+    /// True when a `finally` body was compiled on the way.
+    fn unwind_all(&mut self, preserve_tos: bool) -> Result<bool, SyntaxErr> {
         let blocks = self.unit().fblocks.clone();
         let saved_handlers = self.unit().handlers.clone();
+        let mut ran_finally = false;
         for (i, b) in blocks.iter().enumerate().rev() {
             self.pop_handler_for(b);
             self.unit().fblocks.truncate(i);
             self.unwind_block(b, preserve_tos)?;
+            ran_finally |= matches!(b, FBlock::Finally(_));
         }
         self.unit().fblocks = blocks;
         self.unit().handlers = saved_handlers;
-        Ok(())
+        Ok(ran_finally)
     }
 
     /// Pops the exception handler covering a block before its cleanup
@@ -1191,8 +1264,10 @@ impl<'a> Compiler<'a> {
         });
         self.store_target(target)?;
         self.stmts(body)?;
+        self.emit_closing_jump(start);
+        // What follows the loop (its end reached by `ForIter`) is on the
+        // `for` line until a statement says otherwise.
         self.set_loc(loc);
-        self.emit_jump(Op::JumpBackward, start);
         self.unit().fblocks.pop();
         self.bind(cleanup);
         self.stmts(orelse)?;
@@ -1204,7 +1279,6 @@ impl<'a> Compiler<'a> {
         let start = self.new_label();
         let else_l = self.new_label();
         let end = self.new_label();
-        self.bind(start);
         let always_true = matches!(
             test.kind,
             ExprKind::Constant {
@@ -1212,6 +1286,12 @@ impl<'a> Compiler<'a> {
                 ..
             }
         ) || matches!(test.kind, ExprKind::Constant { value: Constant::Int(ref s), .. } if &**s != "10:0");
+        if always_true {
+            // The `while` line once on the way in (CPython's NOP).
+            self.set_loc(test.loc);
+            self.emit(Op::Nop, 0);
+        }
+        self.bind(start);
         if !always_true {
             self.cond_jump(test, false, else_l)?;
         }
@@ -1221,8 +1301,15 @@ impl<'a> Compiler<'a> {
             for_loop: false,
         });
         self.stmts(body)?;
-        self.set_loc(test.loc);
-        self.emit_jump(Op::JumpBackward, start);
+        if always_true {
+            // No test to run again: the jump back is the `while` line's
+            // (its 'line' event each time round, as CPython's).
+            self.set_loc(test.loc);
+            self.emit_jump(Op::JumpBackward, start);
+        } else {
+            self.emit_closing_jump(start);
+            self.set_loc(test.loc);
+        }
         self.unit().fblocks.pop();
         self.bind(else_l);
         self.stmts(orelse)?;
@@ -1698,8 +1785,7 @@ impl<'a> Compiler<'a> {
                 }
                 if self.unit().reachable || self.unit().instrs.is_empty() {
                     // Implicit `return None` at the last line.
-                    self.emit_const(Value::None);
-                    self.emit(Op::ReturnValue, 0);
+                    self.emit_implicit_return();
                 }
             }
             FuncBody::Expr(e) => {
@@ -1797,8 +1883,7 @@ impl<'a> Compiler<'a> {
             self.emit(Op::LoadClosure, i);
             self.emit_name(Op::StoreName, "__classcell__");
         }
-        self.emit_const(Value::None);
-        self.emit(Op::ReturnValue, 0);
+        self.emit_implicit_return();
         let code = self.finish_unit(name, 0, flags::CLASS_BODY, loc.line)?;
         let freevars = code.freevars.clone();
         let cv = self.maker.code(code);

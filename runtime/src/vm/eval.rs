@@ -1341,14 +1341,7 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
             // instruction, and `ip - 1` is the instruction just fetched.
             if tracing && unsafe { *line_starts.get_unchecked(ip - 1) } {
                 sync!();
-                tri!(super::tracing::on_instruction(
-                    vm,
-                    thp,
-                    fi,
-                    code,
-                    ins.op,
-                    ip - 1
-                ));
+                tri!(super::tracing::on_instruction(vm, thp, fi, code, ip - 1));
                 if th!(thp).frames.len() - 1 != fi {
                     continue 'frame;
                 }

@@ -7,7 +7,7 @@
 //! or jumps backwards; the trace and profile functions themselves are not
 //! traced.
 
-use super::code::{Op, flags};
+use super::code::flags;
 use super::frame::{Frame, FrameLinks, FrameObj, VmThread};
 use super::object::{ObjKind, ObjRef, Value};
 use super::state::{PyErr, PyResult, Vm};
@@ -435,7 +435,7 @@ fn on_call_traced(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     Ok(())
 }
 
-/// Before instruction `ip` (`op`) of the top frame (at `depth`, running
+/// Before instruction `ip` of the top frame (at `depth`, running
 /// `code`): 'line' events. Inline: it runs before every instruction while
 /// tracing, and most continue a line — decided from the frame's own
 /// fields, without its frame object.
@@ -445,7 +445,6 @@ pub(crate) fn on_instruction(
     thp: *mut VmThread,
     depth: usize,
     code: &super::code::Code,
-    op: Op,
     ip: usize,
 ) -> PyResult<()> {
     let th = th!(thp);
@@ -462,7 +461,7 @@ pub(crate) fn on_instruction(
         f.last_line = 0;
         return Ok(());
     }
-    if op == Op::JumpBackward || (line == f.last_line && !jumped_back) {
+    if line == f.last_line && !jumped_back {
         return Ok(());
     }
     // A new line, or a jump back: an event if the frame has a local trace
