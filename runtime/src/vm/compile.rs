@@ -321,9 +321,9 @@ fn stack_effect(op: Op, arg: u32, jump: bool) -> i32 {
     use Op::*;
     match op {
         Nop | Jump | JumpBackward | Swap | LoadAttr | UnaryOp | GetIter | ListToTuple
-        | Unsupported | SetupAnnotations => 0,
+        | Unsupported | SetupAnnotations | ReturnConst => 0,
         PopTop | StoreFast | StoreDeref | StoreGlobal | StoreName | DeleteAttr | ReturnValue
-        | ReturnConst | Reraise | PopExcept | ImportStar | PrintExpr | StopIterationError => -1,
+        | Reraise | PopExcept | ImportStar | PrintExpr | StopIterationError => -1,
         Copy | PushUndef | LoadConst | LoadFast | LoadFastLoadConst | LoadFastLoadFast
         | LoadDeref | LoadClosure | LoadGlobal | LoadName | LoadAssertionError | LoadLocals => 1,
         DeleteFast | DeleteDeref | DeleteGlobal | DeleteName => 0,
