@@ -1952,9 +1952,6 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                     }
                 }
                 Op::Jump => ip = arg as usize,
-                // A jump's copy of a `return None` (see `Op::ReturnConst`):
-                // where nothing sees its line, the jump it was.
-                Op::ReturnConst if !tracing && th!(thp).frame_objs.len() <= fi => ip = arg as usize,
                 Op::JumpBackward => {
                     // The loop body's length counts against the slice.
                     th!(thp).budget_left -= (ip - arg as usize) as i64;
@@ -2236,6 +2233,7 @@ fn run_inner<const TRACING: bool>(vm: &Vm, thp: *mut VmThread, stop: usize) -> P
                 }
                 _ => match cold_op(vm, thp, ins, ip, fi, base, code, stop)? {
                     Flow::Next => {}
+                    Flow::Jump(to) => ip = to,
                     Flow::Frame => continue 'frame,
                     Flow::Return(v) => return Ok(v),
                 },
@@ -3026,6 +3024,8 @@ fn list_append_on_stack(thp: *mut VmThread, callable_at: usize) -> bool {
 enum Flow {
     /// The next instruction of the same frame.
     Next,
+    /// Instruction `.0` of the same frame next.
+    Jump(usize),
     /// The top frame changed: re-enter the loop's frame prologue.
     Frame,
     /// The loop returns this value to its Rust caller.
@@ -3336,8 +3336,13 @@ fn cold_op(
             return Err(e);
         }
         Op::ReturnConst => {
-            // A jump's copy of a `return None` (see `Op::ReturnConst`).
-            // (Traced, or the frame has an object: its line is seen.)
+            // A jump's copy of a `return None` (see `Op::ReturnConst`):
+            // where nothing sees its line, the jump it was (out of the
+            // loop's own arms: an arm there made wasmtime's code for the
+            // whole loop slower).
+            if !tracing_now(thp) && th!(thp).frame_objs.len() <= fi {
+                return Ok(Flow::Jump(arg as usize));
+            }
             let v = code.consts[code.instrs[arg as usize].arg as usize].clone();
             sync!();
             let traced = super::tracing::on_return(vm, thp, &v, false);
