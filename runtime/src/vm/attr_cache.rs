@@ -141,19 +141,25 @@ fn valid(code: &Code, ci: usize, ty: usize) -> Option<&AttrCache> {
     (c.ty.get() == ty && c.epoch.get() == type_epoch()).then_some(c)
 }
 
-/// `name` in the instance dict `d`, tried first at the site's hint; the
+/// `name` in the instance dict `d`, tried first at entry `hint` (a site's,
+/// or a Thread attribute name's guess, kept up to date); the
 /// outer None when the dict cannot be read here (borrowed).
 #[inline]
-fn dict_lookup(vm: &Vm, c: &AttrCache, d: &ObjRef, name: &Value) -> Option<Option<Value>> {
+pub(crate) fn dict_lookup(
+    vm: &Vm,
+    hint: &Cell<u32>,
+    d: &ObjRef,
+    name: &Value,
+) -> Option<Option<Value>> {
     let ObjKind::Dict(d) = &d.kind else {
         return None;
     };
-    let hint = c.hint.get() as usize;
-    let (v, ix) = super::dict::fast::get_hinted(vm, d, name, hint)?;
+    let at = hint.get() as usize;
+    let (v, ix) = super::dict::fast::get_hinted(vm, d, name, at)?;
     if let Some(ix) = ix
-        && ix != hint
+        && ix != at
     {
-        c.hint.set(ix as u32);
+        hint.set(ix as u32);
     }
     Some(v)
 }
@@ -203,7 +209,7 @@ pub(crate) fn load_attr(
         // `property_getter`.
         return None;
     }
-    if let Some(v) = dict_lookup(vm, c, &inst.dict, name)? {
+    if let Some(v) = dict_lookup(vm, &c.hint, &inst.dict, name)? {
         return Some(v);
     }
     if let ClassAttr::Method(m) = class_attr {
@@ -268,7 +274,7 @@ pub(crate) fn load_method(
     }
     if let Some(inst) = inst {
         // The instance's own attribute wins over a (non-data) function.
-        if let Some(v) = dict_lookup(vm, c, &inst.dict, name)? {
+        if let Some(v) = dict_lookup(vm, &c.hint, &inst.dict, name)? {
             return Some((v, Value::Undef));
         }
     }

@@ -2407,8 +2407,7 @@ fn call_native_moved(
 /// paths; calls and returns must see `sys.settrace` called meanwhile.
 #[inline(always)]
 fn tracing_now(thp: *mut VmThread) -> bool {
-    let th = th!(thp);
-    !th.tracing && (!th.trace.is_none() || !th.profile.is_none())
+    super::tracing::active(thp)
 }
 
 /// A profile function wants 'c_call' events now.
@@ -3346,10 +3345,7 @@ fn cold_op(
             let v = code.consts[code.instrs[arg as usize].arg as usize].clone();
             sync!();
             let traced = super::tracing::on_return(vm, thp, &v, false);
-            return match return_slow(vm, thp, fi == stop, v, traced)? {
-                Flow::Return(v) => Ok(Flow::Return(v)),
-                _ => Ok(Flow::Frame),
-            };
+            return return_slow(vm, thp, fi == stop, v, traced);
         }
         Op::Reraise => {
             let e = pop!();

@@ -724,20 +724,11 @@ impl std::ops::Deref for Name {
     }
 }
 
-/// `name` in the instance's dict (see [`Name`]).
+/// `name` in the instance's dict (see [`Name`]), as an attribute
+/// cache's hinted lookup.
 fn dict_get_hinted(vm: &Vm, inst: &super::typeobj::Instance, name: &Name) -> Option<Value> {
-    let ObjKind::Dict(d) = &inst.dict.kind else {
-        return None;
-    };
-    match super::dict::fast::get_hinted(vm, d, &name.v, name.hint.get() as usize) {
-        Some((v, ix)) => {
-            if let Some(ix) = ix {
-                name.hint.set(ix as u32);
-            }
-            v
-        }
-        None => vm.dict_get_strval(&inst.dict, &name.v),
-    }
+    super::attr_cache::dict_lookup(vm, &name.hint, &inst.dict, &name.v)
+        .unwrap_or_else(|| vm.dict_get_strval(&inst.dict, &name.v))
 }
 
 impl ThreadNames {

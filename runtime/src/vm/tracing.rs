@@ -34,8 +34,9 @@ fn owner_depth(th: &VmThread, depth: usize) -> usize {
 }
 
 /// The frame object of the function the frame at `depth` runs in (its
-/// own, or an inlined comprehension's function's), if it has one.
-fn inlined_owner(th: &VmThread, depth: usize) -> Option<&ObjRef> {
+/// own, or an inlined comprehension's function's), if it has one: where
+/// the frame's events go.
+fn owner_obj(th: &VmThread, depth: usize) -> Option<&ObjRef> {
     th.frame_objs.get(owner_depth(th, depth))?.as_ref()
 }
 
@@ -50,10 +51,10 @@ pub(crate) fn inlined_unwound(vm: &Vm, thp: *mut VmThread, depth: usize, line: u
         return;
     }
     th.frames[depth - 1].last_line = line;
-    let Some(fo) = inlined_owner(th, depth - 1) else {
+    let Some(fo) = owner_obj(th, depth - 1) else {
         return;
     };
-    if local_trace(fo).is_none() {
+    if !has_local_trace(fo) {
         return;
     }
     let fo = fo.clone();
@@ -76,8 +77,10 @@ fn current_line(f: &Frame) -> u32 {
     }
 }
 
-#[inline]
-fn active(thp: *mut VmThread) -> bool {
+/// A trace or profile function is set on this thread and the thread is
+/// not inside one (their own calls are not traced).
+#[inline(always)]
+pub(crate) fn active(thp: *mut VmThread) -> bool {
     let th = th!(thp);
     !th.tracing && (!th.trace.is_none() || !th.profile.is_none())
 }
@@ -322,22 +325,12 @@ impl Event {
     }
 }
 
-/// What becomes of a trace function's return value.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum TraceResult {
-    /// The frame's local trace function (the 'call', 'line' and
-    /// 'exception' events of `sys.settrace`'s functions).
-    LocalTrace,
-    /// Dropped.
-    Ignored,
-}
-
 /// Calls a trace/profile function with tracing suspended; an error in it
-/// removes it (as CPython does) and propagates. Its return value is
-/// handled here (`then`), not returned: the value comes back from the
-/// eval loop as two 8-byte stores, and moving it on whole (one 16-byte
-/// load) stalled the processor on every event.
-#[allow(clippy::too_many_arguments)]
+/// removes it (as CPython does) and propagates. What a trace function
+/// returns for 'call', 'line' and 'exception' becomes the frame's local
+/// trace function; anything else is dropped — here, not returned: the
+/// value comes back from the eval loop as two 8-byte stores, and moving
+/// it on whole (one 16-byte load) stalled the processor on every event.
 fn call_tracer(
     vm: &Vm,
     thp: *mut VmThread,
@@ -346,7 +339,6 @@ fn call_tracer(
     event: Event,
     arg: Value,
     is_profile: bool,
-    then: TraceResult,
 ) -> PyResult<()> {
     th!(thp).tracing = true;
     let r = match vm.event_str(event) {
@@ -359,7 +351,7 @@ fn call_tracer(
         // and `r` is forgotten, never dropped.
         let v = unsafe { super::object::read_value(v) };
         std::mem::forget(r);
-        if then == TraceResult::LocalTrace {
+        if !is_profile && event != Event::Return {
             set_local_trace(fo, v);
         }
         return Ok(());
@@ -402,16 +394,7 @@ fn on_call_traced(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
     // The trace function first (see `on_return`).
     if !th!(thp).trace.is_none() {
         let trace = th!(thp).trace.clone();
-        call_tracer(
-            vm,
-            thp,
-            &trace,
-            &fo,
-            Event::Call,
-            Value::None,
-            false,
-            TraceResult::LocalTrace,
-        )?;
+        call_tracer(vm, thp, &trace, &fo, Event::Call, Value::None, false)?;
         // The first instruction starts a line (a resumed generator goes on
         // with the line of its yield).
         let f = &mut th!(thp).frames[depth];
@@ -421,16 +404,7 @@ fn on_call_traced(vm: &Vm, thp: *mut VmThread) -> PyResult<()> {
         }
     }
     if !profile.is_none() {
-        call_tracer(
-            vm,
-            thp,
-            &profile,
-            &fo,
-            Event::Call,
-            Value::None,
-            true,
-            TraceResult::Ignored,
-        )?;
+        call_tracer(vm, thp, &profile, &fo, Event::Call, Value::None, true)?;
     }
     Ok(())
 }
@@ -467,13 +441,8 @@ pub(crate) fn on_instruction(
     // A new line, or a jump back: an event if the frame has a local trace
     // function.
     f.last_line = line;
-    let fo = match th.frame_objs.get(depth) {
-        Some(Some(fo)) => fo,
-        _ if code.flags & flags::INLINED != 0 => match inlined_owner(th, depth) {
-            Some(fo) => fo,
-            None => return Ok(()),
-        },
-        _ => return Ok(()),
+    let Some(fo) = owner_obj(th, depth) else {
+        return Ok(());
     };
     if !has_local_trace(fo) {
         return Ok(());
@@ -487,16 +456,7 @@ pub(crate) fn on_instruction(
 fn line_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32) -> PyResult<()> {
     set_line(fo, line);
     let lt = local_trace(fo);
-    call_tracer(
-        vm,
-        thp,
-        &lt,
-        fo,
-        Event::Line,
-        Value::None,
-        false,
-        TraceResult::LocalTrace,
-    )
+    call_tracer(vm, thp, &lt, fo, Event::Line, Value::None, false)
 }
 
 /// The top frame is returning (`exception`: it is unwinding with an
@@ -589,48 +549,21 @@ fn return_event(
         value.clone()
     };
     let mut r = Ok(());
-    let traced = has_local_trace(&fo);
-    if traced {
+    if has_local_trace(&fo) {
         let lt = local_trace(&fo);
-        r = call_tracer(
-            vm,
-            thp,
-            &lt,
-            &fo,
-            Event::Return,
-            arg.clone(),
-            false,
-            TraceResult::Ignored,
-        );
+        r = call_tracer(vm, thp, &lt, &fo, Event::Return, arg.clone(), false);
     }
     let profile = th!(thp).profile.clone();
     if !profile.is_none() {
         let arg = if r.is_ok() { arg } else { Value::None };
-        if let Err(e) = call_tracer(
-            vm,
-            thp,
-            &profile,
-            &fo,
-            Event::Return,
-            arg,
-            true,
-            TraceResult::Ignored,
-        ) && r.is_ok()
+        if let Err(e) = call_tracer(vm, thp, &profile, &fo, Event::Return, arg, true)
+            && r.is_ok()
         {
             if !at_yield && has_local_trace(&fo) && !th!(thp).trace.is_none() {
                 exception_event(vm, thp, &fo, line, &e);
                 if has_local_trace(&fo) {
                     let lt = local_trace(&fo);
-                    let _ = call_tracer(
-                        vm,
-                        thp,
-                        &lt,
-                        &fo,
-                        Event::Return,
-                        Value::None,
-                        false,
-                        TraceResult::Ignored,
-                    );
+                    let _ = call_tracer(vm, thp, &lt, &fo, Event::Return, Value::None, false);
                 }
             }
             r = Err(e);
@@ -654,16 +587,9 @@ pub(crate) fn on_exception(vm: &Vm, thp: *mut VmThread, e: &PyErr) {
         return;
     }
     let depth = th!(thp).frames.len() - 1;
-    let th = th!(thp);
-    let fo = match th.frame_objs.get(depth) {
-        Some(Some(fo)) => fo,
-        _ if is_inlined(&th.frames[depth]) => match inlined_owner(th, depth) {
-            Some(fo) => fo,
-            None => return,
-        },
-        _ => return,
+    let Some(fo) = owner_obj(th!(thp), depth).cloned() else {
+        return;
     };
-    let fo = fo.clone();
     let line = current_line(&th!(thp).frames[depth]);
     exception_event(vm, thp, &fo, line, e);
 }
@@ -682,16 +608,7 @@ fn exception_event(vm: &Vm, thp: *mut VmThread, fo: &ObjRef, line: u32, e: &PyEr
         return;
     };
     let lt = local_trace(fo);
-    let _ = call_tracer(
-        vm,
-        thp,
-        &lt,
-        fo,
-        Event::Exception,
-        arg,
-        false,
-        TraceResult::LocalTrace,
-    );
+    let _ = call_tracer(vm, thp, &lt, fo, Event::Exception, arg, false);
 }
 
 /// A builtin call under a profile function: c_call / c_return /
@@ -714,16 +631,7 @@ pub(crate) fn native_call(
     let fo = frame_obj(vm, thp, depth)?;
     let profile = th!(thp).profile.clone();
     // The descriptor, unbound (its __name__ is the method name).
-    call_tracer(
-        vm,
-        thp,
-        &profile,
-        &fo,
-        Event::CCall,
-        callable.clone(),
-        true,
-        TraceResult::Ignored,
-    )?;
+    call_tracer(vm, thp, &profile, &fo, Event::CCall, callable.clone(), true)?;
     let r = super::eval::call_native_value(vm, thp, callable, args, kw);
     let profile = th!(thp).profile.clone();
     if !profile.is_none() {
@@ -732,16 +640,7 @@ pub(crate) fn native_call(
         } else {
             Event::CException
         };
-        call_tracer(
-            vm,
-            thp,
-            &profile,
-            &fo,
-            ev,
-            callable.clone(),
-            true,
-            TraceResult::Ignored,
-        )?;
+        call_tracer(vm, thp, &profile, &fo, ev, callable.clone(), true)?;
     }
     r
 }

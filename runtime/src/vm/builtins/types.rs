@@ -818,12 +818,7 @@ fn obj_setattr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "__setattr__", &a, 2, 2)?;
     match p[0].as_obj().map(|o| &o.kind) {
         Some(ObjKind::Instance(_)) => {
-            if p[1].as_str().is_none() {
-                return Err(vm.type_error(format!(
-                    "attribute name must be string, not '{}'",
-                    vm.type_name(&p[1])
-                )));
-            }
+            super::attr_name(vm, &p[1], "")?;
             vm.generic_setattr(&p[0], &p[1], p[2].clone())?;
             Ok(Value::None)
         }
@@ -836,12 +831,7 @@ fn obj_setattr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 
 fn obj_getattribute(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "__getattribute__", &a, 1, 1)?;
-    if p[1].as_str().is_none() {
-        return Err(vm.type_error(format!(
-            "attribute name must be string, not '{}'",
-            vm.type_name(&p[1])
-        )));
-    }
+    super::attr_name(vm, &p[1], "")?;
     match vm.generic_getattr(&p[0], &p[1], false)? {
         Some(v) => Ok(v),
         None => Err(vm.no_attribute(&p[0], &p[1])),
@@ -852,12 +842,7 @@ fn obj_delattr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "__delattr__", &a, 1, 1)?;
     match p[0].as_obj().map(|o| &o.kind) {
         Some(ObjKind::Instance(_)) => {
-            if p[1].as_str().is_none() {
-                return Err(vm.type_error(format!(
-                    "attribute name must be string, not '{}'",
-                    vm.type_name(&p[1])
-                )));
-            }
+            super::attr_name(vm, &p[1], "")?;
             vm.generic_delattr(&p[0], &p[1])?;
             Ok(Value::None)
         }
