@@ -1937,27 +1937,41 @@ impl<'a> Compiler<'a> {
     /// Compiles `e` as a condition: jumps to `target` when its truth is
     /// `when`.
     fn cond_jump(&mut self, e: &Expr, when: bool, target: Label) -> Result<(), SyntaxErr> {
+        self.cond_jump_at(e, when, target, None)
+    }
+
+    /// As [`Self::cond_jump`], the jumps at `at` when given (a
+    /// comprehension's `if`: on its element's line, as CPython's
+    /// `compiler_jump_if` with the element's location), else each at its
+    /// condition's position.
+    fn cond_jump_at(
+        &mut self,
+        e: &Expr,
+        when: bool,
+        target: Label,
+        at: Option<Loc>,
+    ) -> Result<(), SyntaxErr> {
         match &e.kind {
             ExprKind::UnaryOp {
                 op: UnaryOp::Not,
                 operand,
-            } => return self.cond_jump(operand, !when, target),
+            } => return self.cond_jump_at(operand, !when, target, at),
             ExprKind::BoolOp { op, values } => {
                 let is_and = *op == BoolOp::And;
                 // `a and b` jumps when false if any is false.
                 if is_and != when {
                     // and/false or or/true: each operand can jump directly.
                     for v in values {
-                        self.cond_jump(v, when, target)?;
+                        self.cond_jump_at(v, when, target, at)?;
                     }
                 } else {
                     let skip = self.new_label();
                     let n = values.len();
                     for (i, v) in values.iter().enumerate() {
                         if i + 1 < n {
-                            self.cond_jump(v, !when, skip)?;
+                            self.cond_jump_at(v, !when, skip, at)?;
                         } else {
-                            self.cond_jump(v, when, target)?;
+                            self.cond_jump_at(v, when, target, at)?;
                         }
                     }
                     self.bind(skip);
@@ -1979,7 +1993,7 @@ impl<'a> Compiler<'a> {
                 ) =>
             {
                 self.expr(left)?;
-                self.set_loc(e.loc);
+                self.set_loc(at.unwrap_or(e.loc));
                 let is = ops[0] == CmpOp::Is;
                 let op = if is == when {
                     Op::PopJumpIfNone
@@ -1992,7 +2006,7 @@ impl<'a> Compiler<'a> {
             _ => {}
         }
         self.expr(e)?;
-        self.set_loc(e.loc);
+        self.set_loc(at.unwrap_or(e.loc));
         self.emit_jump(
             if when {
                 Op::PopJumpIfTrue
@@ -2564,9 +2578,13 @@ impl<'a> Compiler<'a> {
         }
         self.comp_generator(kind, generators, 0, elt, value)?;
         if kind == CompKind::Gen {
+            // A generator expression ends on its loop's line (CPython's
+            // END_FOR, then the implicit `return None` after it).
+            self.set_loc(generators[0].iter.loc);
             self.emit_const(Value::None);
+        } else {
+            self.set_loc(loc);
         }
-        self.set_loc(loc);
         self.emit(Op::ReturnValue, 0);
         let mut f = flags::OPTIMIZED | flags::NESTED;
         if kind != CompKind::Gen {
@@ -2619,7 +2637,7 @@ impl<'a> Compiler<'a> {
         self.store_target(&g.target)?;
         let skip = self.new_label();
         for c in &g.ifs {
-            self.cond_jump(c, false, skip)?;
+            self.cond_jump_at(c, false, skip, Some(elt.loc))?;
         }
         if i + 1 < gens.len() {
             self.comp_generator(kind, gens, i + 1, elt, value)?;

@@ -1156,8 +1156,11 @@ fn unwind(vm: &Vm, thp: *mut VmThread, stop: usize, mut e: PyErr, _reraise: bool
     let ObjKind::Code(c) = &code.kind else {
         return Unwound::Propagate(e);
     };
-    if !reraising && !is_inlined {
-        // The frame's object goes with the entry (`tb_frame`).
+    if !reraising && !from_inlined {
+        // The frame's object goes with the entry (`tb_frame`). An inlined
+        // comprehension's entry is its function's (that frame object, in
+        // that function's name), at the comprehension's instruction — the
+        // function's frame, unwinding next, adds none of its own.
         let fo = super::tracing::frame_obj(vm, thp, fi).ok();
         super::exc_support::add_traceback(vm, &e, &code, lasti as u32, c.line_of(lasti), fo);
     }

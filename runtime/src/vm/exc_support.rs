@@ -574,7 +574,9 @@ fn format_tb(vm: &Vm, tb: &[TbEntry], out: &mut String, carets: bool) {
         }
         out.push_str(&format!(
             "  File \"{}\", line {}, in {}\n",
-            c.filename, e.lineno, c.name
+            c.filename,
+            e.lineno,
+            entry_name(e, c)
         ));
         let loc = c.locs.get(e.lasti as usize).copied();
         if let Some(src) = source_for(vm, c)
@@ -600,6 +602,19 @@ fn format_tb(vm: &Vm, tb: &[TbEntry], out: &mut String, carets: bool) {
             if n == 1 { "" } else { "s" }
         ));
     }
+}
+
+/// The function an entry is in: its code's, or for an inlined
+/// comprehension's code the function's it runs in (its frame object's).
+fn entry_name(e: &TbEntry, c: &super::code::Code) -> std::rc::Rc<str> {
+    if c.flags & super::code::flags::INLINED != 0
+        && let Some(fo) = &e.frame
+        && let ObjKind::Frame(f) = &fo.kind
+        && let ObjKind::Code(fc) = &f.links().code.kind
+    {
+        return fc.name.clone();
+    }
+    c.name.clone()
 }
 
 fn source_for(vm: &Vm, c: &super::code::Code) -> Option<std::rc::Rc<str>> {
