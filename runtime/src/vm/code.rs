@@ -97,6 +97,9 @@ pub enum Op {
     BuildSet,
     /// `(k1 v1 … kn vn -- dict)`.
     BuildMap,
+    /// `(v1 … vn keys -- dict)`: `keys` a tuple of n constants (CPython's
+    /// BUILD_CONST_KEY_MAP).
+    BuildConstKeyMap,
     /// `(s1 … sn -- str)`: f-string pieces.
     BuildString,
     /// `(start stop [step] -- slice)`; arg 2 or 3.

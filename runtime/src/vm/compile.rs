@@ -335,6 +335,7 @@ fn stack_effect(op: Op, arg: u32, jump: bool) -> i32 {
         BinaryOp | CompareOp | IsOp | ContainsOp => -1,
         BuildTuple | BuildList | BuildSet | BuildString => 1 - arg as i32,
         BuildMap => 1 - 2 * arg as i32,
+        BuildConstKeyMap => -(arg as i32),
         BuildSlice => 1 - arg as i32,
         ListAppend | SetAdd | ListExtend | SetUpdate | DictUpdate | DictMerge => -1,
         MapAdd => -2,
@@ -1248,7 +1249,7 @@ impl<'a> Compiler<'a> {
         orelse: &[Stmt],
         loc: Loc,
     ) -> Result<(), SyntaxErr> {
-        self.expr(iter)?;
+        self.iterable(iter)?;
         self.set_loc(iter.loc);
         self.emit(Op::GetIter, 0);
         let start = self.new_label();
@@ -2101,30 +2102,11 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::BinaryOp, binkind(*op) as u32);
             }
             ExprKind::UnaryOp { op, operand } => {
-                // Fold `-literal` so `-5` is a constant as in CPython.
+                // `-literal` is a constant, as in CPython.
                 if *op == UnaryOp::USub
-                    && let ExprKind::Constant {
-                        value: Constant::Int(s),
-                        ..
-                    } = &operand.kind
+                    && let Some(v) = self.folded(e)?
                 {
-                    let v = self.constant(&Constant::Int(s.clone()), operand.loc)?;
-                    let neg = match v {
-                        Value::Int(i) if i != i64::MIN => Some(Value::Int(-i)),
-                        _ => None,
-                    };
-                    if let Some(n) = neg {
-                        self.emit_const(n);
-                        return Ok(());
-                    }
-                }
-                if *op == UnaryOp::USub
-                    && let ExprKind::Constant {
-                        value: Constant::Float(f),
-                        ..
-                    } = &operand.kind
-                {
-                    self.emit_const(Value::Float(-*f));
+                    self.emit_const(v);
                     return Ok(());
                 }
                 self.expr(operand)?;
@@ -2153,7 +2135,22 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Dict { keys, values } => {
                 let has_unpack = keys.iter().any(Option::is_none);
-                if !has_unpack {
+                // Two or more constant keys: the values, then the keys as
+                // one tuple constant, on the display's line (CPython's
+                // `compiler_subdict`).
+                let const_keys = if !has_unpack && keys.len() > 1 && keys.len() <= 16 {
+                    self.const_items(keys.iter().flatten())?
+                } else {
+                    None
+                };
+                if let Some(ks) = const_keys {
+                    for v in values {
+                        self.expr(v)?;
+                    }
+                    self.set_loc(e.loc);
+                    self.emit_const(ks);
+                    self.emit(Op::BuildConstKeyMap, keys.len() as u32);
+                } else if !has_unpack {
                     for (k, v) in keys.iter().zip(values) {
                         self.expr(k.as_ref().expect("key"))?;
                         self.expr(v)?;
@@ -2315,24 +2312,98 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// `e` as one constant, as CPython's AST optimizer folds it: a
+    /// literal, a negated number, a tuple of those.
+    fn folded(&mut self, e: &Expr) -> Result<Option<Value>, SyntaxErr> {
+        Ok(match &e.kind {
+            ExprKind::Constant { value, .. } if !matches!(value, Constant::Complex(_)) => {
+                Some(self.constant(value, e.loc)?)
+            }
+            ExprKind::UnaryOp {
+                op: UnaryOp::USub,
+                operand,
+            } => match &operand.kind {
+                ExprKind::Constant {
+                    value: value @ (Constant::Int(_) | Constant::Float(_)),
+                    ..
+                } => match self.constant(value, operand.loc)? {
+                    Value::Int(i) if i != i64::MIN => Some(Value::Int(-i)),
+                    Value::Float(f) => Some(Value::Float(-f)),
+                    _ => None,
+                },
+                _ => None,
+            },
+            ExprKind::Tuple {
+                elts,
+                ctx: Ctx::Load,
+            } => self.const_tuple(elts)?,
+            _ => None,
+        })
+    }
+
     /// A tuple of constants becomes one constant.
     fn const_tuple(&mut self, elts: &[Expr]) -> Result<Option<Value>, SyntaxErr> {
-        if elts.is_empty() || elts.len() > 32 || !elts.iter().all(|e| matches!(e.kind, ExprKind::Constant { ref value, .. } if !matches!(value, Constant::Complex(_)))) {
+        if elts.is_empty() || elts.len() > 32 {
             return Ok(None);
         }
+        self.const_items(elts)
+    }
+
+    /// The tuple of `elts` when each folds to a constant.
+    fn const_items<'e>(
+        &mut self,
+        elts: impl IntoIterator<Item = &'e Expr>,
+    ) -> Result<Option<Value>, SyntaxErr> {
         let mut items = Vec::new();
         for e in elts {
-            if let ExprKind::Constant { value, .. } = &e.kind {
-                items.push(self.constant(value, e.loc)?);
+            match self.folded(e)? {
+                Some(v) => items.push(v),
+                None => return Ok(None),
             }
         }
         Ok(Some(self.maker.tuple(items)))
+    }
+
+    /// An iterable a `for` loop or an `in` test only reads: a list display
+    /// of constants is a tuple constant (CPython's `fold_iter`).
+    fn iterable(&mut self, e: &Expr) -> Result<(), SyntaxErr> {
+        if let ExprKind::List {
+            elts,
+            ctx: Ctx::Load,
+        } = &e.kind
+            && let Some(t) = self.const_items(elts)?
+        {
+            self.set_loc(e.loc);
+            self.emit_const(t);
+            return Ok(());
+        }
+        self.expr(e)
     }
 
     fn sequence(&mut self, elts: &[Expr], build: Op, loc: Loc) -> Result<(), SyntaxErr> {
         let has_star = elts
             .iter()
             .any(|e| matches!(e.kind, ExprKind::Starred { .. }));
+        // Three or more constants in a list or set: built from one tuple
+        // constant, on the display's line (CPython's `starunpack_helper`).
+        if !has_star
+            && build != Op::BuildTuple
+            && elts.len() > 2
+            && let Some(t) = self.const_items(elts)?
+        {
+            self.set_loc(loc);
+            self.emit(build, 0);
+            self.emit_const(t);
+            self.emit(
+                if build == Op::BuildSet {
+                    Op::SetUpdate
+                } else {
+                    Op::ListExtend
+                },
+                1,
+            );
+            return Ok(());
+        }
         if !has_star {
             for x in elts {
                 self.expr(x)?;
@@ -2376,7 +2447,11 @@ impl<'a> Compiler<'a> {
     ) -> Result<(), SyntaxErr> {
         self.expr(left)?;
         if ops.len() == 1 {
-            self.expr(&comparators[0])?;
+            if matches!(ops[0], CmpOp::In | CmpOp::NotIn) {
+                self.iterable(&comparators[0])?;
+            } else {
+                self.expr(&comparators[0])?;
+            }
             self.set_loc(loc);
             self.emit_compare(ops[0]);
             return Ok(());

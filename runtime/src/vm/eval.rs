@@ -3134,6 +3134,19 @@ fn cold_op(
             }
             push!(Value::Obj(d));
         }
+        Op::BuildConstKeyMap => {
+            let keys = pop!();
+            let n = stack!().len();
+            let values: Vec<Value> = stack!().drain(n - arg as usize..).collect();
+            sync!();
+            let d = tri!(vm.new_dict());
+            if let Some(ObjKind::Tuple(ks)) = keys.as_obj().map(|o| &o.kind) {
+                for (k, v) in ks.iter().zip(values) {
+                    tri!(vm.dict_set(&d, k.clone(), v));
+                }
+            }
+            push!(Value::Obj(d));
+        }
         Op::BuildString => {
             let n = stack!().len();
             let from = n - arg as usize;
