@@ -844,12 +844,14 @@ impl<'a> Compiler<'a> {
                     self.expr(d)?;
                 }
                 self.set_loc(s.loc);
-                self.make_function(name, args, FuncBody::Stmts(body), s.loc)?;
-                for _ in decorator_list {
-                    self.emit(Op::PushUndef, 0);
-                    self.emit(Op::Swap, 2);
-                    self.emit(Op::Call, 1);
-                }
+                self.make_function(
+                    name,
+                    args,
+                    FuncBody::Stmts(body),
+                    s.loc,
+                    first_line(decorator_list, s.loc),
+                )?;
+                self.apply_decorators(decorator_list, s.loc);
                 self.name_op(name, Ctx::Store, s.loc)?;
             }
             StmtKind::ClassDef {
@@ -863,12 +865,15 @@ impl<'a> Compiler<'a> {
                     self.expr(d)?;
                 }
                 self.set_loc(s.loc);
-                self.class_def(name, bases, keywords, body, s.loc)?;
-                for _ in decorator_list {
-                    self.emit(Op::PushUndef, 0);
-                    self.emit(Op::Swap, 2);
-                    self.emit(Op::Call, 1);
-                }
+                self.class_def(
+                    name,
+                    bases,
+                    keywords,
+                    body,
+                    s.loc,
+                    first_line(decorator_list, s.loc),
+                )?;
+                self.apply_decorators(decorator_list, s.loc);
                 self.name_op(name, Ctx::Store, s.loc)?;
             }
             StmtKind::Return { value } => {
@@ -1015,6 +1020,8 @@ impl<'a> Compiler<'a> {
                         self.set_loc(s.loc);
                         self.emit(Op::Call, 1);
                     }
+                    // Raised at the test (its carets in the traceback).
+                    self.set_loc(test.loc);
                     self.emit(Op::RaiseVarargs, 1);
                     self.bind(end);
                 }
@@ -1541,20 +1548,20 @@ impl<'a> Compiler<'a> {
                 self.note_static_attr(obj, attr);
                 self.expr(obj)?;
                 self.emit(Op::Copy, 1);
-                self.set_loc(target.loc);
+                self.set_loc(attr_loc(target.loc, target, attr));
                 self.emit_name(Op::LoadAttr, attr);
                 self.expr(value)?;
                 self.set_loc(Loc::span(target.loc, value.loc));
                 self.emit(Op::BinaryOp, bin);
                 self.emit(Op::Swap, 2);
-                self.set_loc(target.loc);
+                self.set_loc(attr_loc(target.loc, target, attr));
                 self.emit_name(Op::StoreAttr, attr);
             }
             ExprKind::Subscript {
                 value: obj, slice, ..
             } => {
                 self.expr(obj)?;
-                self.expr(slice)?;
+                self.subscript_key(slice, target.loc)?;
                 self.emit(Op::Copy, 2);
                 self.emit(Op::Copy, 2);
                 self.set_loc(target.loc);
@@ -1577,6 +1584,19 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// Calls the decorators (loaded before the function or class, now on
+    /// top) innermost first, each on its own line, as CPython does; then
+    /// the definition's line again for the name it binds.
+    fn apply_decorators(&mut self, decorators: &[Expr], def: Loc) {
+        for d in decorators.iter().rev() {
+            self.set_loc(d.loc);
+            self.emit(Op::PushUndef, 0);
+            self.emit(Op::Swap, 2);
+            self.emit(Op::Call, 1);
+        }
+        self.set_loc(def);
+    }
+
     /// `self.NAME = …` in a function nested in a class: NAME goes into
     /// the innermost enclosing class's `__static_attributes__`.
     fn note_static_attr(&mut self, obj: &Expr, attr: &Rc<str>) {
@@ -1595,16 +1615,19 @@ impl<'a> Compiler<'a> {
 
     fn store_target(&mut self, t: &Expr) -> Result<(), SyntaxErr> {
         match &t.kind {
-            ExprKind::Name { id, .. } => self.name_op(id, Ctx::Store, t.loc)?,
+            ExprKind::Name { id, .. } => {
+                self.set_loc(t.loc);
+                self.name_op(id, Ctx::Store, t.loc)?;
+            }
             ExprKind::Attribute { value, attr, .. } => {
                 self.note_static_attr(value, attr);
                 self.expr(value)?;
-                self.set_loc(t.loc);
+                self.set_loc(attr_loc(t.loc, t, attr));
                 self.emit_name(Op::StoreAttr, attr);
             }
             ExprKind::Subscript { value, slice, .. } => {
                 self.expr(value)?;
-                self.expr(slice)?;
+                self.subscript_key(slice, t.loc)?;
                 self.set_loc(t.loc);
                 self.emit(Op::StoreSubscr, 0);
             }
@@ -1657,15 +1680,18 @@ impl<'a> Compiler<'a> {
 
     fn del_target(&mut self, t: &Expr) -> Result<(), SyntaxErr> {
         match &t.kind {
-            ExprKind::Name { id, .. } => self.name_op(id, Ctx::Del, t.loc)?,
+            ExprKind::Name { id, .. } => {
+                self.set_loc(t.loc);
+                self.name_op(id, Ctx::Del, t.loc)?;
+            }
             ExprKind::Attribute { value, attr, .. } => {
                 self.expr(value)?;
-                self.set_loc(t.loc);
+                self.set_loc(attr_loc(t.loc, t, attr));
                 self.emit_name(Op::DeleteAttr, attr);
             }
             ExprKind::Subscript { value, slice, .. } => {
                 self.expr(value)?;
-                self.expr(slice)?;
+                self.subscript_key(slice, t.loc)?;
                 self.set_loc(t.loc);
                 self.emit(Op::DeleteSubscr, 0);
             }
@@ -1724,6 +1750,7 @@ impl<'a> Compiler<'a> {
         args: &Arguments,
         body: FuncBody<'_>,
         loc: Loc,
+        first_line: u32,
     ) -> Result<(), SyntaxErr> {
         // Defaults are evaluated in the enclosing scope.
         let mut fl = 0;
@@ -1805,7 +1832,7 @@ impl<'a> Compiler<'a> {
         if args.kwarg.is_some() {
             f |= flags::VARKEYWORDS;
         }
-        let code = self.finish_unit(name, nargs | (nposonly << 16) | (nkw << 24), f, loc.line)?;
+        let code = self.finish_unit(name, nargs | (nposonly << 16) | (nkw << 24), f, first_line)?;
         let has_closure = !code.freevars.is_empty();
         let freevars = code.freevars.clone();
         let cv = self.maker.code(code);
@@ -1835,18 +1862,25 @@ impl<'a> Compiler<'a> {
         keywords: &[Keyword],
         body: &[Stmt],
         loc: Loc,
+        first_line: u32,
     ) -> Result<(), SyntaxErr> {
         let scope = self.child_scope(loc)?;
         let qualname = self.child_qualname(name);
         self.push_unit(scope, qualname.clone());
-        self.set_loc(loc);
+        // The body's prologue is on its first line (a decorator's, if any).
+        self.set_loc(Loc {
+            line: first_line,
+            col: 0,
+            end_line: first_line,
+            end_col: 0,
+        });
         // __module__ = __name__; __qualname__ = qualname
         self.emit_name(Op::LoadName, "__name__");
         self.emit_name(Op::StoreName, "__module__");
         let q = self.maker.str(qualname.as_bytes());
         self.emit_const(q);
         self.emit_name(Op::StoreName, "__qualname__");
-        self.emit_const(Value::Int(i64::from(loc.line)));
+        self.emit_const(Value::Int(i64::from(first_line)));
         self.emit_name(Op::StoreName, "__firstlineno__");
         let mut stmts = body;
         if let Some(first) = body.first()
@@ -1885,7 +1919,7 @@ impl<'a> Compiler<'a> {
             self.emit_name(Op::StoreName, "__classcell__");
         }
         self.emit_implicit_return();
-        let code = self.finish_unit(name, 0, flags::CLASS_BODY, loc.line)?;
+        let code = self.finish_unit(name, 0, flags::CLASS_BODY, first_line)?;
         let freevars = code.freevars.clone();
         let cv = self.maker.code(code);
         let mut fl = 0;
@@ -2121,7 +2155,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Lambda { args, body } => {
                 let name: Rc<str> = Rc::from("<lambda>");
-                self.make_function(&name, args, FuncBody::Expr(body), e.loc)?;
+                self.make_function(&name, args, FuncBody::Expr(body), e.loc, e.loc.line)?;
             }
             ExprKind::IfExp { test, body, orelse } => {
                 let else_l = self.new_label();
@@ -2278,7 +2312,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Attribute { value, attr, ctx } => {
                 self.expr(value)?;
-                self.set_loc(e.loc);
+                self.set_loc(attr_loc(e.loc, e, attr));
                 match ctx {
                     Ctx::Load => self.emit_name(Op::LoadAttr, attr),
                     _ => return Err(self.syntax_error("invalid attribute context", e.loc)),
@@ -2286,7 +2320,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Subscript { value, slice, .. } => {
                 self.expr(value)?;
-                self.expr(slice)?;
+                self.subscript_key(slice, e.loc)?;
                 self.set_loc(e.loc);
                 self.emit(Op::BinarySubscr, 0);
             }
@@ -2310,6 +2344,29 @@ impl<'a> Compiler<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The key of a subscript at `loc`: a slice without a step is made on
+    /// the subscript's line (CPython's BINARY_SLICE/STORE_SLICE take its
+    /// bounds off the stack there), any other key as the expression it is.
+    fn subscript_key(&mut self, slice: &Expr, loc: Loc) -> Result<(), SyntaxErr> {
+        if let ExprKind::Slice {
+            lower,
+            upper,
+            step: None,
+        } = &slice.kind
+        {
+            for x in [lower, upper] {
+                match x {
+                    Some(x) => self.expr(x)?,
+                    None => self.emit_const(Value::None),
+                }
+            }
+            self.set_loc(loc);
+            self.emit(Op::BuildSlice, 2);
+            return Ok(());
+        }
+        self.expr(slice)
     }
 
     /// `e` as one constant, as CPython's AST optimizer folds it: a
@@ -2506,6 +2563,7 @@ impl<'a> Compiler<'a> {
             .iter()
             .any(|a| matches!(a.kind, ExprKind::Starred { .. }))
             && !keywords.iter().any(|k| k.arg.is_none());
+        let mut loc = loc;
         match &func.kind {
             ExprKind::Attribute {
                 value,
@@ -2513,11 +2571,22 @@ impl<'a> Compiler<'a> {
                 ctx: Ctx::Load,
             } => {
                 self.expr(value)?;
-                self.set_loc(func.loc);
+                let at = attr_loc(func.loc, func, attr);
+                self.set_loc(at);
                 self.emit_name(Op::LoadMethod, attr);
+                if simple_args {
+                    // A method call is on its name's line, as CPython's.
+                    loc = attr_loc(loc, func, attr);
+                } else if at.line != func.loc.line {
+                    // CPython loads the attribute, then pushes NULL on the
+                    // callee's first line: that line's event.
+                    self.set_loc(func.loc);
+                    self.emit(Op::Nop, 0);
+                }
             }
             _ => {
                 self.expr(func)?;
+                self.set_loc(func.loc);
                 self.emit(Op::PushUndef, 0);
             }
         }
@@ -2757,6 +2826,38 @@ impl<'a> Compiler<'a> {
         self.emit_jump(Op::JumpBackward, start);
         self.bind(cleanup);
         Ok(())
+    }
+}
+
+/// The first line of a definition's code object (`co_firstlineno`): its
+/// first decorator's, else its own (CPython's).
+fn first_line(decorators: &[Expr], def: Loc) -> u32 {
+    decorators.first().map_or(def.line, |d| d.loc.line)
+}
+
+/// Where an instruction on attribute `attr` of `e` is (`loc`, the
+/// expression's or the call's): from the attribute's name on when `e`
+/// ends on a later line — an error in a multi-line chain points at the
+/// name, and traces its line (CPython's
+/// `update_start_location_to_match_attr`).
+fn attr_loc(loc: Loc, e: &Expr, attr: &str) -> Loc {
+    if loc.line == e.loc.end_line {
+        return loc;
+    }
+    let len = attr.chars().count() as u32;
+    let Some(col) = e.loc.end_col.checked_sub(len) else {
+        return loc;
+    };
+    let end_line = loc.end_line.max(e.loc.end_line);
+    Loc {
+        line: e.loc.end_line,
+        col,
+        end_line,
+        end_col: if end_line == e.loc.end_line {
+            loc.end_col.max(col)
+        } else {
+            loc.end_col
+        },
     }
 }
 

@@ -579,20 +579,8 @@ fn format_tb(vm: &Vm, tb: &[TbEntry], out: &mut String, carets: bool) {
             entry_name(e, c)
         ));
         let loc = c.locs.get(e.lasti as usize).copied();
-        if let Some(src) = source_for(vm, c)
-            && let Some(line) = src.split('\n').nth((e.lineno as usize).saturating_sub(1))
-        {
-            let line = line.trim_end_matches('\r');
-            let stripped = line.trim_start();
-            if !stripped.trim().is_empty() {
-                let indent = line.len() - stripped.len();
-                out.push_str(&format!("    {}\n", stripped.trim_end()));
-                if let Some(l) = loc.filter(|_| carets)
-                    && let Some(carets) = caret_line(line, indent, l, e.lineno)
-                {
-                    out.push_str(&format!("    {carets}\n"));
-                }
-            }
+        if let Some(src) = source_for(vm, c) {
+            source_block(&src, loc, e.lineno, carets, out);
         }
     }
     if count > 3 {
@@ -624,38 +612,248 @@ fn source_for(vm: &Vm, c: &super::code::Code) -> Option<std::rc::Rc<str>> {
     vm.sources.borrow().get(&c.filename).cloned()
 }
 
-/// The `~~~^^^` line under a traceback line (Lib/traceback.py 3.13,
-/// single-line instructions): shown when the instruction does not span
-/// the whole line, or when it has anchors (a binary operator, a
-/// subscript's brackets, a call's parentheses) — except for `return f(…)`
-/// and `x = f(…)` spanning the whole statement.
-fn caret_line(line: &str, indent: usize, l: Loc, lineno: u32) -> Option<String> {
-    if l.line != lineno || l.end_line != l.line || l.end_col <= l.col {
-        return None;
+/// The source of a traceback entry under its "File" line, as
+/// Lib/traceback.py 3.13 shows it: the lines the instruction spans
+/// (its first and last, and those around the anchors; a run of more
+/// than one other line abbreviated), dedented, and under each a caret
+/// line — `~~~^^^`, the anchors (a binary operator, a subscript's or a
+/// call's brackets) in `^` — unless the instruction is the whole
+/// statement (with no anchors) or a `return f(…)`/`x = f(…)` spanning
+/// it. Without a position only the entry's line is shown.
+fn source_block(src: &str, loc: Option<Loc>, lineno: u32, carets: bool, out: &mut String) {
+    let line_at = |n: u32| -> &str {
+        src.split('\n')
+            .nth((n as usize).saturating_sub(1))
+            .unwrap_or("")
+            .trim_end()
+    };
+    let l = loc.filter(|l| l.line == lineno && l.end_line >= l.line && l.end_line - l.line < 1000);
+    let Some(l) = l else {
+        let line = line_at(lineno).trim_start();
+        if !line.is_empty() {
+            out.push_str(&format!("    {line}\n"));
+        }
+        return;
+    };
+    let original: Vec<&str> = (l.line..=l.end_line).map(line_at).collect();
+    let all_lines = dedent(&original);
+    if all_lines.iter().all(|x| x.trim().is_empty()) {
+        return;
     }
-    let (col, end) = (l.col as usize, l.end_col as usize);
-    if end > line.len()
-        || col < indent
-        || !line.is_char_boundary(col)
-        || !line.is_char_boundary(end)
-    {
-        return None;
+    let chars = |x: &str| x.chars().count();
+    let first = original[0];
+    let last = original[original.len() - 1];
+    let dedent_chars = chars(first) - chars(&all_lines[0]);
+    let start = byte_to_char(first, l.col as usize).saturating_sub(dedent_chars);
+    let end = byte_to_char(last, l.end_col as usize).saturating_sub(dedent_chars);
+    let joined = all_lines.join("\n");
+    let total = chars(&joined);
+    let last_len = chars(&all_lines[all_lines.len() - 1]);
+    let seg_end = total.saturating_sub(last_len.saturating_sub(end));
+    let segment: String = joined
+        .chars()
+        .skip(start)
+        .take(seg_end.saturating_sub(start))
+        .collect();
+    let anchors = caret_anchors(&segment);
+    let show = carets && should_show_carets(start, end, &all_lines, anchors.is_some());
+    let n = all_lines.len();
+    let mut significant = std::collections::BTreeSet::from([0, n - 1]);
+    let (mut left_off, mut right_off) = (0, 0);
+    let (mut primary, mut secondary) = ('^', '^');
+    if let Some(a) = anchors {
+        left_off = a.left_off + if a.left_line == 0 { start } else { 0 };
+        right_off = a.right_off + if a.right_line == 0 { start } else { 0 };
+        (primary, secondary) = ('~', '^');
+        for c in [a.left_line, a.right_line] {
+            significant.extend([c.wrapping_sub(1), c, c + 1]);
+        }
     }
-    // Work on the dedented line, in characters.
-    let ded = &line[indent..];
-    let to_chars = |b: usize| ded[..b].chars().count();
-    let (start_c, end_c) = (to_chars(col - indent), to_chars(end - indent));
-    let seg = &line[col..end];
-    let anchors = anchors(seg).map(|(a, b)| {
-        (
-            start_c + seg[..a].chars().count(),
-            start_c + seg[..b].chars().count(),
-        )
-    });
-    // return f(...) / x = f(...) spanning the statement: no carets.
-    if let Ok(m) = super::parser::parse_module(ded.trim_end())
-        && let Some(st) = m.body.first()
-    {
+    significant.retain(|&x| x < n);
+    let mut result: Vec<String> = Vec::new();
+    let output_line = |i: usize, result: &mut Vec<String>| {
+        let line = &all_lines[i];
+        result.push(line.clone());
+        if !show {
+            return;
+        }
+        let spaces = chars(line) - chars(line.trim_start());
+        let count = if i == n - 1 { end } else { chars(line) };
+        let caret_row: String = (0..count)
+            .map(|col| {
+                if col < spaces || (i == 0 && col < start) {
+                    ' '
+                } else if let Some(a) = anchors
+                    && (i > a.left_line || (i == a.left_line && col >= left_off))
+                    && (i < a.right_line || (i == a.right_line && col < right_off))
+                {
+                    secondary
+                } else {
+                    primary
+                }
+            })
+            .collect();
+        result.push(caret_row);
+    };
+    let list: Vec<usize> = significant.into_iter().collect();
+    for (k, &i) in list.iter().enumerate() {
+        if k > 0 {
+            let diff = i - list[k - 1];
+            if diff == 2 {
+                output_line(i - 1, &mut result);
+            } else if diff > 2 {
+                result.push(format!("...<{} lines>...", diff - 1));
+            }
+        }
+        output_line(i, &mut result);
+    }
+    let refs: Vec<&str> = result.iter().map(String::as_str).collect();
+    for line in dedent(&refs) {
+        out.push_str("    ");
+        out.push_str(&line);
+        out.push('\n');
+    }
+}
+
+/// `textwrap.dedent` of `lines` (without their newlines): the leading
+/// whitespace they all share (lines of only whitespace aside, which
+/// become empty) removed.
+fn dedent(lines: &[&str]) -> Vec<String> {
+    let mut margin: Option<&str> = None;
+    for line in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let ws = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+        margin = Some(match margin {
+            None => ws,
+            Some(m) => {
+                let common = m
+                    .bytes()
+                    .zip(ws.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                &m[..common]
+            }
+        });
+    }
+    let m = margin.unwrap_or("").len();
+    lines
+        .iter()
+        .map(|line| {
+            if line.trim().is_empty() {
+                String::new()
+            } else {
+                line[m..].to_string()
+            }
+        })
+        .collect()
+}
+
+/// The character index of byte offset `b` in `line` (a partial
+/// character counts as one, as CPython decodes with errors="replace").
+fn byte_to_char(line: &str, b: usize) -> usize {
+    let b = b.min(line.len());
+    let whole = line[..line.floor_char_boundary(b)].chars().count();
+    whole + usize::from(!line.is_char_boundary(b))
+}
+
+/// Where a caret line's `^` part starts and ends: line index in the
+/// segment and character offset (on the segment's first line, from the
+/// segment's start).
+#[derive(Clone, Copy)]
+struct Anchors {
+    left_line: usize,
+    left_off: usize,
+    right_line: usize,
+    right_off: usize,
+}
+
+/// The anchors of an instruction's source `segment`
+/// (`_extract_caret_anchors_from_line_segment`): a binary operator (one
+/// or two characters), a subscript's `[…]`, a call's `(…)`.
+fn caret_anchors(segment: &str) -> Option<Anchors> {
+    let e = super::parser::parse_expression(&format!("(\n{segment}\n)")).ok()?;
+    let lines: Vec<Vec<char>> = segment.split('\n').map(|x| x.chars().collect()).collect();
+    let seg_lines: Vec<&str> = segment.split('\n').collect();
+    let normalize = |line: usize, off: u32| -> Option<usize> {
+        Some(byte_to_char(seg_lines.get(line)?, off as usize))
+    };
+    let next_valid = |mut line: usize, mut col: usize| -> Option<(usize, usize)> {
+        while line < lines.len() && col >= lines[line].len() {
+            col = 0;
+            line += 1;
+        }
+        (line < lines.len()).then_some((line, col))
+    };
+    let increment_until = |mut line: usize, mut col: usize, stop: &dyn Fn(char) -> bool| {
+        loop {
+            let ch = *lines.get(line)?.get(col)?;
+            if ch == '\\' || ch == '#' {
+                (line, col) = next_valid(line + 1, 0)?;
+            } else if !stop(ch) {
+                (line, col) = next_valid(line, col + 1)?;
+            } else {
+                return Some((line, col));
+            }
+        }
+    };
+    // The wrapping "(\n" puts the segment's first line on line 2.
+    let end_of = |l: Loc, force_valid: bool| -> Option<(usize, usize)> {
+        let line = (l.end_line as usize).checked_sub(2)?;
+        let col = normalize(line, l.end_col)?;
+        if force_valid {
+            next_valid(line, col)
+        } else {
+            Some((line, col))
+        }
+    };
+    let brackets = |inner: Loc, open: char| -> Option<Anchors> {
+        let (line, col) = end_of(inner, true)?;
+        let (left_line, left_off) = increment_until(line, col, &|c| c == open)?;
+        let (right_line, right_off) = end_of(e.loc, false)?;
+        Some(Anchors {
+            left_line,
+            left_off,
+            right_line,
+            right_off,
+        })
+    };
+    match &e.kind {
+        ExprKind::BinOp { left, right, .. } => {
+            let (line, col) = end_of(left.loc, true)?;
+            let (line, col) = increment_until(line, col, &|c| !c.is_whitespace() && c != ')')?;
+            let mut right_col = col + 1;
+            let right_line = (right.loc.line as usize).checked_sub(2)?;
+            if right_col < lines[line].len()
+                && (right_line > line || Some(right_col) < normalize(right_line, right.loc.col))
+                && !lines[line][right_col].is_whitespace()
+                && lines[line][right_col] != '\\'
+                && lines[line][right_col] != '#'
+            {
+                right_col += 1;
+            }
+            Some(Anchors {
+                left_line: line,
+                left_off: col,
+                right_line: line,
+                right_off: right_col,
+            })
+        }
+        ExprKind::Subscript { value, .. } => brackets(value.loc, '['),
+        ExprKind::Call { func, .. } => brackets(func.loc, '('),
+        _ => None,
+    }
+}
+
+/// `_should_show_carets`: not for a `return f(…)` or `x = f(…)` that is
+/// the whole statement; with anchors; or when the instruction is not all
+/// of its lines.
+fn should_show_carets(start: usize, end: usize, all_lines: &[String], anchors: bool) -> bool {
+    if let Ok(m) = super::parser::parse_module(&all_lines.join("\n")) {
+        let Some(st) = m.body.first() else {
+            return false;
+        };
         let value = match &st.kind {
             super::ast::StmtKind::Return { value: Some(v) } => match &v.kind {
                 ExprKind::Call { func, .. } if matches!(func.kind, ExprKind::Name { .. }) => {
@@ -675,76 +873,19 @@ fn caret_line(line: &str, indent: usize, l: Loc, lineno: u32) -> Option<String> 
         };
         if let Some(v) = value
             && v.line == 1
-            && v.end_line == 1
-            && v.col as usize == col - indent
-            && v.end_col as usize == end - indent
+            && v.end_line as usize == all_lines.len()
+            && byte_to_char(&all_lines[0], v.col as usize) == start
+            && byte_to_char(&all_lines[all_lines.len() - 1], v.end_col as usize) == end
         {
-            return None;
+            return false;
         }
     }
-    if anchors.is_none() {
-        let before = ded[..col - indent].trim();
-        let after = line[end..].trim();
-        if before.is_empty() && after.is_empty() {
-            return None;
-        }
+    if anchors {
+        return true;
     }
-    let mut s = String::new();
-    for c in 0..end_c {
-        if c < start_c {
-            s.push(' ');
-        } else if let Some((a, b)) = anchors {
-            s.push(if c >= a && c < b { '^' } else { '~' });
-        } else {
-            s.push('^');
-        }
-    }
-    Some(s)
-}
-
-/// Byte range (in `seg`) of the anchors: a binary operator (1 or 2
-/// characters), a subscript's `[…]`, a call's `(…)`.
-fn anchors(seg: &str) -> Option<(usize, usize)> {
-    if seg.contains('\n') {
-        return None;
-    }
-    let wrapped = format!("(\n{seg}\n)");
-    let e = super::parser::parse_expression(&wrapped).ok()?;
-    let b = seg.as_bytes();
-    let at = |line: u32, col: u32| -> Option<usize> { (line == 2).then_some(col as usize) };
-    match &e.kind {
-        ExprKind::BinOp { left, right, .. } => {
-            let mut p = at(left.loc.end_line, left.loc.end_col)?;
-            while p < b.len() && (b[p].is_ascii_whitespace() || b[p] == b')') {
-                p += 1;
-            }
-            if p >= b.len() {
-                return None;
-            }
-            let right_col = at(right.loc.line, right.loc.col).unwrap_or(usize::MAX);
-            let mut q = p + 1;
-            if q < b.len()
-                && q < right_col
-                && !b[q].is_ascii_whitespace()
-                && b[q] != b'\\'
-                && b[q] != b'#'
-            {
-                q += 1;
-            }
-            Some((p, q))
-        }
-        ExprKind::Subscript { value, .. } => {
-            let a = at(value.loc.end_line, value.loc.end_col)?;
-            let lb = seg[a..].find('[')? + a;
-            Some((lb, seg.len()))
-        }
-        ExprKind::Call { func, .. } => {
-            let a = at(func.loc.end_line, func.loc.end_col)?;
-            let lp = seg[a..].find('(')? + a;
-            Some((lp, seg.len()))
-        }
-        _ => None,
-    }
+    let first: String = all_lines[0].chars().take(start).collect();
+    let last: String = all_lines[all_lines.len() - 1].chars().skip(end).collect();
+    !first.trim_start().is_empty() || !last.trim_end().is_empty()
 }
 
 /// Prints an uncaught exception to the VM's stderr (`PyErr_Print`).

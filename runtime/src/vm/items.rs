@@ -277,7 +277,18 @@ pub(crate) fn setitem(vm: &Vm, obj: &Value, key: &Value, value: Value) -> PyResu
     match &o.kind {
         ObjKind::List(l) => {
             if let Some(ObjKind::Slice(s)) = key.as_obj().map(|k| &k.kind) {
-                let items = vm.to_vec(&value)?;
+                // A value that cannot be iterated: CPython's message
+                // (`PySequence_Fast`), whatever the slice.
+                let items = match value.as_obj().map(|o| &o.kind) {
+                    Some(ObjKind::List(_) | ObjKind::Tuple(_)) => vm.to_vec(&value)?,
+                    _ => match vm.iter(&value) {
+                        Ok(it) => vm.to_vec(&it)?,
+                        Err(e) if vm.exc_matches(&e, "TypeError") => {
+                            return Err(vm.type_error("must assign iterable to extended slice"));
+                        }
+                        Err(e) => return Err(e),
+                    },
+                };
                 let mut l = l.borrow_mut();
                 let si = slice_indices(vm, s, l.len())?;
                 if si.step == 1 {
