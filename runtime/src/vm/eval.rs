@@ -3220,6 +3220,15 @@ fn cold_op(
             let callable =
                 (ins.op == Op::DictMerge).then(|| stack!()[n - arg as usize - 3].clone());
             sync!();
+            // `{**m}` takes a mapping only (not dict.update's pairs).
+            if ins.op == Op::DictUpdate
+                && !matches!(m.as_obj().map(|o| &o.kind), Some(ObjKind::Dict(_)))
+            {
+                let keys = tri!(vm.new_str("keys"));
+                if tri!(vm.getattr_optional(&m, &keys)).is_none() {
+                    err!(vm.type_error(format!("'{}' object is not a mapping", vm.type_name(&m))));
+                }
+            }
             tri!(super::builtins::dict_update_from(
                 vm,
                 &target,

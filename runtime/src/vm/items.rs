@@ -342,7 +342,7 @@ pub(crate) fn setitem(vm: &Vm, obj: &Value, key: &Value, value: Value) -> PyResu
 pub(crate) fn delitem(vm: &Vm, obj: &Value, key: &Value) -> PyResult<()> {
     let Value::Obj(o) = obj else {
         return Err(vm.type_error(format!(
-            "'{}' object does not support item deletion",
+            "'{}' object doesn't support item deletion",
             vm.type_name(obj)
         )));
     };
@@ -385,12 +385,12 @@ pub(crate) fn delitem(vm: &Vm, obj: &Value, key: &Value) -> PyResult<()> {
                 return Ok(());
             }
             Err(vm.type_error(format!(
-                "'{}' object does not support item deletion",
+                "'{}' object doesn't support item deletion",
                 vm.type_name(obj)
             )))
         }
         _ => Err(vm.type_error(format!(
-            "'{}' object does not support item deletion",
+            "'{}' object doesn't support item deletion",
             vm.type_name(obj)
         ))),
     }

@@ -1124,6 +1124,10 @@ impl Vm {
             && let Some(name) = concat_kind(a)
             && !matches!(b, Value::Obj(o) if matches!(o.kind, ObjKind::Instance(_)))
         {
+            if name == "bytes" {
+                // (bytes' own concatenation, `bytes_concat`.)
+                return self.type_error(format!("can't concat {} to bytes", self.type_name(b)));
+            }
             return self.type_error(format!(
                 "can only concatenate {name} (not \"{}\") to {name}",
                 self.type_name(b)

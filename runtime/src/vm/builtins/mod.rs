@@ -1230,6 +1230,9 @@ fn bi_import(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let Some(name) = p.first() else {
         return Err(vm.type_error("__import__() missing required argument 'name' (pos 1)"));
     };
+    if name.as_str().is_none() {
+        return Err(vm.type_error("module name must be a string"));
+    }
     let n = vm.display_str(name);
     let fromlist = p
         .get(3)

@@ -13,7 +13,7 @@ fn this<'a>(vm: &Vm, a: &Args<'a>, name: &str) -> PyResult<&'a PyStr> {
     match a.all.first().and_then(|v| v.as_str()) {
         Some(s) => Ok(s),
         None => Err(vm.type_error(format!(
-            "descriptor '{name}' requires a 'str' object but received a '{}'",
+            "descriptor '{name}' for 'str' objects doesn't apply to a '{}' object",
             a.all.first().map(|v| vm.type_name(v)).unwrap_or_default()
         ))),
     }

@@ -42,7 +42,28 @@ pub(crate) fn construct_builtin(
             no_kw(vm, &a, "type")?;
             match p.len() {
                 1 => Ok(Value::Obj(vm.type_of(&p[0]))),
-                3 => crate::vm::call::type_new(vm, &p[0], &p[1], &p[2]),
+                3 => {
+                    for (i, (v, want)) in [(&p[0], "str"), (&p[1], "tuple"), (&p[2], "dict")]
+                        .into_iter()
+                        .enumerate()
+                    {
+                        let ok = match want {
+                            "str" => v.as_str().is_some(),
+                            "tuple" => {
+                                matches!(v.as_obj().map(|o| &o.kind), Some(ObjKind::Tuple(_)))
+                            }
+                            _ => matches!(v.as_obj().map(|o| &o.kind), Some(ObjKind::Dict(_))),
+                        };
+                        if !ok {
+                            return Err(vm.type_error(format!(
+                                "type.__new__() argument {} must be {want}, not {}",
+                                i + 1,
+                                vm.type_name(v)
+                            )));
+                        }
+                    }
+                    crate::vm::call::type_new(vm, &p[0], &p[1], &p[2])
+                }
                 _ => Err(vm.type_error("type() takes 1 or 3 arguments")),
             }
         }
@@ -249,17 +270,8 @@ pub(crate) fn construct_builtin(
                 }
             }
             let mut its = Vec::with_capacity(p.len());
-            for (i, x) in p.iter().enumerate() {
-                match vm.iter(x) {
-                    Ok(it) => its.push(it),
-                    Err(e) if vm.exc_matches(&e, "TypeError") => {
-                        return Err(vm.type_error(format!(
-                            "zip argument #{} must support iteration",
-                            i + 1
-                        )));
-                    }
-                    Err(e) => return Err(e),
-                }
+            for x in p {
+                its.push(vm.iter(x)?);
             }
             new_iter(vm, IterState::Zip { its, strict })
         }
@@ -602,10 +614,7 @@ fn construct_str(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         }
     }
     if p.len() > 3 {
-        return Err(vm.type_error(format!(
-            "str() takes at most 3 arguments ({} given)",
-            p.len()
-        )));
+        return Err(vm.type_error(format!("str expected at most 3 arguments, got {}", p.len())));
     }
     let Some(obj) = obj else {
         return vm.new_str("");
