@@ -386,6 +386,10 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, a
             let Ok(cls) = inst.class.try_borrow() else {
                 return;
             };
+            // A bare `object()` takes no attributes (`generic_setattr`).
+            if store && cls.ptr_eq(&vm.types.object) {
+                return;
+            }
             let cattr = vm.lookup_type(&cls, name);
             drop(cls);
             let class_attr = match &cattr {

@@ -72,7 +72,10 @@ pub(crate) fn special_attr(vm: &Vm, obj: &Value, name: &[u8]) -> PyResult<Option
                 _ => None,
             },
             ObjKind::Instance(i) => match name {
-                b"__dict__" => Some(Value::Obj(i.dict.clone())),
+                // A bare `object()` has none (CPython's has no dict).
+                b"__dict__" if !i.class.borrow().ptr_eq(&vm.types.object) => {
+                    Some(Value::Obj(i.dict.clone()))
+                }
                 _ => None,
             },
             ObjKind::Module(m) => match name {

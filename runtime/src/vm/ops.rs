@@ -1786,6 +1786,10 @@ impl Vm {
                 "__class__ assignment only supported for mutable types or ModuleType subclasses",
             ));
         }
+        if cls.ptr_eq(&self.types.object) {
+            // A bare `object()` has no dict to set attributes in.
+            return Err(self.setattr_error(obj, name));
+        }
         drop(cls);
         self.dict_set_ref(&inst.dict, name, value)?;
         self.note_inst_dict_size(inst);
@@ -1885,6 +1889,19 @@ impl Vm {
                 ObjKind::Module(m) => self.dict_set(&m.dict, name.clone(), value),
                 ObjKind::Function(f) => {
                     match name.as_str().map(|s| s.as_bytes()) {
+                        Some(b"__code__") => {
+                            return Err(
+                                if matches!(value.as_obj().map(|o| &o.kind), Some(ObjKind::Code(_)))
+                                {
+                                    self.new_error(
+                                        "NotImplementedError",
+                                        "assigning a function's __code__ is not supported by pyrt",
+                                    )
+                                } else {
+                                    self.type_error("__code__ must be set to a code object")
+                                },
+                            );
+                        }
                         Some(b"__name__") => *f.name.borrow_mut() = value,
                         Some(b"__qualname__") => *f.qualname.borrow_mut() = value,
                         Some(b"__doc__") => *f.doc.borrow_mut() = value,
@@ -1892,8 +1909,10 @@ impl Vm {
                         Some(b"__defaults__") => *f.defaults.borrow_mut() = value,
                         Some(b"__kwdefaults__") => *f.kwdefaults.borrow_mut() = value,
                         _ => {
-                            let d = match &*f.dict.borrow() {
-                                Some(d) => d.clone(),
+                            // (The borrow ends before the dict is made.)
+                            let existing = f.dict.borrow().clone();
+                            let d = match existing {
+                                Some(d) => d,
                                 None => {
                                     let d = self.new_dict()?;
                                     *f.dict.borrow_mut() = Some(d.clone());
@@ -1919,6 +1938,28 @@ impl Vm {
     fn setattr_error(&self, obj: &Value, name: &Value) -> PyErr {
         let t = self.type_of(obj);
         let has = self.lookup_type(&t, name).is_some();
+        if name.as_str().is_some_and(|s| s.as_bytes() == b"__class__") {
+            return self.type_error(
+                "__class__ assignment only supported for mutable types or ModuleType subclasses",
+            );
+        }
+        // An attribute the object computes (`int.real`, `f.__code__` …):
+        // CPython's read-only getset descriptor.
+        if !has
+            && !matches!(obj.as_obj().map(|o| &o.kind), Some(ObjKind::Instance(_)))
+            && let Some(s) = name.as_str()
+            && let Ok(Some(_)) = super::attrs::special_attr(self, obj, s.as_bytes())
+        {
+            return self.attribute_error(
+                format!(
+                    "attribute '{}' of '{}' objects is not writable",
+                    self.display_str(name),
+                    self.type_name(obj)
+                ),
+                name,
+                obj,
+            );
+        }
         if has {
             self.attribute_error(
                 format!(

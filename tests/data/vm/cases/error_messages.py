@@ -16,3 +16,14 @@ for c in cases:
         print("ok", repr(c))
     except Exception as e:
         print(repr(c), "->", type(e).__name__, e)
+
+# A bare object() has no __dict__; computed attributes are read-only;
+# only instances of Python classes may change __class__; a function's
+# attributes go in its own dict.
+for c in ["o = object()\no.x = 1", "o = object()\no.__dict__", "vars(object())",
+          "(1).real = 2", "(1).bit_length = 2", "1 .__class__ = str", "'a'.x = 1",
+          "f = lambda: 0\nf.x = 1\nprint(f.x, f.__dict__)", "def g(): pass\ng.__code__ = 1"]:
+    try:
+        exec(c, {})
+    except Exception as e:
+        print(repr(c), "->", type(e).__name__, e)
