@@ -701,6 +701,18 @@ impl<'a> Compiler<'a> {
     }
 
     fn emit_name(&mut self, op: Op, name: &str) {
+        // An attribute's private name is mangled too (`self.__x`).
+        let mangled;
+        let name = if matches!(
+            op,
+            Op::LoadAttr | Op::LoadMethod | Op::StoreAttr | Op::DeleteAttr
+        ) {
+            let scope = self.units.last().expect("unit").scope;
+            mangled = scope.mangled(&Rc::from(name));
+            &*mangled
+        } else {
+            name
+        };
         let i = self.name_index(name);
         let arg = match op {
             // LoadName's global lookup (without a locals mapping) shares
@@ -770,6 +782,8 @@ impl<'a> Compiler<'a> {
             return Ok(());
         }
         let scope = self.units.last().expect("unit").scope;
+        // A private name (`__x` in a class) is mangled, as everywhere.
+        let name = &scope.mangled(name);
         let mut access = scope.lookup(name);
         if scope.kind == ScopeKind::Class && &**name == BUILTIN_CLASS_NAME && access == Access::Free
         {
@@ -1770,7 +1784,8 @@ impl<'a> Compiler<'a> {
             .collect();
         if !kwd.is_empty() {
             for (a, d) in &kwd {
-                let k = self.maker.name(a.arg.as_bytes());
+                let scope = self.units.last().expect("unit").scope;
+                let k = self.maker.name(scope.mangled(&a.arg).as_bytes());
                 self.emit_const(k);
                 self.expr(d)?;
             }

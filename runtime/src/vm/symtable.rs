@@ -83,8 +83,28 @@ pub struct Scope {
     pub key: (u32, u32, u32, u32),
     /// `super` or `__class__` is used directly (functions).
     pub uses_class: bool,
+    /// The class whose private names (`__x`) are mangled here: a class
+    /// body's own, a function's or comprehension's enclosing class's.
+    pub private: Option<Rc<str>>,
     /// Where each name is in `names`.
     pos: HashMap<Rc<str>, usize>,
+}
+
+/// CPython's private name mangling (`_Py_Mangle`): in the scope of class
+/// `private`, `__x` (not ending in `__`, no dot) is `_Class__x`, the class
+/// name without its leading underscores (no mangling if that leaves none).
+pub(crate) fn mangle(private: Option<&str>, name: &Rc<str>) -> Rc<str> {
+    let Some(class) = private else {
+        return name.clone();
+    };
+    if !name.starts_with("__") || name.ends_with("__") || name.contains('.') {
+        return name.clone();
+    }
+    let stripped = class.trim_start_matches('_');
+    if stripped.is_empty() {
+        return name.clone();
+    }
+    Rc::from(format!("_{stripped}{name}").as_str())
 }
 
 impl Scope {
@@ -103,11 +123,18 @@ impl Scope {
             line,
             key: (line, 0, 0, 0),
             uses_class: false,
+            private: None,
             pos: HashMap::new(),
         }
     }
 
+    /// `name` as this scope knows it (mangled when private).
+    pub(crate) fn mangled(&self, name: &Rc<str>) -> Rc<str> {
+        mangle(self.private.as_deref(), name)
+    }
+
     fn add(&mut self, name: &Rc<str>, flag: u32) {
+        let name = &self.mangled(name);
         if let Some(&i) = self.pos.get(name) {
             self.names[i].1 |= flag;
         } else {
@@ -116,8 +143,10 @@ impl Scope {
         }
     }
 
-    fn flags(&self, name: &str) -> u32 {
-        self.pos.get(name).map_or(0, |&i| self.names[i].1)
+    fn flags(&self, name: &Rc<str>) -> u32 {
+        self.pos
+            .get(&self.mangled(name))
+            .map_or(0, |&i| self.names[i].1)
     }
 
     /// The access of `name` in this scope.
@@ -218,6 +247,7 @@ impl Builder {
                 self.def(name, s.loc)?;
                 let mut sc = Scope::new(ScopeKind::Function, name.clone(), s.loc.line);
                 sc.key = loc_key(s.loc);
+                sc.private = self.cur().private.clone();
                 self.params(&mut sc, args);
                 self.stack.push(sc);
                 self.stmts(body)?;
@@ -237,6 +267,7 @@ impl Builder {
                 self.def(name, s.loc)?;
                 let mut sc = Scope::new(ScopeKind::Class, name.clone(), s.loc.line);
                 sc.key = loc_key(s.loc);
+                sc.private = Some(name.clone());
                 self.stack.push(sc);
                 self.stmts(body)?;
                 let sc = self.stack.pop().expect("class scope");
@@ -448,7 +479,8 @@ impl Builder {
         let _ = all;
         for p in ordered {
             sc.add(&p.arg, DEF_PARAM);
-            sc.params.push(p.arg.clone());
+            let name = sc.mangled(&p.arg);
+            sc.params.push(name);
         }
     }
 
@@ -496,6 +528,7 @@ impl Builder {
         self.expr(&generators[0].iter)?;
         let mut sc = Scope::new(ScopeKind::Comprehension, Rc::from(name), loc.line);
         sc.key = loc_key(loc);
+        sc.private = self.cur().private.clone();
         sc.add(&Rc::from(".0"), DEF_PARAM);
         sc.params.push(Rc::from(".0"));
         sc.is_generator = is_gen;
@@ -568,6 +601,7 @@ impl Builder {
                 self.arguments_defaults(args)?;
                 let mut sc = Scope::new(ScopeKind::Function, Rc::from("<lambda>"), e.loc.line);
                 sc.key = loc_key(e.loc);
+                sc.private = self.cur().private.clone();
                 self.params(&mut sc, args);
                 self.stack.push(sc);
                 self.expr(body)?;
