@@ -101,7 +101,16 @@ pub(crate) fn special_attr(vm: &Vm, obj: &Value, name: &[u8]) -> PyResult<Option
                     *f.dict.borrow_mut() = Some(d.clone());
                     Some(Value::Obj(d))
                 }
-                b"__annotations__" => Some(Value::Obj(vm.new_dict()?)),
+                b"__annotations__" => {
+                    let a = f.annotations.borrow().clone();
+                    if a.is_none() {
+                        let d = Value::Obj(vm.new_dict()?);
+                        *f.annotations.borrow_mut() = d.clone();
+                        Some(d)
+                    } else {
+                        Some(a)
+                    }
+                }
                 _ => None,
             },
             ObjKind::Builtin(b) => match name {

@@ -366,7 +366,9 @@ fn stack_effect(op: Op, arg: u32, jump: bool) -> i32 {
         Call => -(arg as i32) - 1,
         CallKw => -(arg as i32) - 2,
         CallEx => -(arg as i32 & 1) - 2,
-        MakeFunction => -((arg & 1) as i32) - ((arg >> 1 & 1) as i32) - ((arg >> 3 & 1) as i32),
+        // Pops the defaults (1), keyword defaults (2), annotations (4) and
+        // closure (8) it is given.
+        MakeFunction => -((arg & 0xf).count_ones() as i32),
         BuildClass => -(arg as i32) - 1,
         BuildClassKw => -(arg as i32) - 2,
         YieldValue => 0,
@@ -849,6 +851,7 @@ impl<'a> Compiler<'a> {
                 body,
                 decorator_list,
                 is_async,
+                returns,
                 ..
             } => {
                 if *is_async {
@@ -862,6 +865,7 @@ impl<'a> Compiler<'a> {
                     name,
                     args,
                     FuncBody::Stmts(body),
+                    returns.as_deref(),
                     s.loc,
                     first_line(decorator_list, s.loc),
                 )?;
@@ -929,7 +933,6 @@ impl<'a> Compiler<'a> {
                 simple,
                 annotation,
             } => {
-                let _ = annotation;
                 if let Some(v) = value {
                     self.expr(v)?;
                     self.store_target(target)?;
@@ -947,6 +950,23 @@ impl<'a> Compiler<'a> {
                             self.emit(Op::PopTop, 0);
                         }
                         _ => {}
+                    }
+                }
+                // A module's or class's annotation is evaluated: a simple
+                // name's goes into `__annotations__` (a function's are not
+                // evaluated at all).
+                let kind = self.units.last().expect("unit").scope.kind;
+                if matches!(kind, ScopeKind::Module | ScopeKind::Class) {
+                    self.expr(annotation)?;
+                    if let (true, ExprKind::Name { id, .. }) = (*simple, &target.kind) {
+                        self.set_loc(s.loc);
+                        self.emit_name(Op::LoadName, "__annotations__");
+                        let key = self.units.last().expect("unit").scope.mangled(id);
+                        let k = self.maker.name(key.as_bytes());
+                        self.emit_const(k);
+                        self.emit(Op::StoreSubscr, 0);
+                    } else {
+                        self.emit(Op::PopTop, 0);
                     }
                 }
             }
@@ -1763,6 +1783,7 @@ impl<'a> Compiler<'a> {
         name: &Rc<str>,
         args: &Arguments,
         body: FuncBody<'_>,
+        returns: Option<&Expr>,
         loc: Loc,
         first_line: u32,
     ) -> Result<(), SyntaxErr> {
@@ -1792,6 +1813,23 @@ impl<'a> Compiler<'a> {
             self.set_loc(loc);
             self.emit(Op::BuildMap, kwd.len() as u32);
             fl |= 2;
+        }
+        // Annotations, evaluated now into `__annotations__` (3.13).
+        let ann = annotations(args, returns);
+        if !ann.is_empty() {
+            for (name, e) in &ann {
+                let key = if &**name == "return" {
+                    name.clone()
+                } else {
+                    self.units.last().expect("unit").scope.mangled(name)
+                };
+                let k = self.maker.name(key.as_bytes());
+                self.emit_const(k);
+                self.expr(e)?;
+            }
+            self.set_loc(loc);
+            self.emit(Op::BuildMap, ann.len() as u32);
+            fl |= 4;
         }
         let scope = self.child_scope(loc)?;
         let qualname = self.child_qualname(name);
@@ -2170,7 +2208,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Lambda { args, body } => {
                 let name: Rc<str> = Rc::from("<lambda>");
-                self.make_function(&name, args, FuncBody::Expr(body), e.loc, e.loc.line)?;
+                self.make_function(&name, args, FuncBody::Expr(body), None, e.loc, e.loc.line)?;
             }
             ExprKind::IfExp { test, body, orelse } => {
                 let else_l = self.new_label();
@@ -2842,6 +2880,29 @@ impl<'a> Compiler<'a> {
         self.bind(cleanup);
         Ok(())
     }
+}
+
+/// A function's annotations in the order CPython evaluates them: the
+/// parameters' (positional, then positional-only, `*args`, keyword-only,
+/// `**kwargs`), then the return's.
+pub(crate) fn annotations<'e>(
+    args: &'e Arguments,
+    returns: Option<&'e Expr>,
+) -> Vec<(Rc<str>, &'e Expr)> {
+    let params = args
+        .args
+        .iter()
+        .chain(&args.posonlyargs)
+        .chain(args.vararg.iter())
+        .chain(&args.kwonlyargs)
+        .chain(args.kwarg.iter());
+    let mut out: Vec<(Rc<str>, &Expr)> = params
+        .filter_map(|a| a.annotation.as_deref().map(|e| (a.arg.clone(), e)))
+        .collect();
+    if let Some(r) = returns {
+        out.push((Rc::from("return"), r));
+    }
+    out
 }
 
 /// The first line of a definition's code object (`co_firstlineno`): its

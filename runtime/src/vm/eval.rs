@@ -2845,6 +2845,7 @@ fn make_function(
         dict: RefCell::new(None),
         module: RefCell::new(module),
         doc: RefCell::new(doc),
+        annotations: RefCell::new(Value::None),
     })))?;
     Ok(Value::Obj(f))
 }
@@ -3312,6 +3313,7 @@ fn cold_op(
         Op::MakeFunction => {
             let code_v = pop!();
             let closure = if arg & 8 != 0 { pop!() } else { Value::None };
+            let annotations = if arg & 4 != 0 { pop!() } else { Value::None };
             let kwdefaults = if arg & 2 != 0 { pop!() } else { Value::None };
             let defaults = if arg & 1 != 0 { pop!() } else { Value::None };
             let (globals, builtins) = {
@@ -3322,6 +3324,11 @@ fn cold_op(
             let f = tri!(make_function(
                 vm, &code_v, globals, builtins, defaults, kwdefaults, closure
             ));
+            if let (Value::Obj(fo), false) = (&f, annotations.is_none())
+                && let ObjKind::Function(func) = &fo.kind
+            {
+                *func.annotations.borrow_mut() = annotations;
+            }
             push!(f);
         }
         Op::RaiseVarargs => {

@@ -31,6 +31,9 @@ pub struct Function {
     pub module: RefCell<Value>,
     /// `__doc__`.
     pub doc: RefCell<Value>,
+    /// `__annotations__` (a dict, made on first use when the definition
+    /// had none).
+    pub annotations: RefCell<Value>,
 }
 
 /// The arguments of a native call: positional values, then keyword

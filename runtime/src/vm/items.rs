@@ -253,6 +253,20 @@ pub(crate) fn getitem(vm: &Vm, obj: &Value, key: &Value) -> PyResult<Value> {
                     super::func::Args::positional(&[obj.clone(), key.clone()]),
                 );
             }
+            // list[int], dict[str, int] …: a types.GenericAlias.
+            if let Some(t) = super::typeobj::as_type(o)
+                && t.builtin
+                && matches!(
+                    t.name.as_str(),
+                    "list" | "dict" | "tuple" | "set" | "frozenset" | "type"
+                )
+            {
+                let ga = super::modules::generics(vm, "GenericAlias")?;
+                return vm.call(
+                    &ga,
+                    super::func::Args::positional(&[obj.clone(), key.clone()]),
+                );
+            }
             Err(vm.type_error(format!(
                 "type '{}' is not subscriptable",
                 vm.display_str(&vm.getattr(obj, &vm.names.name)?)

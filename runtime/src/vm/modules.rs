@@ -55,7 +55,36 @@ pub(crate) fn register(vm: &Vm) -> PyResult<()> {
     m.insert("_thread", super::threads::make_thread_module);
     m.insert("_interpreters", super::interpreters::make_module);
     m.insert("threading", super::threads::make_threading_module);
+    m.insert("_pyrt_generics", |vm| {
+        frozen_module(vm, "_pyrt_generics", include_str!("py/generics.py"))
+    });
     Ok(())
+}
+
+/// A module run from Python source frozen into the runtime
+/// (`<frozen NAME>`), registered in `sys.modules` before it runs (as
+/// importlib does) and taken out again if it fails.
+pub(crate) fn frozen_module(vm: &Vm, name: &str, src: &str) -> PyResult<ObjRef> {
+    let m = vm.new_module(name)?;
+    let d = mdict(&m);
+    let file = format!("<frozen {name}>");
+    vm.dict_set_str(&d, "__builtins__", Value::Obj(vm.builtins.clone()))?;
+    vm.dict_set_str(&d, "__file__", vm.new_str(&file)?)?;
+    vm.dict_set_str(&vm.modules, name, Value::Obj(m.clone()))?;
+    if let Err(e) = vm.exec_source(src.as_bytes(), &file, &d) {
+        if let ObjKind::Dict(md) = &vm.modules.kind {
+            let _ = super::dict::remove(vm, md, &vm.new_str(name)?);
+        }
+        return Err(e);
+    }
+    Ok(m)
+}
+
+/// `name` from the frozen `_pyrt_generics` module (`types.GenericAlias`,
+/// `types.UnionType` and the union of two classes), loaded on first use.
+pub(crate) fn generics(vm: &Vm, name: &str) -> PyResult<Value> {
+    let m = vm.import_module("_pyrt_generics")?;
+    vm.getattr(&Value::Obj(m), &vm.new_str(name)?)
 }
 
 /// A module named `name` with the builtin functions `fns`.

@@ -1108,6 +1108,18 @@ impl Vm {
                 }
             }
         }
+        // `int | None`: a types.UnionType.
+        let class_or_none = |v: &Value| {
+            v.is_none() || matches!(v, Value::Obj(o) if super::typeobj::as_type(o).is_some())
+        };
+        if op == BinKind::Or
+            && class_or_none(a)
+            && class_or_none(b)
+            && !(a.is_none() && b.is_none())
+        {
+            let union = super::modules::generics(self, "_union")?;
+            return self.call(&union, Args::positional(&[a.clone(), b.clone()]));
+        }
         Err(self.binop_error(a, b, op, inplace))
     }
 
@@ -1902,6 +1914,7 @@ impl Vm {
                                 },
                             );
                         }
+                        Some(b"__annotations__") => *f.annotations.borrow_mut() = value,
                         Some(b"__name__") => *f.name.borrow_mut() = value,
                         Some(b"__qualname__") => *f.qualname.borrow_mut() = value,
                         Some(b"__doc__") => *f.doc.borrow_mut() = value,

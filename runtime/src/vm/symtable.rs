@@ -241,8 +241,10 @@ impl Builder {
                     self.expr(d)?;
                 }
                 self.arguments_defaults(args)?;
-                if let Some(r) = returns {
-                    let _ = r; // annotations are not evaluated by pyrt
+                // Annotations are evaluated in the enclosing scope, in
+                // the compiler's order.
+                for (_, e) in super::compile::annotations(args, returns.as_deref()) {
+                    self.expr(e)?;
                 }
                 self.def(name, s.loc)?;
                 let mut sc = Scope::new(ScopeKind::Function, name.clone(), s.loc.line);
@@ -304,7 +306,12 @@ impl Builder {
                 }
                 self.target(target)?;
             }
-            StmtKind::AnnAssign { target, value, .. } => {
+            StmtKind::AnnAssign {
+                target,
+                value,
+                annotation,
+                ..
+            } => {
                 if let Some(v) = value {
                     self.expr(v)?;
                 }
@@ -316,6 +323,11 @@ impl Builder {
                         let id = id.clone();
                         self.def(&id, target.loc)?;
                     }
+                }
+                // A module's or class's annotations are evaluated (into
+                // `__annotations__`); a function's are not.
+                if matches!(self.cur().kind, ScopeKind::Module | ScopeKind::Class) {
+                    self.expr(annotation)?;
                 }
             }
             StmtKind::For {

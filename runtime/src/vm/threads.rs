@@ -1605,20 +1605,7 @@ pub(crate) fn make_thread_module(vm: &Vm) -> PyResult<ObjRef> {
 
 /// The `threading` module: Python source on `_thread`.
 pub(crate) fn make_threading_module(vm: &Vm) -> PyResult<ObjRef> {
-    const SRC: &str = include_str!("py/threading.py");
-    let m = vm.new_module("threading")?;
-    let d = super::modules::mdict(&m);
-    vm.dict_set_str(&d, "__builtins__", Value::Obj(vm.builtins.clone()))?;
-    vm.dict_set_str(&d, "__file__", vm.new_str("<frozen threading>")?)?;
-    // Registered first so the module's own imports see it (as importlib).
-    vm.dict_set_str(&vm.modules, "threading", Value::Obj(m.clone()))?;
-    if let Err(e) = vm.exec_source(SRC.as_bytes(), "<frozen threading>", &d) {
-        if let ObjKind::Dict(md) = &vm.modules.kind {
-            let _ = super::dict::remove(vm, md, &vm.new_str("threading")?);
-        }
-        return Err(e);
-    }
-    Ok(m)
+    super::modules::frozen_module(vm, "threading", include_str!("py/threading.py"))
 }
 
 // ---- emulated threads -----------------------------------------------------------------------

@@ -633,9 +633,23 @@ fn class_check(vm: &Vm, cls: &Value, what: &str, v: &Value, sub: bool) -> PyResu
             }
             Ok(false)
         }
-        _ => Err(vm.type_error(format!(
-            "{what}() arg 2 must be a type, a tuple of types, or a union"
-        ))),
+        _ => {
+            let union = super::modules::generics(vm, "UnionType")?;
+            let alias = super::modules::generics(vm, "GenericAlias")?;
+            let t = Value::Obj(vm.type_of(cls));
+            if t.is(&union) {
+                let args = vm.getattr(cls, &vm.new_str("__args__")?)?;
+                return class_check(vm, &args, what, v, sub);
+            }
+            if t.is(&alias) {
+                return Err(vm.type_error(format!(
+                    "{what}() argument 2 cannot be a parameterized generic"
+                )));
+            }
+            Err(vm.type_error(format!(
+                "{what}() arg 2 must be a type, a tuple of types, or a union"
+            )))
+        }
     }
 }
 
