@@ -702,6 +702,11 @@ impl<'a> Compiler<'a> {
         i
     }
 
+    /// `name` as the current scope knows it (a private name mangled).
+    fn mangled(&self, name: &Rc<str>) -> Rc<str> {
+        self.units.last().expect("unit").scope.mangled(name)
+    }
+
     fn emit_name(&mut self, op: Op, name: &str) {
         // An attribute's private name is mangled too (`self.__x`).
         let mangled;
@@ -709,8 +714,7 @@ impl<'a> Compiler<'a> {
             op,
             Op::LoadAttr | Op::LoadMethod | Op::StoreAttr | Op::DeleteAttr
         ) {
-            let scope = self.units.last().expect("unit").scope;
-            mangled = scope.mangled(&Rc::from(name));
+            mangled = self.mangled(&Rc::from(name));
             &*mangled
         } else {
             name
@@ -961,7 +965,7 @@ impl<'a> Compiler<'a> {
                     if let (true, ExprKind::Name { id, .. }) = (*simple, &target.kind) {
                         self.set_loc(s.loc);
                         self.emit_name(Op::LoadName, "__annotations__");
-                        let key = self.units.last().expect("unit").scope.mangled(id);
+                        let key = self.mangled(id);
                         let k = self.maker.name(key.as_bytes());
                         self.emit_const(k);
                         self.emit(Op::StoreSubscr, 0);
@@ -1805,8 +1809,8 @@ impl<'a> Compiler<'a> {
             .collect();
         if !kwd.is_empty() {
             for (a, d) in &kwd {
-                let scope = self.units.last().expect("unit").scope;
-                let k = self.maker.name(scope.mangled(&a.arg).as_bytes());
+                let k = self.mangled(&a.arg);
+                let k = self.maker.name(k.as_bytes());
                 self.emit_const(k);
                 self.expr(d)?;
             }
@@ -1821,7 +1825,7 @@ impl<'a> Compiler<'a> {
                 let key = if &**name == "return" {
                     name.clone()
                 } else {
-                    self.units.last().expect("unit").scope.mangled(name)
+                    self.mangled(name)
                 };
                 let k = self.maker.name(key.as_bytes());
                 self.emit_const(k);
