@@ -386,8 +386,9 @@ pub(crate) fn fill(vm: &Vm, code: &Code, ci: usize, obj: &Value, name: &Value, a
             let Ok(cls) = inst.class.try_borrow() else {
                 return;
             };
-            // A bare `object()` takes no attributes (`generic_setattr`).
-            if store && cls.ptr_eq(&vm.types.object) {
+            // A bare `object()` or a slotted instance takes only some
+            // attributes (`generic_setattr` checks).
+            if store && !super::call::slot_allowed(vm, &cls, name) {
                 return;
             }
             let cattr = vm.lookup_type(&cls, name);

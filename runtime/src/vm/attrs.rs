@@ -73,7 +73,12 @@ pub(crate) fn special_attr(vm: &Vm, obj: &Value, name: &[u8]) -> PyResult<Option
             },
             ObjKind::Instance(i) => match name {
                 // A bare `object()` has none (CPython's has no dict).
-                b"__dict__" if !i.class.borrow().ptr_eq(&vm.types.object) => {
+                // A bare `object()` or a slotted instance has none.
+                b"__dict__"
+                    if !i.class.borrow().ptr_eq(&vm.types.object)
+                        && super::typeobj::as_type(&i.class.borrow())
+                            .is_none_or(|t| t.slots.is_none()) =>
+                {
                     Some(Value::Obj(i.dict.clone()))
                 }
                 _ => None,

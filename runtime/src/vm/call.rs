@@ -223,6 +223,7 @@ pub(crate) fn build_class(
     }
     let name_s = vm.display_str(name);
     let qual = qualname.map_or_else(|| name_s.clone(), |q| vm.display_str(&q));
+    let slots = class_slots(vm, &name_s, &d, &base_list, layout)?;
     // __eq__ without __hash__ makes instances unhashable.
     if vm.dict_get_str(&d, "__eq__").is_some() && vm.dict_get_str(&d, "__hash__").is_none() {
         vm.dict_set_str(&d, "__hash__", Value::None)?;
@@ -254,6 +255,7 @@ pub(crate) fn build_class(
         inst_dict_hint: Cell::new(0),
         hooks: Cell::new((0, 0)),
         has_del: Cell::new(false),
+        slots,
     })))?;
     let mro = c3_mro(&cls, &base_list).ok_or_else(|| {
         let names: Vec<String> = base_list
@@ -353,6 +355,78 @@ pub(crate) fn type_new(vm: &Vm, name: &Value, bases: &Value, ns: &Value) -> PyRe
         vm.dict_set_str(&d, "__module__", m)?;
     }
     build_class(vm, name, bases, &Value::Obj(d), &Value::None)
+}
+
+/// What `__slots__` in the class namespace `d` makes of its instances'
+/// attributes (`TypeObj::slots`): CPython's checks (str items, no clash
+/// with a class variable), names mangled; None when instances keep a
+/// `__dict__` — no `__slots__`, `'__dict__'` among them, or a base that
+/// has one. The slot values live in the instance's dict, which is not
+/// reachable from Python when there are slots.
+fn class_slots(
+    vm: &Vm,
+    name: &str,
+    d: &ObjRef,
+    bases: &[ObjRef],
+    layout: Layout,
+) -> PyResult<Option<std::rc::Rc<[Value]>>> {
+    let Some(spec) = vm.dict_get_str(d, "__slots__") else {
+        return Ok(None);
+    };
+    let items = match spec.as_str() {
+        Some(_) => vec![spec.clone()],
+        None => vm.to_vec(&spec)?,
+    };
+    let mut names: Vec<Value> = Vec::new();
+    let mut with_dict = layout == Layout::Exception;
+    for it in &items {
+        let Some(s) = it.as_str() else {
+            return Err(vm.type_error(format!(
+                "__slots__ items must be strings, not '{}'",
+                vm.type_name(it)
+            )));
+        };
+        let raw = String::from_utf8_lossy(s.as_bytes()).into_owned();
+        if raw == "__dict__" {
+            with_dict = true;
+            continue;
+        }
+        if raw == "__weakref__" {
+            continue;
+        }
+        let mangled = super::symtable::mangle(Some(name), &std::rc::Rc::from(raw.as_str()));
+        if vm.dict_get_str(d, &mangled).is_some() {
+            return Err(vm.value_error(format!(
+                "'{raw}' in __slots__ conflicts with class variable"
+            )));
+        }
+        names.push(vm.new_str(&mangled)?);
+    }
+    for b in bases {
+        match as_type(b) {
+            Some(_) if b.ptr_eq(&vm.types.object) => {}
+            Some(bt) => match &bt.slots {
+                Some(inherited) => names.extend(inherited.iter().cloned()),
+                None => with_dict = true,
+            },
+            None => with_dict = true,
+        }
+    }
+    Ok((!with_dict).then(|| std::rc::Rc::from(names)))
+}
+
+/// `name` is one of the attributes instances of `cls` may hold (a class
+/// with slots and no `__dict__` allows only those).
+pub(crate) fn slot_allowed(vm: &Vm, cls: &ObjRef, name: &Value) -> bool {
+    match as_type(cls).and_then(|t| t.slots.as_ref()) {
+        None => !cls.ptr_eq(&vm.types.object),
+        Some(names) => {
+            let want = name.as_str().map(|s| s.as_bytes());
+            names
+                .iter()
+                .any(|n| n.as_str().map(|s| s.as_bytes()) == want)
+        }
+    }
 }
 
 fn current_module_name(vm: &Vm) -> Value {

@@ -451,6 +451,7 @@ pub(crate) fn new_type(
         inst_dict_hint: Cell::new(0),
         hooks: Cell::new((0, 0)),
         has_del: Cell::new(false),
+        slots: None,
     })))?;
     let mut mro = vec![t.clone()];
     if let Some(b) = base.and_then(|b| as_type(b)) {

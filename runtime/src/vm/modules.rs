@@ -175,6 +175,7 @@ fn structseq_type(
         inst_dict_hint: Cell::new(0),
         hooks: Cell::new((0, 0)),
         has_del: Cell::new(false),
+        slots: None,
     })))?;
     if let ObjKind::Type(tt) = &t.kind {
         *tt.mro.borrow_mut() = vec![t.clone(), object];

@@ -1798,8 +1798,9 @@ impl Vm {
                 "__class__ assignment only supported for mutable types or ModuleType subclasses",
             ));
         }
-        if cls.ptr_eq(&self.types.object) {
-            // A bare `object()` has no dict to set attributes in.
+        if !super::call::slot_allowed(self, &cls, name) {
+            // A bare `object()`, or a class with `__slots__`: no dict to
+            // set other attributes in.
             return Err(self.setattr_error(obj, name));
         }
         drop(cls);

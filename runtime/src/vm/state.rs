@@ -751,6 +751,7 @@ impl Vm {
             inst_dict_hint: Cell::new(0),
             hooks: Cell::new((0, 0)),
             has_del: Cell::new(false),
+            slots: None,
         })))?;
         let mut mro = vec![t.clone()];
         if let ObjKind::Type(bt) = &base.kind {

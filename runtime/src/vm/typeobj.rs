@@ -45,6 +45,10 @@ pub struct TypeObj {
     /// made or `__del__` is assigned to it): its instances are queued for
     /// their finalizer when their last reference goes.
     pub has_del: Cell<bool>,
+    /// The attribute names its instances may hold when they have no
+    /// `__dict__` (it and every Python base define `__slots__` without
+    /// `'__dict__'`): its slots and its bases', mangled; None: a dict.
+    pub slots: Option<std::rc::Rc<[Value]>>,
     /// Which of the hooks the hot paths must look for it has (the
     /// `HOOK_*` bits), as found in the type epoch given (0: not known):
     /// in that epoch, checking for them is a compare
