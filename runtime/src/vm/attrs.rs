@@ -72,13 +72,8 @@ pub(crate) fn special_attr(vm: &Vm, obj: &Value, name: &[u8]) -> PyResult<Option
                 _ => None,
             },
             ObjKind::Instance(i) => match name {
-                // A bare `object()` has none (CPython's has no dict).
                 // A bare `object()` or a slotted instance has none.
-                b"__dict__"
-                    if !i.class.borrow().ptr_eq(&vm.types.object)
-                        && super::typeobj::as_type(&i.class.borrow())
-                            .is_none_or(|t| t.slots.is_none()) =>
-                {
+                b"__dict__" if super::call::has_instance_dict(vm, &i.class.borrow()) => {
                     Some(Value::Obj(i.dict.clone()))
                 }
                 _ => None,

@@ -342,13 +342,24 @@ pub(crate) fn build_class(
 
 /// `type(name, bases, dict)`.
 pub(crate) fn type_new(vm: &Vm, name: &Value, bases: &Value, ns: &Value) -> PyResult<Value> {
+    let wrong = |i: u8, want: &str, v: &Value| {
+        vm.type_error(format!(
+            "type.__new__() argument {i} must be {want}, not {}",
+            vm.type_name(v)
+        ))
+    };
+    if name.as_str().is_none() {
+        return Err(wrong(1, "str", name));
+    }
+    if !matches!(bases.as_obj().map(|o| &o.kind), Some(ObjKind::Tuple(_))) {
+        return Err(wrong(2, "tuple", bases));
+    }
+    let Some(ObjKind::Dict(src)) = ns.as_obj().map(|o| &o.kind) else {
+        return Err(wrong(3, "dict", ns));
+    };
     let d = vm.new_dict()?;
-    if let Some(ObjKind::Dict(src)) = ns.as_obj().map(|o| &o.kind) {
-        for (k, v) in super::dict::items(src) {
-            vm.dict_set(&d, k, v)?;
-        }
-    } else {
-        return Err(vm.type_error("type.__new__() argument 3 must be dict"));
+    for (k, v) in super::dict::items(src) {
+        vm.dict_set(&d, k, v)?;
     }
     if vm.dict_get_str(&d, "__module__").is_none() {
         let m = current_module_name(vm);
@@ -415,11 +426,20 @@ fn class_slots(
     Ok((!with_dict).then(|| std::rc::Rc::from(names)))
 }
 
-/// `name` is one of the attributes instances of `cls` may hold (a class
-/// with slots and no `__dict__` allows only those).
+/// Instances of `cls` have a `__dict__` (not a bare `object()`, not a
+/// class with slots only).
+pub(crate) fn has_instance_dict(vm: &Vm, cls: &ObjRef) -> bool {
+    !cls.ptr_eq(&vm.types.object) && as_type(cls).is_none_or(|t| t.slots.is_none())
+}
+
+/// `name` is one of the attributes instances of `cls` may hold (all, when
+/// they have a `__dict__`; else a class's slots).
 pub(crate) fn slot_allowed(vm: &Vm, cls: &ObjRef, name: &Value) -> bool {
+    if has_instance_dict(vm, cls) {
+        return true;
+    }
     match as_type(cls).and_then(|t| t.slots.as_ref()) {
-        None => !cls.ptr_eq(&vm.types.object),
+        None => false,
         Some(names) => {
             let want = name.as_str().map(|s| s.as_bytes());
             names

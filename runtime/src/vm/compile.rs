@@ -1622,6 +1622,24 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// A dict of `items` (a parameter's name, mangled, to the value of its
+    /// expression: keyword-only defaults, annotations), built at `loc`;
+    /// false, nothing emitted, when there are none.
+    fn name_map(&mut self, items: &[(Rc<str>, &Expr)], loc: Loc) -> Result<bool, SyntaxErr> {
+        if items.is_empty() {
+            return Ok(false);
+        }
+        for (name, e) in items {
+            let k = self.mangled(name);
+            let k = self.maker.name(k.as_bytes());
+            self.emit_const(k);
+            self.expr(e)?;
+        }
+        self.set_loc(loc);
+        self.emit(Op::BuildMap, items.len() as u32);
+        Ok(true)
+    }
+
     /// Calls the decorators (loaded before the function or class, now on
     /// top) innermost first, each on its own line, as CPython does; then
     /// the definition's line again for the name it binds.
@@ -1801,38 +1819,17 @@ impl<'a> Compiler<'a> {
             self.emit(Op::BuildTuple, args.defaults.len() as u32);
             fl |= 1;
         }
-        let kwd: Vec<(&Arg, &Expr)> = args
+        let kwd: Vec<(Rc<str>, &Expr)> = args
             .kwonlyargs
             .iter()
             .zip(&args.kw_defaults)
-            .filter_map(|(a, d)| d.as_ref().map(|d| (a, d)))
+            .filter_map(|(a, d)| d.as_ref().map(|d| (a.arg.clone(), d)))
             .collect();
-        if !kwd.is_empty() {
-            for (a, d) in &kwd {
-                let k = self.mangled(&a.arg);
-                let k = self.maker.name(k.as_bytes());
-                self.emit_const(k);
-                self.expr(d)?;
-            }
-            self.set_loc(loc);
-            self.emit(Op::BuildMap, kwd.len() as u32);
+        if self.name_map(&kwd, loc)? {
             fl |= 2;
         }
         // Annotations, evaluated now into `__annotations__` (3.13).
-        let ann = annotations(args, returns);
-        if !ann.is_empty() {
-            for (name, e) in &ann {
-                let key = if &**name == "return" {
-                    name.clone()
-                } else {
-                    self.mangled(name)
-                };
-                let k = self.maker.name(key.as_bytes());
-                self.emit_const(k);
-                self.expr(e)?;
-            }
-            self.set_loc(loc);
-            self.emit(Op::BuildMap, ann.len() as u32);
+        if self.name_map(&annotations(args, returns), loc)? {
             fl |= 4;
         }
         let scope = self.child_scope(loc)?;

@@ -749,7 +749,7 @@ fn spread_call_args(
         _ => {
             let d = Value::Obj(vm.new_dict()?);
             let f = th!(thp).stack[callable_at].clone();
-            super::builtins::dict_update_from(vm, &d, kwargs, Some(&f))?;
+            super::builtins::dict_update_from(vm, &d, kwargs, super::builtins::Update::Merge(&f))?;
             let Some(ObjKind::Dict(d)) = d.as_obj().map(|o| &o.kind) else {
                 unreachable!("new_dict makes a dict")
             };
@@ -3221,21 +3221,12 @@ fn cold_op(
             let callable =
                 (ins.op == Op::DictMerge).then(|| stack!()[n - arg as usize - 3].clone());
             sync!();
-            // `{**m}` takes a mapping only (not dict.update's pairs).
-            if ins.op == Op::DictUpdate
-                && !matches!(m.as_obj().map(|o| &o.kind), Some(ObjKind::Dict(_)))
-            {
-                let keys = tri!(vm.new_str("keys"));
-                if tri!(vm.getattr_optional(&m, &keys)).is_none() {
-                    err!(vm.type_error(format!("'{}' object is not a mapping", vm.type_name(&m))));
-                }
-            }
-            tri!(super::builtins::dict_update_from(
-                vm,
-                &target,
-                &m,
-                callable.as_ref()
-            ));
+            // `{**m}` and a call's `**m` take a mapping only.
+            let how = match &callable {
+                Some(f) => super::builtins::Update::Merge(f),
+                None => super::builtins::Update::Mapping,
+            };
+            tri!(super::builtins::dict_update_from(vm, &target, &m, how));
         }
         Op::ListToTuple => {
             let l = pop!();

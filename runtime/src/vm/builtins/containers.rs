@@ -486,15 +486,29 @@ pub(crate) fn dict_copy(vm: &Vm, v: &Value) -> PyResult<Value> {
     Ok(Value::Obj(out))
 }
 
-/// `target.update(m)`; with `merge_for` (a `**m` in a call of that
-/// callable: CPython's DICT_MERGE), duplicate keys are an error and the
-/// errors name the function.
+/// What `dict_update_from` takes `m` for.
+#[derive(Clone, Copy)]
+pub(crate) enum Update<'a> {
+    /// `dict.update(m)`, `dict(m)`: a mapping or an iterable of pairs.
+    Any,
+    /// `{**m}` (DICT_UPDATE): a mapping only.
+    Mapping,
+    /// `**m` in a call of this callable (DICT_MERGE): a mapping only,
+    /// duplicate keys an error, the errors naming the function.
+    Merge(&'a Value),
+}
+
+/// `target.update(m)`, as `how` says.
 pub(crate) fn dict_update_from(
     vm: &Vm,
     target: &Value,
     m: &Value,
-    merge_for: Option<&Value>,
+    how: Update<'_>,
 ) -> PyResult<()> {
+    let merge_for = match how {
+        Update::Merge(f) => Some(f),
+        _ => None,
+    };
     let merge = merge_for.is_some();
     let fname = || merge_for.map(|f| vm.function_str(f)).unwrap_or_default();
     let t = dict_of(vm, target, "update")?;
@@ -528,12 +542,18 @@ pub(crate) fn dict_update_from(
         }
         return Ok(());
     }
-    if merge {
-        return Err(vm.type_error(format!(
-            "{} argument after ** must be a mapping, not {}",
-            fname(),
-            vm.type_name(m)
-        )));
+    match how {
+        Update::Merge(_) => {
+            return Err(vm.type_error(format!(
+                "{} argument after ** must be a mapping, not {}",
+                fname(),
+                vm.type_name(m)
+            )));
+        }
+        Update::Mapping => {
+            return Err(vm.type_error(format!("'{}' object is not a mapping", vm.type_name(m))));
+        }
+        Update::Any => {}
     }
     // An iterable of pairs.
     let it = vm.iter(m)?;
@@ -627,7 +647,7 @@ fn dict_update(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         )));
     }
     if let Some(m) = p.get(1) {
-        dict_update_from(vm, &p[0], m, None)?;
+        dict_update_from(vm, &p[0], m, Update::Any)?;
     }
     let d = dict_of(vm, &p[0], "update")?;
     for (k, v) in a.kw() {

@@ -42,28 +42,7 @@ pub(crate) fn construct_builtin(
             no_kw(vm, &a, "type")?;
             match p.len() {
                 1 => Ok(Value::Obj(vm.type_of(&p[0]))),
-                3 => {
-                    for (i, (v, want)) in [(&p[0], "str"), (&p[1], "tuple"), (&p[2], "dict")]
-                        .into_iter()
-                        .enumerate()
-                    {
-                        let ok = match want {
-                            "str" => v.as_str().is_some(),
-                            "tuple" => {
-                                matches!(v.as_obj().map(|o| &o.kind), Some(ObjKind::Tuple(_)))
-                            }
-                            _ => matches!(v.as_obj().map(|o| &o.kind), Some(ObjKind::Dict(_))),
-                        };
-                        if !ok {
-                            return Err(vm.type_error(format!(
-                                "type.__new__() argument {} must be {want}, not {}",
-                                i + 1,
-                                vm.type_name(v)
-                            )));
-                        }
-                    }
-                    crate::vm::call::type_new(vm, &p[0], &p[1], &p[2])
-                }
+                3 => crate::vm::call::type_new(vm, &p[0], &p[1], &p[2]),
                 _ => Err(vm.type_error("type() takes 1 or 3 arguments")),
             }
         }
@@ -121,7 +100,7 @@ pub(crate) fn construct_builtin(
             }
             let d = Value::Obj(vm.new_dict()?);
             if let Some(m) = p.first() {
-                super::dict_update_from(vm, &d, m, None)?;
+                super::dict_update_from(vm, &d, m, super::Update::Any)?;
             }
             if let Some(ObjKind::Dict(dd)) = d.as_obj().map(|o| &o.kind) {
                 for (k, v) in a.kw() {
