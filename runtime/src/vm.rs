@@ -12,6 +12,8 @@ pub mod format;
 pub mod lexer;
 pub mod parser;
 pub mod strrepr;
+mod unicode_case;
+mod unicode_classes;
 mod unicode_printable;
 
 pub mod attr_cache;

@@ -2121,14 +2121,19 @@ impl Vm {
                     return Ok(super::builtins::str_find(s.as_bytes(), t.as_bytes()).is_some());
                 }
                 ObjKind::Bytes(b) => {
-                    return match item {
-                        Value::Int(i) => Ok(b.contains(&(*i as u8))),
-                        _ => match item.as_obj().map(|x| &x.kind) {
-                            Some(ObjKind::Bytes(n)) => {
-                                Ok(n.is_empty() || b.windows(n.len()).any(|w| w == &n[..]))
-                            }
-                            _ => Err(self.type_error("a bytes-like object is required")),
+                    // A byte's value (any index, in range) or bytes.
+                    if let Some(n) = super::builtins::bytes_of(item) {
+                        return Ok(super::builtins::str_find(b, n).is_some());
+                    }
+                    return match self.index_of(item, "")? {
+                        Some(i) => match u8::try_from(i) {
+                            Ok(x) => Ok(b.contains(&x)),
+                            Err(_) => Err(self.value_error("byte must be in range(0, 256)")),
                         },
+                        None => Err(self.type_error(format!(
+                            "a bytes-like object is required, not '{}'",
+                            self.type_name(item)
+                        ))),
                     };
                 }
                 ObjKind::Dict(d) => {

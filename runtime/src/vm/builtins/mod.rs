@@ -22,7 +22,7 @@ use super::typeobj::{as_type, is_subtype};
 
 pub(crate) use containers::{Update, dict_copy, dict_update_from, merge_sort, set_binop};
 pub(crate) use nums::round_value;
-pub(crate) use strs::{ascii_of, format_value, percent_format, str_find};
+pub(crate) use strs::{ascii_of, bytes_of, format_value, percent_format, str_find};
 pub(crate) use types::{construct_builtin, float_to_int};
 
 pub(crate) use containers::{

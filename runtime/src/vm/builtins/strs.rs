@@ -12,16 +12,177 @@ use crate::vm::strrepr::{code_points, decode_at};
 fn this<'a>(vm: &Vm, a: &Args<'a>, name: &str) -> PyResult<&'a PyStr> {
     match a.all.first().and_then(|v| v.as_str()) {
         Some(s) => Ok(s),
-        None => Err(vm.type_error(format!(
-            "descriptor '{name}' for 'str' objects doesn't apply to a '{}' object",
-            a.all.first().map(|v| vm.type_name(v)).unwrap_or_default()
-        ))),
+        None => Err(descriptor_error(vm, a, name, "str")),
     }
+}
+
+fn descriptor_error(vm: &Vm, a: &Args<'_>, name: &str, ty: &str) -> crate::vm::state::PyErr {
+    vm.type_error(format!(
+        "descriptor '{name}' for '{ty}' objects doesn't apply to a '{}' object",
+        a.all.first().map(|v| vm.type_name(v)).unwrap_or_default()
+    ))
 }
 
 fn str_arg<'a>(vm: &Vm, v: &'a Value, what: &str) -> PyResult<&'a PyStr> {
     v.as_str()
         .ok_or_else(|| vm.type_error(format!("{what}, not {}", vm.type_name(v))))
+}
+
+/// A str argument checked as CPython's argument clinic does: "`what`
+/// must be str, not None" names None itself.
+fn clinic_str<'a>(vm: &Vm, v: &'a Value, what: &str) -> PyResult<&'a [u8]> {
+    match v.as_str() {
+        Some(s) => Ok(s.as_bytes()),
+        None => Err(vm.type_error(format!("{what} must be str, not {}", clinic_type(vm, v)))),
+    }
+}
+
+/// An argument's type as the argument clinic names it (None is "None").
+fn clinic_type(vm: &Vm, v: &Value) -> String {
+    if v.is_none() {
+        "None".into()
+    } else {
+        vm.type_name(v).to_string()
+    }
+}
+
+/// The bytes of a `bytes` object.
+pub(crate) fn bytes_of(v: &Value) -> Option<&[u8]> {
+    match v.as_obj().map(|o| &o.kind) {
+        Some(ObjKind::Bytes(b)) => Some(&b[..]),
+        _ => None,
+    }
+}
+
+/// What the methods shared by `str` and `bytes` work on: a str (UTF-8;
+/// indexes and lengths in code points; Unicode whitespace, line breaks
+/// and case) or bytes (a byte each; ASCII whitespace, line breaks and
+/// case; other bytes have no case and are no letters or digits).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Text {
+    Str,
+    Bytes,
+}
+
+/// A method's receiver: its bytes, its length in units (code points or
+/// bytes) and whether a unit is a byte.
+struct Recv<'a> {
+    b: &'a [u8],
+    len: usize,
+    ascii: bool,
+}
+
+impl Recv<'_> {
+    /// Unit index of byte offset `byte`.
+    fn index(&self, byte: usize) -> usize {
+        if self.ascii {
+            byte
+        } else {
+            cp_index(self.b, byte)
+        }
+    }
+}
+
+impl Text {
+    fn recv<'a>(self, vm: &Vm, a: &Args<'a>, name: &str) -> PyResult<Recv<'a>> {
+        match self {
+            Text::Str => {
+                let s = this(vm, a, name)?;
+                Ok(Recv {
+                    b: s.as_bytes(),
+                    len: s.len(),
+                    ascii: s.is_ascii(),
+                })
+            }
+            Text::Bytes => match a.all.first().and_then(bytes_of) {
+                Some(b) => Ok(Recv {
+                    b,
+                    len: b.len(),
+                    ascii: true,
+                }),
+                None => Err(descriptor_error(vm, a, name, "bytes")),
+            },
+        }
+    }
+
+    /// The unit at byte offset `i`: its code point (a str's) or value (a
+    /// byte's), and its length in bytes.
+    #[inline]
+    fn at(self, b: &[u8], i: usize) -> (u32, usize) {
+        match self {
+            Text::Str => decode_at(b, i),
+            Text::Bytes => (u32::from(b[i]), 1),
+        }
+    }
+
+    fn is_space(self, c: u32) -> bool {
+        match self {
+            Text::Str => is_space(c),
+            Text::Bytes => matches!(c, 0x09..=0x0D | 0x20),
+        }
+    }
+
+    fn is_line_break(self, c: u32) -> bool {
+        match self {
+            Text::Str => matches!(
+                c,
+                0x0A | 0x0B | 0x0C | 0x0D | 0x1C | 0x1D | 0x1E | 0x85 | 0x2028 | 0x2029
+            ),
+            Text::Bytes => matches!(c, 0x0A | 0x0D),
+        }
+    }
+
+    /// A unit as a char for the case and class predicates: a byte past
+    /// ASCII is none of them.
+    fn ch(self, c: u32) -> char {
+        match self {
+            Text::Str => ch(c),
+            Text::Bytes if c < 0x80 => c as u8 as char,
+            Text::Bytes => '\0',
+        }
+    }
+
+    /// A new str or bytes object of these bytes.
+    fn make(self, vm: &Vm, b: &[u8]) -> PyResult<Value> {
+        match self {
+            Text::Str => vm.new_str_bytes(b),
+            Text::Bytes => vm.new_bytes(b),
+        }
+    }
+
+    /// An argument of the receiver's kind; `str_what` begins a str's
+    /// message (bytes have one message).
+    fn arg<'a>(self, vm: &Vm, v: &'a Value, str_what: &str) -> PyResult<&'a [u8]> {
+        match self {
+            Text::Str => Ok(str_arg(vm, v, str_what)?.as_bytes()),
+            Text::Bytes => bytes_of(v).ok_or_else(|| {
+                vm.type_error(format!(
+                    "a bytes-like object is required, not '{}'",
+                    vm.type_name(v)
+                ))
+            }),
+        }
+    }
+
+    /// The needle of find/index/count: a str, or bytes or a byte's value.
+    fn needle<'a>(self, vm: &Vm, v: &'a Value, name: &str) -> PyResult<std::borrow::Cow<'a, [u8]>> {
+        if self == Text::Str {
+            return Ok(clinic_str(vm, v, &format!("{name}() argument 1"))?.into());
+        }
+        if let Some(b) = bytes_of(v) {
+            return Ok(b.into());
+        }
+        match vm.index_of(v, "")? {
+            Some(i) => match u8::try_from(i) {
+                Ok(x) => Ok(vec![x].into()),
+                Err(_) => Err(vm.value_error("byte must be in range(0, 256)")),
+            },
+            None => Err(vm.type_error(format!(
+                "argument should be integer or bytes-like object, not '{}'",
+                vm.type_name(v)
+            ))),
+        }
+    }
 }
 
 /// Byte offset of the first occurrence of `needle` in `hay`.
@@ -64,108 +225,149 @@ fn byte_of(b: &[u8], ascii: bool, cp: usize) -> usize {
     i
 }
 
-/// Resolves optional start/end arguments (slice semantics) to byte offsets.
-fn range_args(vm: &Vm, s: &PyStr, args: &[Value]) -> PyResult<(usize, usize)> {
-    let n = s.len() as i64;
+/// Resolves optional start/end arguments (slice semantics) to byte
+/// offsets; None when the range is empty past its start (a start beyond
+/// the end, or an end before the start), where CPython finds nothing,
+/// not even an empty needle.
+fn range_args(vm: &Vm, r: &Recv<'_>, args: &[Value]) -> PyResult<Option<(usize, usize)>> {
+    let n = r.len as i64;
     let get = |i: usize, def: i64| -> PyResult<i64> {
         match args.get(i) {
             None | Some(Value::None) => Ok(def),
             Some(v) => {
-                let mut x = int_arg(vm, v)?;
-                if x < 0 {
-                    x = (x + n).max(0);
-                }
-                Ok(x.min(n))
+                let x = slice_index(vm, v)?;
+                Ok(if x < 0 { (x + n).max(0) } else { x })
             }
         }
     };
     let st = get(0, 0)?;
-    let en = get(1, n)?;
-    let b = s.as_bytes();
-    Ok((
-        byte_of(b, s.is_ascii(), st as usize),
-        byte_of(b, s.is_ascii(), en.max(st) as usize),
-    ))
-}
-
-fn s_find_impl(vm: &Vm, a: &Args<'_>, name: &str, rev: bool) -> PyResult<Option<usize>> {
-    let p = meth_args(vm, name, a, 1, 3)?;
-    let s = this(vm, a, name)?;
-    let sub = str_arg(vm, &p[1], "must be str")?;
-    let (lo, hi) = range_args(vm, s, &p[2..])?;
-    let b = s.as_bytes();
-    if lo > hi {
+    let en = get(1, n)?.min(n);
+    if st > n || en < st {
         return Ok(None);
     }
-    let r = if rev {
-        str_rfind_bytes(&b[lo..hi], sub.as_bytes())
-    } else {
-        str_find(&b[lo..hi], sub.as_bytes())
+    Ok(Some((
+        byte_of(r.b, r.ascii, st as usize),
+        byte_of(r.b, r.ascii, en as usize),
+    )))
+}
+
+/// A start or end argument: an index, clamped as a slice's.
+fn slice_index(vm: &Vm, v: &Value) -> PyResult<i64> {
+    // An int past i64 is clamped, as CPython clamps to Py_ssize_t.
+    if matches!(v, Value::Obj(_))
+        && let Some(big) = crate::vm::int::to_bigint(v)
+    {
+        return Ok(match i64::try_from(&big) {
+            Ok(i) => i,
+            Err(_) if big.sign() == num_bigint::Sign::Minus => i64::MIN / 2,
+            Err(_) => i64::MAX / 2,
+        });
+    }
+    match vm.index_of(v, "")? {
+        Some(i) => Ok(i),
+        None => {
+            Err(vm.type_error("slice indices must be integers or None or have an __index__ method"))
+        }
+    }
+}
+
+fn find_impl(vm: &Vm, a: &Args<'_>, t: Text, name: &str, rev: bool) -> PyResult<Option<usize>> {
+    let p = meth_args(vm, name, a, 1, 3)?;
+    let r = t.recv(vm, a, name)?;
+    let sub = t.needle(vm, &p[1], name)?;
+    let Some((lo, hi)) = range_args(vm, &r, &p[2..])? else {
+        return Ok(None);
     };
-    Ok(r.map(|off| cp_index(b, lo + off)))
+    let b = r.b;
+    let found = if rev {
+        str_rfind_bytes(&b[lo..hi], &sub)
+    } else {
+        str_find(&b[lo..hi], &sub)
+    };
+    Ok(found.map(|off| r.index(lo + off)))
+}
+
+fn find_value(found: Option<usize>) -> PyResult<Value> {
+    Ok(Value::Int(found.map_or(-1, |i| i as i64)))
+}
+
+fn index_value(vm: &Vm, t: Text, found: Option<usize>) -> PyResult<Value> {
+    match found {
+        Some(i) => Ok(Value::Int(i as i64)),
+        None if t == Text::Str => Err(vm.value_error("substring not found")),
+        None => Err(vm.value_error("subsection not found")),
+    }
 }
 
 fn s_find(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    Ok(Value::Int(
-        s_find_impl(vm, &a, "find", false)?.map_or(-1, |i| i as i64),
-    ))
+    find_value(find_impl(vm, &a, Text::Str, "find", false)?)
 }
 
 fn s_rfind(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    Ok(Value::Int(
-        s_find_impl(vm, &a, "rfind", true)?.map_or(-1, |i| i as i64),
-    ))
+    find_value(find_impl(vm, &a, Text::Str, "rfind", true)?)
 }
 
 fn s_index(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    match s_find_impl(vm, &a, "index", false)? {
-        Some(i) => Ok(Value::Int(i as i64)),
-        None => Err(vm.value_error("substring not found")),
-    }
+    index_value(vm, Text::Str, find_impl(vm, &a, Text::Str, "index", false)?)
 }
 
 fn s_rindex(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    match s_find_impl(vm, &a, "rindex", true)? {
-        Some(i) => Ok(Value::Int(i as i64)),
-        None => Err(vm.value_error("substring not found")),
-    }
+    index_value(vm, Text::Str, find_impl(vm, &a, Text::Str, "rindex", true)?)
 }
 
-fn s_count(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = meth_args(vm, "count", &a, 1, 3)?;
-    let s = this(vm, &a, "count")?;
-    let sub = str_arg(vm, &p[1], "must be str")?;
-    let (lo, hi) = range_args(vm, s, &p[2..])?;
-    let b = &s.as_bytes()[lo..hi.max(lo)];
-    let n = sub.as_bytes();
+fn count_impl(vm: &Vm, a: &Args<'_>, t: Text) -> PyResult<Value> {
+    let p = meth_args(vm, "count", a, 1, 3)?;
+    let r = t.recv(vm, a, "count")?;
+    let n = t.needle(vm, &p[1], "count")?;
+    let Some((lo, hi)) = range_args(vm, &r, &p[2..])? else {
+        return Ok(Value::Int(0));
+    };
+    let b = &r.b[lo..hi];
     if n.is_empty() {
-        return Ok(Value::Int(cp_index(b, b.len()) as i64 + 1));
+        let units = if r.ascii {
+            b.len()
+        } else {
+            cp_index(b, b.len())
+        };
+        return Ok(Value::Int(units as i64 + 1));
     }
     let mut c = 0;
     let mut i = 0;
-    while let Some(off) = str_find(&b[i..], n) {
+    while let Some(off) = str_find(&b[i..], &n) {
         c += 1;
         i += off + n.len();
     }
     Ok(Value::Int(c))
 }
 
-fn s_startswith_impl(vm: &Vm, a: &Args<'_>, name: &str, ends: bool) -> PyResult<Value> {
+fn s_count(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    count_impl(vm, &a, Text::Str)
+}
+
+fn startswith_impl(vm: &Vm, a: &Args<'_>, t: Text, name: &str, ends: bool) -> PyResult<Value> {
     let p = meth_args(vm, name, a, 1, 3)?;
-    let s = this(vm, a, name)?;
-    let (lo, hi) = range_args(vm, s, &p[2..])?;
-    let b = &s.as_bytes()[lo..hi.max(lo)];
+    let r = t.recv(vm, a, name)?;
+    let range = range_args(vm, &r, &p[2..])?;
     let check = |x: &Value| -> PyResult<bool> {
-        let t = x.as_str().ok_or_else(|| {
+        let s = match t {
+            Text::Str => x.as_str().map(|s| s.as_bytes()),
+            Text::Bytes => bytes_of(x),
+        };
+        let s = s.ok_or_else(|| {
+            let ty = if t == Text::Str { "str" } else { "bytes" };
             vm.type_error(format!(
-                "{name} first arg must be str or a tuple of str, not {}",
+                "{name} first arg must be {ty} or a tuple of {ty}, not {}",
                 vm.type_name(x)
             ))
         })?;
+        let Some((lo, hi)) = range else {
+            return Ok(false);
+        };
+        let b = &r.b[lo..hi];
         Ok(if ends {
-            b.ends_with(t.as_bytes())
+            b.ends_with(s)
         } else {
-            b.starts_with(t.as_bytes())
+            b.starts_with(s)
         })
     };
     if let Some(ObjKind::Tuple(items)) = p[1].as_obj().map(|o| &o.kind) {
@@ -180,42 +382,58 @@ fn s_startswith_impl(vm: &Vm, a: &Args<'_>, name: &str, ends: bool) -> PyResult<
 }
 
 fn s_startswith(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    s_startswith_impl(vm, &a, "startswith", false)
+    startswith_impl(vm, &a, Text::Str, "startswith", false)
 }
 
 fn s_endswith(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    s_startswith_impl(vm, &a, "endswith", true)
+    startswith_impl(vm, &a, Text::Str, "endswith", true)
 }
 
 fn is_space(cp: u32) -> bool {
     matches!(cp, 0x09..=0x0D | 0x1C..=0x20 | 0x85 | 0xA0 | 0x1680 | 0x2000..=0x200A | 0x2028 | 0x2029 | 0x202F | 0x205F | 0x3000)
 }
 
-fn strip_impl(vm: &Vm, a: &Args<'_>, name: &str, left: bool, right: bool) -> PyResult<Value> {
+/// The units of `b` as (byte offset, byte length, code point or byte).
+fn units(t: Text, b: &[u8]) -> Vec<(usize, usize, u32)> {
+    let mut v = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let (cp, n) = t.at(b, i);
+        v.push((i, n, cp));
+        i += n;
+    }
+    v
+}
+
+fn strip_impl(
+    vm: &Vm,
+    a: &Args<'_>,
+    t: Text,
+    name: &str,
+    left: bool,
+    right: bool,
+) -> PyResult<Value> {
     let p = meth_args(vm, name, a, 0, 1)?;
-    let s = this(vm, a, name)?;
+    let r = t.recv(vm, a, name)?;
     let chars: Option<Vec<u32>> = match p.get(1) {
         None | Some(Value::None) => None,
-        Some(v) => Some(
-            code_points(str_arg(vm, v, &format!("{name} arg must be None or str"))?.as_bytes())
-                .collect(),
-        ),
+        Some(v) => {
+            let set = match (t, v.as_str()) {
+                (Text::Str, Some(s)) => s.as_bytes(),
+                (Text::Str, None) => {
+                    return Err(vm.type_error(format!("{name} arg must be None or str")));
+                }
+                (Text::Bytes, _) => t.arg(vm, v, "")?,
+            };
+            Some(units(t, set).into_iter().map(|u| u.2).collect())
+        }
     };
     let strip = |cp: u32| match &chars {
-        None => is_space(cp),
+        None => t.is_space(cp),
         Some(cs) => cs.contains(&cp),
     };
-    let b = s.as_bytes();
-    let cps: Vec<(usize, usize, u32)> = {
-        let mut v = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
-            let (cp, n) = decode_at(b, i);
-            v.push((i, n, cp));
-            i += n;
-        }
-        v
-    };
+    let b = r.b;
+    let cps = units(t, b);
     let mut lo = 0;
     let mut hi = cps.len();
     if left {
@@ -237,22 +455,22 @@ fn strip_impl(vm: &Vm, a: &Args<'_>, name: &str, left: bool, right: bool) -> PyR
     } else {
         cps[hi - 1].0 + cps[hi - 1].1
     };
-    vm.new_str_bytes(&b[start..end.max(start)])
+    t.make(vm, &b[start..end.max(start)])
 }
 
 fn s_strip(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    strip_impl(vm, &a, "strip", true, true)
+    strip_impl(vm, &a, Text::Str, "strip", true, true)
 }
 
 fn s_lstrip(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    strip_impl(vm, &a, "lstrip", true, false)
+    strip_impl(vm, &a, Text::Str, "lstrip", true, false)
 }
 
 fn s_rstrip(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    strip_impl(vm, &a, "rstrip", false, true)
+    strip_impl(vm, &a, Text::Str, "rstrip", false, true)
 }
 
-fn split_impl(vm: &Vm, a: &Args<'_>, name: &str, rev: bool) -> PyResult<Value> {
+fn split_impl(vm: &Vm, a: &Args<'_>, t: Text, name: &str, rev: bool) -> PyResult<Value> {
     let mut sep = Value::None;
     let mut maxsplit = -1i64;
     let pos = a.pos();
@@ -280,8 +498,7 @@ fn split_impl(vm: &Vm, a: &Args<'_>, name: &str, rev: bool) -> PyResult<Value> {
             }
         }
     }
-    let s = this(vm, a, name)?;
-    let b = s.as_bytes();
+    let b = t.recv(vm, a, name)?.b;
     // The parts as byte ranges of `b`, made into strs at the end.
     let mut parts: SmallVec<[(usize, usize); 8]> = SmallVec::new();
     if sep.is_none() {
@@ -290,8 +507,8 @@ fn split_impl(vm: &Vm, a: &Args<'_>, name: &str, rev: bool) -> PyResult<Value> {
         let mut i = 0;
         let mut start = None;
         while i < b.len() {
-            let (cp, n) = decode_at(b, i);
-            if is_space(cp) {
+            let (cp, n) = t.at(b, i);
+            if t.is_space(cp) {
                 if let Some(st) = start.take() {
                     words.push((st, i));
                 }
@@ -324,8 +541,7 @@ fn split_impl(vm: &Vm, a: &Args<'_>, name: &str, rev: bool) -> PyResult<Value> {
             parts = words;
         }
     } else {
-        let sep = str_arg(vm, &sep, "must be str or None")?;
-        let sb = sep.as_bytes();
+        let sb = t.arg(vm, &sep, "must be str or None")?;
         if sb.is_empty() {
             return Err(vm.value_error("empty separator"));
         }
@@ -367,41 +583,37 @@ fn split_impl(vm: &Vm, a: &Args<'_>, name: &str, rev: bool) -> PyResult<Value> {
     }
     let items: Vec<Value> = parts
         .iter()
-        .map(|&(i, j)| vm.new_str_bytes(&b[i..j]))
+        .map(|&(i, j)| t.make(vm, &b[i..j]))
         .collect::<PyResult<_>>()?;
     vm.new_list(items)
 }
 
 fn s_split(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    split_impl(vm, &a, "split", false)
+    split_impl(vm, &a, Text::Str, "split", false)
 }
 
 fn s_rsplit(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    split_impl(vm, &a, "rsplit", true)
+    split_impl(vm, &a, Text::Str, "rsplit", true)
 }
 
-fn s_splitlines(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let s = this(vm, &a, "splitlines")?;
+fn splitlines_impl(vm: &Vm, a: &Args<'_>, t: Text) -> PyResult<Value> {
+    let b = t.recv(vm, a, "splitlines")?.b;
+    at_most_one(vm, a, "splitlines")?;
     let keep = match a.pos().get(1).or(a.kwarg("keepends")) {
         Some(v) => vm.truthy(v)?,
         None => false,
     };
-    let b = s.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
     while i < b.len() {
-        let (cp, n) = decode_at(b, i);
-        let is_break = matches!(
-            cp,
-            0x0A | 0x0B | 0x0C | 0x0D | 0x1C | 0x1D | 0x1E | 0x85 | 0x2028 | 0x2029
-        );
-        if is_break {
+        let (cp, n) = t.at(b, i);
+        if t.is_line_break(cp) {
             let mut end = i + n;
             if cp == 0x0D && b.get(end) == Some(&b'\n') {
                 end += 1;
             }
-            out.push(vm.new_str_bytes(&b[start..if keep { end } else { i }])?);
+            out.push(t.make(vm, &b[start..if keep { end } else { i }])?);
             start = end;
             i = end;
             continue;
@@ -409,14 +621,27 @@ fn s_splitlines(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         i += n;
     }
     if start < b.len() {
-        out.push(vm.new_str_bytes(&b[start..])?);
+        out.push(t.make(vm, &b[start..])?);
     }
     vm.new_list(out)
 }
 
-fn s_join(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = meth_args(vm, "join", &a, 1, 1)?;
-    let s = this(vm, &a, "join")?;
+/// At most one argument after the receiver.
+fn at_most_one(vm: &Vm, a: &Args<'_>, name: &str) -> PyResult<()> {
+    let n = a.all.len() - 1;
+    if n > 1 {
+        return Err(vm.type_error(format!("{name}() takes at most 1 argument ({n} given)")));
+    }
+    Ok(())
+}
+
+fn s_splitlines(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    splitlines_impl(vm, &a, Text::Str)
+}
+
+fn join_impl(vm: &Vm, a: &Args<'_>, t: Text) -> PyResult<Value> {
+    let p = meth_args(vm, "join", a, 1, 1)?;
+    let r = t.recv(vm, a, "join")?;
     // A list's or tuple's items read in place (no copy; no Python code
     // runs while the list is borrowed), another iterable's collected.
     let collected: Vec<Value>;
@@ -444,46 +669,87 @@ fn s_join(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
             &collected
         }
     };
-    // The exact size first, then one copy into the str's own buffer.
+    fn item(t: Text, x: &Value) -> Option<(&[u8], usize)> {
+        match t {
+            Text::Str => x.as_str().map(|s| (s.as_bytes(), s.len())),
+            Text::Bytes => bytes_of(x).map(|b| (b, b.len())),
+        }
+    }
+    // The exact size first, then one copy into the new object's buffer.
     let (mut len, mut chars) = (0usize, 0usize);
     for (i, x) in items.iter().enumerate() {
-        let Some(t) = x.as_str() else {
+        let Some((b, n)) = item(t, x) else {
+            let want = match t {
+                Text::Str => "str instance",
+                Text::Bytes => "a bytes-like object",
+            };
             return Err(vm.type_error(format!(
-                "sequence item {i}: expected str instance, {} found",
+                "sequence item {i}: expected {want}, {} found",
                 vm.type_name(x)
             )));
         };
-        len += t.as_bytes().len();
-        chars += t.len();
+        len += b.len();
+        chars += n;
     }
     if let Some(gaps) = items.len().checked_sub(1) {
-        len += s.as_bytes().len() * gaps;
-        chars += s.len() * gaps;
+        len += r.b.len() * gaps;
+        chars += r.len * gaps;
     }
     let mut data = crate::vm::heap::pyvec();
     data.try_reserve_exact(len).map_err(|_| vm.memory_error())?;
     for (i, x) in items.iter().enumerate() {
         if i > 0 {
-            data.push_slice(s.as_bytes());
+            data.push_slice(r.b);
         }
-        data.push_slice(x.as_str().map_or(&b""[..], |t| t.as_bytes()));
+        data.push_slice(item(t, x).map_or(&b""[..], |(b, _)| b));
     }
-    vm.str_from_pyvec(data, chars)
+    match t {
+        Text::Str => vm.str_from_pyvec(data, chars),
+        Text::Bytes => Ok(Value::Obj(vm.alloc(ObjKind::Bytes(data))?)),
+    }
 }
 
+fn s_join(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    join_impl(vm, &a, Text::Str)
+}
+
+/// A case mapping: `f` maps each char (with whether the previous one was
+/// cased) into the output and says whether it is cased. Bytes map only
+/// their ASCII letters.
 fn map_chars(
     vm: &Vm,
     a: &Args<'_>,
+    t: Text,
     name: &str,
     f: impl Fn(char, bool, &mut String) -> bool,
 ) -> PyResult<Value> {
     meth_args(vm, name, a, 0, 0)?;
-    let s = this(vm, a, name)?;
-    let mut out = String::with_capacity(s.as_bytes().len());
+    let r = t.recv(vm, a, name)?;
+    if t == Text::Bytes {
+        let mut out = Vec::with_capacity(r.b.len());
+        let mut prev_cased = false;
+        let mut one = String::new();
+        for &x in r.b {
+            if x.is_ascii() {
+                one.clear();
+                prev_cased = f(x as char, prev_cased, &mut one);
+                out.extend_from_slice(one.as_bytes());
+            } else {
+                // A byte past ASCII stays as it is, but counts as an
+                // uncased character (capitalize's first one, title's
+                // word break): `f` sees it as NUL, its output dropped.
+                one.clear();
+                prev_cased = f('\0', prev_cased, &mut one);
+                out.push(x);
+            }
+        }
+        return vm.new_bytes(&out);
+    }
+    let mut out = String::with_capacity(r.b.len());
     let mut prev_cased = false;
     let mut raw: Vec<u8> = Vec::new();
     let mut any_surrogate = false;
-    for cp in code_points(s.as_bytes()) {
+    for cp in code_points(r.b) {
         match char::from_u32(cp) {
             Some(c) => {
                 prev_cased = f(c, prev_cased, &mut out);
@@ -515,61 +781,61 @@ fn map_chars(
     vm.new_str(&out)
 }
 
-fn s_upper(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    map_chars(vm, &a, "upper", |c, _, o| {
-        o.extend(c.to_uppercase());
-        false
-    })
+fn upper(c: char, _: bool, o: &mut String) -> bool {
+    o.extend(c.to_uppercase());
+    false
 }
 
-fn s_lower(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    map_chars(vm, &a, "lower", |c, _, o| {
+fn lower(c: char, _: bool, o: &mut String) -> bool {
+    o.extend(c.to_lowercase());
+    false
+}
+
+fn swapcase(c: char, _: bool, o: &mut String) -> bool {
+    if c.is_uppercase() {
         o.extend(c.to_lowercase());
-        false
-    })
+    } else if c.is_lowercase() {
+        o.extend(c.to_uppercase());
+    } else {
+        o.push(c);
+    }
+    false
 }
 
-fn s_casefold(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    map_chars(vm, &a, "casefold", |c, _, o| {
-        if c == 'ß' {
-            o.push_str("ss");
-        } else {
-            o.extend(c.to_lowercase());
-        }
-        false
-    })
+/// `c`'s titlecase mapping: its uppercase one but where Unicode says
+/// otherwise (digraphs such as 'ǆ' → 'ǅ', 'ß' → "Ss", Greek with
+/// ypogegrammeni, Georgian letters that stay as they are).
+fn push_title(c: char, o: &mut String) {
+    use crate::vm::unicode_case::{TITLE, lookup};
+    match lookup(&TITLE, c) {
+        Some(t) => o.push_str(t),
+        None => o.extend(c.to_uppercase()),
+    }
 }
 
-fn s_swapcase(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    map_chars(vm, &a, "swapcase", |c, _, o| {
-        if c.is_uppercase() {
-            o.extend(c.to_lowercase());
-        } else if c.is_lowercase() {
-            o.extend(c.to_uppercase());
-        } else {
-            o.push(c);
-        }
-        false
-    })
+/// A titlecase letter (category Lt, e.g. 'ǅ'): cased, neither upper- nor
+/// lowercase.
+fn is_titlecase(c: char) -> bool {
+    crate::vm::unicode_case::TITLECASE_LETTERS
+        .binary_search(&(c as u32))
+        .is_ok()
 }
 
-fn s_title(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    map_chars(vm, &a, "title", |c, prev, o| {
-        let cased = c.is_alphabetic() && (c.is_uppercase() || c.is_lowercase());
-        if prev {
-            o.extend(c.to_lowercase());
-        } else {
-            o.extend(c.to_uppercase());
-        }
-        cased || (prev && c.is_alphabetic())
-    })
+fn title(c: char, prev: bool, o: &mut String) -> bool {
+    let cased = c.is_uppercase() || c.is_lowercase() || is_titlecase(c);
+    if prev {
+        o.extend(c.to_lowercase());
+    } else {
+        push_title(c, o);
+    }
+    cased || (prev && c.is_alphabetic())
 }
 
-fn s_capitalize(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+fn capitalize_impl(vm: &Vm, a: &Args<'_>, t: Text) -> PyResult<Value> {
     let first = std::cell::Cell::new(true);
-    map_chars(vm, &a, "capitalize", |c, _, o| {
+    map_chars(vm, a, t, "capitalize", |c, _, o| {
         if first.get() {
-            o.extend(c.to_uppercase());
+            push_title(c, o);
             first.set(false);
         } else {
             o.extend(c.to_lowercase());
@@ -578,65 +844,120 @@ fn s_capitalize(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     })
 }
 
+fn s_upper(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    map_chars(vm, &a, Text::Str, "upper", upper)
+}
+
+fn s_lower(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    map_chars(vm, &a, Text::Str, "lower", lower)
+}
+
+fn s_casefold(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    use crate::vm::unicode_case::{FOLD, lookup};
+    map_chars(vm, &a, Text::Str, "casefold", |c, _, o| {
+        match lookup(&FOLD, c) {
+            Some(f) => o.push_str(f),
+            None => o.extend(c.to_lowercase()),
+        }
+        false
+    })
+}
+
+fn s_swapcase(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    map_chars(vm, &a, Text::Str, "swapcase", swapcase)
+}
+
+fn s_title(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    map_chars(vm, &a, Text::Str, "title", title)
+}
+
+fn s_capitalize(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    capitalize_impl(vm, &a, Text::Str)
+}
+
+/// A predicate true when every unit satisfies `f` (given the unit as a
+/// char, see [`Text::ch`]); `empty` for the empty receiver.
 fn pred(
     vm: &Vm,
     a: &Args<'_>,
+    t: Text,
     name: &str,
     empty: bool,
-    f: impl Fn(u32) -> bool,
+    f: impl Fn(u32, char) -> bool,
 ) -> PyResult<Value> {
     meth_args(vm, name, a, 0, 0)?;
-    let s = this(vm, a, name)?;
-    if s.is_empty() {
+    let b = t.recv(vm, a, name)?.b;
+    if b.is_empty() {
         return Ok(Value::Bool(empty));
     }
-    Ok(Value::Bool(code_points(s.as_bytes()).all(f)))
+    Ok(Value::Bool(units(t, b).iter().all(|u| f(u.2, t.ch(u.2)))))
 }
 
 fn ch(cp: u32) -> char {
     char::from_u32(cp).unwrap_or('\u{FFFD}')
 }
 
+// The classes by CPython's tables (a unit as `Text::ch` gives it: a byte
+// past ASCII is in none).
+
+fn class(table: &[(u32, u32)], k: char) -> bool {
+    crate::vm::unicode_classes::in_ranges(table, k as u32)
+}
+
+fn is_digit(_: u32, k: char) -> bool {
+    class(&crate::vm::unicode_classes::DIGIT, k)
+}
+
+fn is_alpha(_: u32, k: char) -> bool {
+    class(&crate::vm::unicode_classes::ALPHA, k)
+}
+
+/// CPython's isalnum: alpha, decimal, digit or numeric.
+fn is_alnum(_: u32, k: char) -> bool {
+    use crate::vm::unicode_classes::{ALPHA, NUMERIC};
+    class(&ALPHA, k) || class(&NUMERIC, k)
+}
+
+fn is_ascii(c: u32, _: char) -> bool {
+    c < 0x80
+}
+
 fn s_isdigit(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    pred(vm, &a, "isdigit", false, |c| {
-        ch(c).is_numeric() && (ch(c).is_ascii_digit() || c > 0x7F)
-    })
+    pred(vm, &a, Text::Str, "isdigit", false, is_digit)
 }
 
 fn s_isdecimal(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    pred(vm, &a, "isdecimal", false, |c| {
-        ch(c).is_ascii_digit() || (c > 0x7F && ch(c).is_numeric())
+    pred(vm, &a, Text::Str, "isdecimal", false, |_, k| {
+        class(&crate::vm::unicode_classes::DECIMAL, k)
     })
 }
 
 fn s_isnumeric(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    pred(vm, &a, "isnumeric", false, |c| ch(c).is_numeric())
+    pred(vm, &a, Text::Str, "isnumeric", false, |_, k| {
+        class(&crate::vm::unicode_classes::NUMERIC, k)
+    })
 }
 
 fn s_isalpha(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    pred(vm, &a, "isalpha", false, |c| ch(c).is_alphabetic())
+    pred(vm, &a, Text::Str, "isalpha", false, is_alpha)
 }
 
 fn s_isalnum(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    pred(vm, &a, "isalnum", false, |c| ch(c).is_alphanumeric())
+    pred(vm, &a, Text::Str, "isalnum", false, is_alnum)
 }
 
 fn s_isspace(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    pred(vm, &a, "isspace", false, is_space)
+    pred(vm, &a, Text::Str, "isspace", false, |c, _| is_space(c))
 }
 
 fn s_isascii(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    pred(vm, &a, "isascii", true, |c| c < 0x80)
+    pred(vm, &a, Text::Str, "isascii", true, is_ascii)
 }
 
 fn s_isprintable(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    pred(
-        vm,
-        &a,
-        "isprintable",
-        true,
-        crate::vm::unicode_printable::is_printable,
-    )
+    pred(vm, &a, Text::Str, "isprintable", true, |c, _| {
+        crate::vm::unicode_printable::is_printable(c)
+    })
 }
 
 fn s_isidentifier(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -654,31 +975,44 @@ fn s_isidentifier(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     Ok(Value::Bool(ok))
 }
 
+/// isupper (`upper`) or islower: some unit of that case, none of the other.
+fn is_case(vm: &Vm, a: &Args<'_>, t: Text, name: &str, upper: bool) -> PyResult<Value> {
+    meth_args(vm, name, a, 0, 0)?;
+    let b = t.recv(vm, a, name)?.b;
+    let (mut this_case, mut other) = (false, false);
+    for u in units(t, b) {
+        let c = t.ch(u.2);
+        this_case |= if upper {
+            c.is_uppercase()
+        } else {
+            c.is_lowercase()
+        };
+        other |= is_titlecase(c)
+            || if upper {
+                c.is_lowercase()
+            } else {
+                c.is_uppercase()
+            };
+    }
+    Ok(Value::Bool(this_case && !other))
+}
+
 fn s_isupper(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    meth_args(vm, "isupper", &a, 0, 0)?;
-    let s = this(vm, &a, "isupper")?;
-    let cs: Vec<char> = code_points(s.as_bytes()).map(ch).collect();
-    Ok(Value::Bool(
-        cs.iter().any(|c| c.is_uppercase()) && !cs.iter().any(|c| c.is_lowercase()),
-    ))
+    is_case(vm, &a, Text::Str, "isupper", true)
 }
 
 fn s_islower(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    meth_args(vm, "islower", &a, 0, 0)?;
-    let s = this(vm, &a, "islower")?;
-    let cs: Vec<char> = code_points(s.as_bytes()).map(ch).collect();
-    Ok(Value::Bool(
-        cs.iter().any(|c| c.is_lowercase()) && !cs.iter().any(|c| c.is_uppercase()),
-    ))
+    is_case(vm, &a, Text::Str, "islower", false)
 }
 
-fn s_istitle(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    meth_args(vm, "istitle", &a, 0, 0)?;
-    let s = this(vm, &a, "istitle")?;
+fn istitle_impl(vm: &Vm, a: &Args<'_>, t: Text) -> PyResult<Value> {
+    meth_args(vm, "istitle", a, 0, 0)?;
+    let b = t.recv(vm, a, "istitle")?.b;
     let mut prev_cased = false;
     let mut any = false;
-    for c in code_points(s.as_bytes()).map(ch) {
-        if c.is_uppercase() {
+    for u in units(t, b) {
+        let c = t.ch(u.2);
+        if c.is_uppercase() || is_titlecase(c) {
             if prev_cased {
                 return Ok(Value::Bool(false));
             }
@@ -697,33 +1031,41 @@ fn s_istitle(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     Ok(Value::Bool(any))
 }
 
-fn s_replace(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+fn s_istitle(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    istitle_impl(vm, &a, Text::Str)
+}
+
+fn replace_impl(vm: &Vm, a: &Args<'_>, t: Text) -> PyResult<Value> {
     let p = a.pos();
-    if p.len() < 3 || p.len() > 4 {
-        return Err(vm.type_error(format!(
-            "replace expected at least 2 arguments, got {}",
-            p.len().saturating_sub(1)
-        )));
+    let n = p.len().saturating_sub(1);
+    if !(2..=3).contains(&n) {
+        let (least, bound) = if n < 2 { (true, 2) } else { (false, 3) };
+        return Err(vm.type_error(match (t, least) {
+            (Text::Str, true) => {
+                format!("replace() takes at least 2 positional arguments ({n} given)")
+            }
+            (Text::Str, false) => format!("replace() takes at most 3 arguments ({n} given)"),
+            (Text::Bytes, true) => format!("replace expected at least {bound} arguments, got {n}"),
+            (Text::Bytes, false) => format!("replace expected at most {bound} arguments, got {n}"),
+        }));
     }
-    let s = this(vm, &a, "replace")?;
-    let old = str_arg(vm, &p[1], "replace() argument 1 must be str")?;
-    let new = str_arg(vm, &p[2], "replace() argument 2 must be str")?;
+    let b = t.recv(vm, a, "replace")?.b;
+    let ob = t.arg(vm, &p[1], "replace() argument 1 must be str")?;
+    let nb = t.arg(vm, &p[2], "replace() argument 2 must be str")?;
     let mut count = match p.get(3).or(a.kwarg("count")) {
         Some(v) => int_arg(vm, v)?,
         None => -1,
     };
-    let b = s.as_bytes();
-    let (ob, nb) = (old.as_bytes(), new.as_bytes());
     let mut out = Vec::with_capacity(b.len());
     if ob.is_empty() {
-        // Insert between code points.
+        // Insert between units.
         let mut i = 0;
         if count != 0 {
             out.extend_from_slice(nb);
             count -= 1;
         }
         while i < b.len() {
-            let n = decode_at(b, i).1;
+            let n = t.at(b, i).1;
             out.extend_from_slice(&b[i..i + n]);
             i += n;
             if count != 0 && i <= b.len() {
@@ -731,7 +1073,7 @@ fn s_replace(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
                 count -= 1;
             }
         }
-        return vm.new_str_bytes(&out);
+        return t.make(vm, &out);
     }
     let mut i = 0;
     while i < b.len() {
@@ -744,32 +1086,45 @@ fn s_replace(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
             i += 1;
         }
     }
-    vm.new_str_bytes(&out)
+    t.make(vm, &out)
 }
 
-fn pad_impl(vm: &Vm, a: &Args<'_>, name: &str, align: char) -> PyResult<Value> {
+fn s_replace(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    replace_impl(vm, &a, Text::Str)
+}
+
+fn pad_impl(vm: &Vm, a: &Args<'_>, t: Text, name: &str, align: char) -> PyResult<Value> {
     let p = meth_args(vm, name, a, 1, 2)?;
-    let s = this(vm, a, name)?;
+    let r = t.recv(vm, a, name)?;
     let width = int_arg(vm, &p[1])?;
     if width > crate::vm::format::MAX_BUILT_WIDTH as i64 {
         return Err(vm.memory_error());
     }
-    let fill = match p.get(2) {
-        Some(f) => {
+    let fill: &[u8] = match (p.get(2), t) {
+        (None, _) => b" ",
+        (Some(f), Text::Str) => {
             let fs = str_arg(vm, f, "The fill character must be a unicode character")?;
             if fs.len() != 1 {
                 return Err(vm.type_error("The fill character must be exactly one character long"));
             }
-            fs.to_string_lossy().into_owned()
+            fs.as_bytes()
         }
-        None => " ".into(),
+        (Some(f), Text::Bytes) => match bytes_of(f) {
+            Some(fb) if fb.len() == 1 => fb,
+            _ => {
+                return Err(vm.type_error(format!(
+                    "{name}() argument 2 must be a byte string of length 1, not {}",
+                    vm.type_name(f)
+                )));
+            }
+        },
     };
-    let n = s.len() as i64;
+    let n = r.len as i64;
     if width <= n {
         return Ok(a.all[0].clone());
     }
     let total = (width - n) as usize;
-    let (l, r) = match align {
+    let (l, rt) = match align {
         '<' => (0, total),
         '>' => (total, 0),
         _ => {
@@ -779,36 +1134,36 @@ fn pad_impl(vm: &Vm, a: &Args<'_>, name: &str, align: char) -> PyResult<Value> {
             (left, total - left)
         }
     };
-    let mut out = fill.repeat(l).into_bytes();
-    out.extend_from_slice(s.as_bytes());
-    out.extend_from_slice(fill.repeat(r).as_bytes());
-    vm.new_str_bytes(&out)
+    let mut out = fill.repeat(l);
+    out.extend_from_slice(r.b);
+    out.extend_from_slice(&fill.repeat(rt));
+    t.make(vm, &out)
 }
 
 fn s_center(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    pad_impl(vm, &a, "center", '^')
+    pad_impl(vm, &a, Text::Str, "center", '^')
 }
 
 fn s_ljust(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    pad_impl(vm, &a, "ljust", '<')
+    pad_impl(vm, &a, Text::Str, "ljust", '<')
 }
 
 fn s_rjust(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    pad_impl(vm, &a, "rjust", '>')
+    pad_impl(vm, &a, Text::Str, "rjust", '>')
 }
 
-fn s_zfill(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = meth_args(vm, "zfill", &a, 1, 1)?;
-    let s = this(vm, &a, "zfill")?;
+fn zfill_impl(vm: &Vm, a: &Args<'_>, t: Text) -> PyResult<Value> {
+    let p = meth_args(vm, "zfill", a, 1, 1)?;
+    let r = t.recv(vm, a, "zfill")?;
     let width = int_arg(vm, &p[1])?;
     if width > crate::vm::format::MAX_BUILT_WIDTH as i64 {
         return Err(vm.memory_error());
     }
-    let n = s.len() as i64;
+    let n = r.len as i64;
     if width <= n {
         return Ok(a.all[0].clone());
     }
-    let b = s.as_bytes();
+    let b = r.b;
     let (sign, rest) = match b.first() {
         Some(b'+' | b'-') => (&b[..1], &b[1..]),
         _ => (&b[..0], b),
@@ -816,33 +1171,36 @@ fn s_zfill(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let mut out = sign.to_vec();
     out.extend(std::iter::repeat_n(b'0', (width - n) as usize));
     out.extend_from_slice(rest);
-    vm.new_str_bytes(&out)
+    t.make(vm, &out)
 }
 
-fn partition_impl(vm: &Vm, a: &Args<'_>, name: &str, rev: bool) -> PyResult<Value> {
+fn s_zfill(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    zfill_impl(vm, &a, Text::Str)
+}
+
+fn partition_impl(vm: &Vm, a: &Args<'_>, t: Text, name: &str, rev: bool) -> PyResult<Value> {
     let p = meth_args(vm, name, a, 1, 1)?;
-    let s = this(vm, a, name)?;
-    let sep = str_arg(vm, &p[1], "must be str")?;
-    if sep.as_bytes().is_empty() {
+    let b = t.recv(vm, a, name)?.b;
+    let sep = t.arg(vm, &p[1], "must be str")?;
+    if sep.is_empty() {
         return Err(vm.value_error("empty separator"));
     }
-    let b = s.as_bytes();
     let found = if rev {
-        str_rfind_bytes(b, sep.as_bytes())
+        str_rfind_bytes(b, sep)
     } else {
-        str_find(b, sep.as_bytes())
+        str_find(b, sep)
     };
     let parts = match found {
         Some(i) => vec![
-            vm.new_str_bytes(&b[..i])?,
+            t.make(vm, &b[..i])?,
             p[1].clone(),
-            vm.new_str_bytes(&b[i + sep.as_bytes().len()..])?,
+            t.make(vm, &b[i + sep.len()..])?,
         ],
         None => {
             if rev {
-                vec![vm.new_str("")?, vm.new_str("")?, a.all[0].clone()]
+                vec![t.make(vm, b"")?, t.make(vm, b"")?, a.all[0].clone()]
             } else {
-                vec![a.all[0].clone(), vm.new_str("")?, vm.new_str("")?]
+                vec![a.all[0].clone(), t.make(vm, b"")?, t.make(vm, b"")?]
             }
         }
     };
@@ -850,38 +1208,42 @@ fn partition_impl(vm: &Vm, a: &Args<'_>, name: &str, rev: bool) -> PyResult<Valu
 }
 
 fn s_partition(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    partition_impl(vm, &a, "partition", false)
+    partition_impl(vm, &a, Text::Str, "partition", false)
 }
 
 fn s_rpartition(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    partition_impl(vm, &a, "rpartition", true)
+    partition_impl(vm, &a, Text::Str, "rpartition", true)
+}
+
+fn remove_affix(vm: &Vm, a: &Args<'_>, t: Text, name: &str, suffix: bool) -> PyResult<Value> {
+    let p = meth_args(vm, name, a, 1, 1)?;
+    let b = t.recv(vm, a, name)?.b;
+    let x = match t {
+        Text::Str => clinic_str(vm, &p[1], &format!("{name}() argument"))?,
+        Text::Bytes => t.arg(vm, &p[1], "")?,
+    };
+    let rest = if suffix {
+        b.strip_suffix(x).filter(|_| !x.is_empty())
+    } else {
+        b.strip_prefix(x).filter(|_| !x.is_empty())
+    };
+    match rest {
+        Some(r) => t.make(vm, r),
+        None => Ok(a.all[0].clone()),
+    }
 }
 
 fn s_removeprefix(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = meth_args(vm, "removeprefix", &a, 1, 1)?;
-    let s = this(vm, &a, "removeprefix")?;
-    let x = str_arg(vm, &p[1], "removeprefix() argument must be str")?;
-    match s.as_bytes().strip_prefix(x.as_bytes()) {
-        Some(r) => vm.new_str_bytes(r),
-        None => Ok(a.all[0].clone()),
-    }
+    remove_affix(vm, &a, Text::Str, "removeprefix", false)
 }
 
 fn s_removesuffix(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = meth_args(vm, "removesuffix", &a, 1, 1)?;
-    let s = this(vm, &a, "removesuffix")?;
-    let x = str_arg(vm, &p[1], "removesuffix() argument must be str")?;
-    if x.as_bytes().is_empty() {
-        return Ok(a.all[0].clone());
-    }
-    match s.as_bytes().strip_suffix(x.as_bytes()) {
-        Some(r) => vm.new_str_bytes(r),
-        None => Ok(a.all[0].clone()),
-    }
+    remove_affix(vm, &a, Text::Str, "removesuffix", true)
 }
 
-fn s_expandtabs(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let s = this(vm, &a, "expandtabs")?;
+fn expandtabs_impl(vm: &Vm, a: &Args<'_>, t: Text) -> PyResult<Value> {
+    let b = t.recv(vm, a, "expandtabs")?.b;
+    at_most_one(vm, a, "expandtabs")?;
     let tab = match a.pos().get(1).or(a.kwarg("tabsize")) {
         Some(v) => int_arg(vm, v)?,
         None => 8,
@@ -894,13 +1256,15 @@ fn s_expandtabs(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     }
     let mut out = Vec::new();
     let mut col = 0i64;
-    for cp in code_points(s.as_bytes()) {
+    let mut i = 0;
+    while i < b.len() {
+        let (cp, n) = t.at(b, i);
         match cp {
             0x09 => {
                 if tab > 0 {
-                    let n = tab - col % tab;
-                    out.extend(std::iter::repeat_n(b' ', n as usize));
-                    col += n;
+                    let k = tab - col % tab;
+                    out.extend(std::iter::repeat_n(b' ', k as usize));
+                    col += k;
                 }
             }
             0x0A | 0x0D => {
@@ -908,12 +1272,17 @@ fn s_expandtabs(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
                 col = 0;
             }
             _ => {
-                crate::vm::parser::push_code_point(&mut out, cp);
+                out.extend_from_slice(&b[i..i + n]);
                 col += 1;
             }
         }
+        i += n;
     }
-    vm.new_str_bytes(&out)
+    t.make(vm, &out)
+}
+
+fn s_expandtabs(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    expandtabs_impl(vm, &a, Text::Str)
 }
 
 /// `encoding` and `errors` of `str.encode` / `bytes.decode` (positional or
@@ -1556,15 +1925,12 @@ pub(crate) const STR_METHODS: &[(&str, NativeFn)] = &[
     ("__format__", s_dunder_format),
 ];
 
-fn bthis<'a>(vm: &Vm, a: &Args<'a>) -> PyResult<&'a [u8]> {
-    match a.all.first().and_then(|v| v.as_obj()).map(|o| &o.kind) {
-        Some(ObjKind::Bytes(b)) => Ok(&b[..]),
-        _ => Err(vm.type_error("descriptor requires a 'bytes' object")),
-    }
+fn bthis<'a>(vm: &Vm, a: &Args<'a>, name: &str) -> PyResult<&'a [u8]> {
+    Ok(Text::Bytes.recv(vm, a, name)?.b)
 }
 
 pub(crate) fn b_decode(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let b = bthis(vm, &a)?;
+    let b = bthis(vm, &a, "decode")?;
     let (enc, errors) = codec_args(vm, &a, "decode")?;
     let enc = enc.to_ascii_lowercase().replace('_', "-");
     match enc.as_str() {
@@ -1613,10 +1979,206 @@ pub(crate) fn b_decode(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 }
 
 fn b_hex(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let b = bthis(vm, &a)?;
+    meth_args(vm, "hex", &a, 0, 0)?;
+    let b = bthis(vm, &a, "hex")?;
     let s: String = b.iter().map(|x| format!("{x:02x}")).collect();
     vm.new_str(&s)
 }
 
+/// `bytes.fromhex(s)`, called on the class or on an instance.
+fn b_fromhex(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let mut p = a.pos();
+    if p.len() == 2
+        && (bytes_of(&p[0]).is_some()
+            || matches!(p[0].as_obj().map(|o| &o.kind), Some(ObjKind::Type(_))))
+    {
+        p = &p[1..];
+    }
+    if p.len() != 1 || !a.no_kw() {
+        return Err(vm.type_error(format!(
+            "fromhex() takes exactly one argument ({} given)",
+            p.len()
+        )));
+    }
+    let s = str_arg(vm, &p[0], "fromhex() argument must be str")?.as_bytes();
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(s.len() / 2);
+    let mut i = 0;
+    while i < s.len() {
+        if t_space(s[i]) {
+            i += 1;
+            continue;
+        }
+        let bad = |at: usize| {
+            vm.value_error(format!(
+                "non-hexadecimal number found in fromhex() arg at position {}",
+                cp_index(s, at)
+            ))
+        };
+        let hi = digit(s[i]).ok_or_else(|| bad(i))?;
+        let lo = s
+            .get(i + 1)
+            .and_then(|&c| digit(c))
+            .ok_or_else(|| bad(i + 1))?;
+        out.push(hi << 4 | lo);
+        i += 2;
+    }
+    vm.new_bytes(&out)
+}
+
+/// ASCII whitespace, as `bytes.fromhex` skips it.
+fn t_space(c: u8) -> bool {
+    Text::Bytes.is_space(u32::from(c))
+}
+
+/// `bytes.maketrans(from, to)`: the 256-byte table mapping each byte of
+/// `from` to the byte of `to` at its place.
+fn b_maketrans(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let mut p = a.pos();
+    if p.len() == 3 {
+        p = &p[1..];
+    }
+    if p.len() != 2 {
+        return Err(vm.type_error(format!("maketrans expected 2 arguments, got {}", p.len())));
+    }
+    let from = Text::Bytes.arg(vm, &p[0], "")?;
+    let to = Text::Bytes.arg(vm, &p[1], "")?;
+    if from.len() != to.len() {
+        return Err(vm.value_error("maketrans arguments must have same length"));
+    }
+    let mut table: Vec<u8> = (0..=255).collect();
+    for (&f, &t) in from.iter().zip(to) {
+        table[usize::from(f)] = t;
+    }
+    vm.new_bytes(&table)
+}
+
+/// `b.translate(table, delete=b'')`: each byte not in `delete` mapped
+/// through `table` (None: kept).
+fn b_translate(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = a.pos();
+    if p.len() < 2 || p.len() > 3 {
+        return Err(vm.type_error(format!(
+            "translate expected at least 1 argument, got {}",
+            p.len().saturating_sub(1)
+        )));
+    }
+    let b = bthis(vm, &a, "translate")?;
+    let table = match &p[1] {
+        Value::None => None,
+        v => {
+            let t = Text::Bytes.arg(vm, v, "")?;
+            if t.len() != 256 {
+                return Err(vm.value_error("translation table must be 256 characters long"));
+            }
+            Some(t)
+        }
+    };
+    let delete = match p.get(2).or(a.kwarg("delete")) {
+        Some(v) => Text::Bytes.arg(vm, v, "")?,
+        None => b"",
+    };
+    let out: Vec<u8> = b
+        .iter()
+        .filter(|c| !delete.contains(c))
+        .map(|&c| table.map_or(c, |t| t[usize::from(c)]))
+        .collect();
+    vm.new_bytes(&out)
+}
+
+macro_rules! bytes_methods {
+    ($($name:ident => $body:expr;)*) => {
+        $(fn $name(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+            #[allow(clippy::redundant_closure_call)]
+            ($body)(vm, &a)
+        })*
+    };
+}
+
+const B: Text = Text::Bytes;
+
+bytes_methods! {
+    b_find => |vm, a| find_value(find_impl(vm, a, B, "find", false)?);
+    b_rfind => |vm, a| find_value(find_impl(vm, a, B, "rfind", true)?);
+    b_index => |vm, a| index_value(vm, B, find_impl(vm, a, B, "index", false)?);
+    b_rindex => |vm, a| index_value(vm, B, find_impl(vm, a, B, "rindex", true)?);
+    b_count => |vm, a| count_impl(vm, a, B);
+    b_startswith => |vm, a| startswith_impl(vm, a, B, "startswith", false);
+    b_endswith => |vm, a| startswith_impl(vm, a, B, "endswith", true);
+    b_strip => |vm, a| strip_impl(vm, a, B, "strip", true, true);
+    b_lstrip => |vm, a| strip_impl(vm, a, B, "lstrip", true, false);
+    b_rstrip => |vm, a| strip_impl(vm, a, B, "rstrip", false, true);
+    b_split => |vm, a| split_impl(vm, a, B, "split", false);
+    b_rsplit => |vm, a| split_impl(vm, a, B, "rsplit", true);
+    b_splitlines => |vm, a| splitlines_impl(vm, a, B);
+    b_join => |vm, a| join_impl(vm, a, B);
+    b_upper => |vm, a| map_chars(vm, a, B, "upper", upper);
+    b_lower => |vm, a| map_chars(vm, a, B, "lower", lower);
+    b_swapcase => |vm, a| map_chars(vm, a, B, "swapcase", swapcase);
+    b_title => |vm, a| map_chars(vm, a, B, "title", title);
+    b_capitalize => |vm, a| capitalize_impl(vm, a, B);
+    b_isdigit => |vm, a| pred(vm, a, B, "isdigit", false, is_digit);
+    b_isalpha => |vm, a| pred(vm, a, B, "isalpha", false, is_alpha);
+    b_isalnum => |vm, a| pred(vm, a, B, "isalnum", false, is_alnum);
+    b_isspace => |vm, a| pred(vm, a, B, "isspace", false, |c, _| B.is_space(c));
+    b_isascii => |vm, a| pred(vm, a, B, "isascii", true, is_ascii);
+    b_isupper => |vm, a| is_case(vm, a, B, "isupper", true);
+    b_islower => |vm, a| is_case(vm, a, B, "islower", false);
+    b_istitle => |vm, a| istitle_impl(vm, a, B);
+    b_replace => |vm, a| replace_impl(vm, a, B);
+    b_center => |vm, a| pad_impl(vm, a, B, "center", '^');
+    b_ljust => |vm, a| pad_impl(vm, a, B, "ljust", '<');
+    b_rjust => |vm, a| pad_impl(vm, a, B, "rjust", '>');
+    b_zfill => |vm, a| zfill_impl(vm, a, B);
+    b_partition => |vm, a| partition_impl(vm, a, B, "partition", false);
+    b_rpartition => |vm, a| partition_impl(vm, a, B, "rpartition", true);
+    b_removeprefix => |vm, a| remove_affix(vm, a, B, "removeprefix", false);
+    b_removesuffix => |vm, a| remove_affix(vm, a, B, "removesuffix", true);
+    b_expandtabs => |vm, a| expandtabs_impl(vm, a, B);
+}
+
 /// Methods of `bytes`.
-pub(crate) const BYTES_METHODS: &[(&str, NativeFn)] = &[("decode", b_decode), ("hex", b_hex)];
+pub(crate) const BYTES_METHODS: &[(&str, NativeFn)] = &[
+    ("decode", b_decode),
+    ("hex", b_hex),
+    ("fromhex", b_fromhex),
+    ("maketrans", b_maketrans),
+    ("translate", b_translate),
+    ("find", b_find),
+    ("rfind", b_rfind),
+    ("index", b_index),
+    ("rindex", b_rindex),
+    ("count", b_count),
+    ("startswith", b_startswith),
+    ("endswith", b_endswith),
+    ("strip", b_strip),
+    ("lstrip", b_lstrip),
+    ("rstrip", b_rstrip),
+    ("split", b_split),
+    ("rsplit", b_rsplit),
+    ("splitlines", b_splitlines),
+    ("join", b_join),
+    ("upper", b_upper),
+    ("lower", b_lower),
+    ("swapcase", b_swapcase),
+    ("title", b_title),
+    ("capitalize", b_capitalize),
+    ("isdigit", b_isdigit),
+    ("isalpha", b_isalpha),
+    ("isalnum", b_isalnum),
+    ("isspace", b_isspace),
+    ("isascii", b_isascii),
+    ("isupper", b_isupper),
+    ("islower", b_islower),
+    ("istitle", b_istitle),
+    ("replace", b_replace),
+    ("center", b_center),
+    ("ljust", b_ljust),
+    ("rjust", b_rjust),
+    ("zfill", b_zfill),
+    ("partition", b_partition),
+    ("rpartition", b_rpartition),
+    ("removeprefix", b_removeprefix),
+    ("removesuffix", b_removesuffix),
+    ("expandtabs", b_expandtabs),
+];
