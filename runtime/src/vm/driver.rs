@@ -427,14 +427,20 @@ pub(crate) fn new_type(
 ) -> PyResult<ObjRef> {
     let d = vm.new_dict()?;
     for (mname, f) in methods {
-        let b = vm.alloc(ObjKind::Builtin(Box::new(Builtin {
+        let b = Value::Obj(vm.alloc(ObjKind::Builtin(Box::new(Builtin {
             name: mname,
             f: *f,
             bound: Value::Undef,
             owner: name,
             module: "",
-        })))?;
-        vm.dict_set_str(&d, mname, Value::Obj(b))?;
+        })))?);
+        // CPython's static and class methods of the builtin types.
+        let b = match *mname {
+            "maketrans" => Value::Obj(vm.alloc(ObjKind::StaticMethod(b))?),
+            "fromhex" | "from_bytes" | "fromkeys" => Value::Obj(vm.alloc(ObjKind::ClassMethod(b))?),
+            _ => b,
+        };
+        vm.dict_set_str(&d, mname, b)?;
     }
     vm.dict_set_str(&d, "__module__", vm.new_str(module)?)?;
     vm.dict_set_str(&d, "__doc__", Value::None)?;

@@ -669,32 +669,32 @@ fn dict_clear(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     Ok(Value::None)
 }
 
+/// `dict.fromkeys(iterable, value=None)`, a class method: a new dict (of
+/// the class: `cls()` for another) with each key set to `value`.
 fn dict_fromkeys(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    // Called on the class (`dict.fromkeys(it)`) or an instance.
-    let mut p = a.pos();
-    if let Some(first) = p.first()
-        && (matches!(
-            first.as_obj().map(|o| &o.kind),
-            Some(ObjKind::Type(_) | ObjKind::Dict(_))
-        ))
-        && p.len() >= 2
-    {
-        p = &p[1..];
-    }
-    if p.is_empty() || p.len() > 2 {
+    let p = &a.pos()[1..];
+    if p.is_empty() || p.len() > 2 || !a.no_kw() {
         return Err(vm.type_error(format!(
             "fromkeys expected at least 1 argument, got {}",
             p.len()
         )));
     }
-    let out = vm.new_dict()?;
+    let cls = &a.all[0];
     let value = p.get(1).cloned().unwrap_or(Value::None);
-    if let ObjKind::Dict(d) = &out.kind {
-        for k in vm.to_vec(&p[0])? {
-            dict::set(vm, d, k, value.clone())?;
+    if cls.as_obj().is_some_and(|c| c.ptr_eq(&vm.types.dict)) {
+        let out = vm.new_dict()?;
+        if let ObjKind::Dict(d) = &out.kind {
+            for k in vm.to_vec(&p[0])? {
+                dict::set(vm, d, k, value.clone())?;
+            }
         }
+        return Ok(Value::Obj(out));
     }
-    Ok(Value::Obj(out))
+    let out = vm.call(cls, Args::positional(&[]))?;
+    for k in vm.to_vec(&p[0])? {
+        vm.setitem(&out, &k, value.clone())?;
+    }
+    Ok(out)
 }
 
 /// Methods of `dict`.

@@ -275,6 +275,75 @@ fn int_to_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     vm.new_bytes(&out)
 }
 
+/// `int.from_bytes(bytes, byteorder='big', *, signed=False)`, a class
+/// method (a subclass gets `cls(value)`).
+fn int_from_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = &a.pos()[1..];
+    let cls = &a.all[0];
+    let Some(src) = p.first().or_else(|| a.kwarg("bytes")) else {
+        return Err(vm.type_error("from_bytes() missing required argument 'bytes' (pos 1)"));
+    };
+    let order = match p.get(1).or_else(|| a.kwarg("byteorder")) {
+        Some(o) => match o.as_str() {
+            Some(s) => s.to_string_lossy().into_owned(),
+            None => {
+                return Err(vm.type_error(format!(
+                    "from_bytes() argument 'byteorder' must be str, not {}",
+                    vm.type_name(o)
+                )));
+            }
+        },
+        None => "big".into(),
+    };
+    let signed = match a.kwarg("signed") {
+        Some(s) => vm.truthy(s)?,
+        None => false,
+    };
+    if order != "big" && order != "little" {
+        return Err(vm.value_error("byteorder must be either 'little' or 'big'"));
+    }
+    let mut data: Vec<u8> = match super::bytes_of(src) {
+        Some(b) => b.to_vec(),
+        None if src.as_str().is_some() || is_int(src) => {
+            return Err(vm.type_error(format!(
+                "cannot convert '{}' object to bytes",
+                vm.type_name(src)
+            )));
+        }
+        None => {
+            let mut v = Vec::new();
+            for x in vm.to_vec(src)? {
+                match vm.index_of(&x, "")? {
+                    Some(i) => v.push(
+                        u8::try_from(i)
+                            .map_err(|_| vm.value_error("bytes must be in range(0, 256)"))?,
+                    ),
+                    None => {
+                        return Err(vm.type_error(format!(
+                            "'{}' object cannot be interpreted as an integer",
+                            vm.type_name(&x)
+                        )));
+                    }
+                }
+            }
+            v
+        }
+    };
+    if order == "little" {
+        data.reverse();
+    }
+    let v = if signed {
+        BigInt::from_signed_bytes_be(&data)
+    } else {
+        BigInt::from_bytes_be(num_bigint::Sign::Plus, &data)
+    };
+    let v = vm.new_int(v)?;
+    if cls.as_obj().is_some_and(|c| c.ptr_eq(&vm.types.int)) {
+        return Ok(v);
+    }
+    vm.call(cls, Args::positional(&[v]))
+}
+
 fn num_binop(vm: &Vm, a: Args<'_>, name: &str, op: BinKind, reflected: bool) -> PyResult<Value> {
     let p = meth_args(vm, name, &a, 1, 1)?;
     let (x, y) = if reflected {
@@ -383,6 +452,7 @@ pub(crate) const INT_METHODS: &[(&str, NativeFn)] = &[
     ("as_integer_ratio", int_as_integer_ratio),
     ("is_integer", int_is_integer),
     ("to_bytes", int_to_bytes),
+    ("from_bytes", int_from_bytes),
     ("__index__", int_index),
     ("__int__", n_int),
     ("__float__", int_float),

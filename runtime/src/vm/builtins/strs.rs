@@ -1343,6 +1343,111 @@ pub(crate) fn s_encode(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     vm.new_bytes(&b)
 }
 
+/// `str.maketrans(x[, y[, z]])`, a static method: the dict `translate`
+/// takes (code points to code points, strs or None).
+fn s_maketrans(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = a.pos();
+    if p.is_empty() || p.len() > 3 || !a.no_kw() {
+        return Err(vm.type_error(format!(
+            "maketrans expected at {}, got {}",
+            if p.is_empty() {
+                "least 1 argument"
+            } else {
+                "most 3 arguments"
+            },
+            p.len()
+        )));
+    }
+    let out = Value::Obj(vm.new_dict()?);
+    let ord = |c: u32| Value::Int(i64::from(c));
+    if p.len() == 1 {
+        let Some(ObjKind::Dict(d)) = p[0].as_obj().map(|o| &o.kind) else {
+            return Err(
+                vm.type_error("if you give only one argument to maketrans it must be a dict")
+            );
+        };
+        let items: Vec<(Value, Value)> = d
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (k, v) in items {
+            let key = match k.as_str() {
+                Some(s) if s.len() == 1 => ord(code_points(s.as_bytes()).next().unwrap_or(0)),
+                Some(_) => {
+                    return Err(
+                        vm.value_error("string keys in translate table must be of length 1")
+                    );
+                }
+                None if crate::vm::int::is_int(&k) => k,
+                None => {
+                    return Err(
+                        vm.type_error("keys in translate table must be strings or integers")
+                    );
+                }
+            };
+            vm.setitem(&out, &key, v)?;
+        }
+        return Ok(out);
+    }
+    let x = clinic_str(vm, &p[0], "maketrans() argument 1")?;
+    let y = clinic_str(vm, &p[1], "maketrans() argument 2")?;
+    let (xs, ys): (Vec<u32>, Vec<u32>) = (code_points(x).collect(), code_points(y).collect());
+    if xs.len() != ys.len() {
+        return Err(vm.value_error("the first two maketrans arguments must have equal length"));
+    }
+    for (f, t) in xs.into_iter().zip(ys) {
+        vm.setitem(&out, &ord(f), ord(t))?;
+    }
+    if let Some(z) = p.get(2) {
+        for c in code_points(clinic_str(vm, z, "maketrans() argument 3")?) {
+            vm.setitem(&out, &ord(c), Value::None)?;
+        }
+    }
+    Ok(out)
+}
+
+/// `s.translate(table)`: each character looked up in `table` by its code
+/// point (`table[ord(c)]`): a lookup error keeps it, None deletes it, an
+/// int or a str replaces it.
+fn s_translate(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "translate", &a, 1, 1)?;
+    let s = this(vm, &a, "translate")?;
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let (cp, n) = decode_at(b, i);
+        match vm.getitem(&p[1], &Value::Int(i64::from(cp))) {
+            Ok(Value::None) => {}
+            Ok(v) => {
+                if let Some(t) = v.as_str() {
+                    out.extend_from_slice(t.as_bytes());
+                } else if crate::vm::int::is_int(&v) {
+                    let c = vm.index_of(&v, "").ok().flatten();
+                    match c
+                        .and_then(|c| u32::try_from(c).ok())
+                        .filter(|c| *c < 0x11_0000)
+                    {
+                        Some(c) => crate::vm::parser::push_code_point(&mut out, c),
+                        None => {
+                            return Err(
+                                vm.value_error("character mapping must be in range(0x110000)")
+                            );
+                        }
+                    }
+                } else {
+                    return Err(vm.type_error("character mapping must return integer, None or str"));
+                }
+            }
+            Err(e) if vm.exc_matches(&e, "LookupError") => out.extend_from_slice(&b[i..i + n]),
+            Err(e) => return Err(e),
+        }
+        i += n;
+    }
+    vm.new_str_bytes(&out)
+}
+
 fn s_format(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let s = this(vm, &a, "format")?;
     let text = s.to_string_lossy().into_owned();
@@ -1917,6 +2022,8 @@ pub(crate) const STR_METHODS: &[(&str, NativeFn)] = &[
     ("removesuffix", s_removesuffix),
     ("expandtabs", s_expandtabs),
     ("encode", s_encode),
+    ("maketrans", s_maketrans),
+    ("translate", s_translate),
     ("format", s_format),
     ("format_map", s_format_map),
     ("__len__", s_dunder_len),
@@ -1985,15 +2092,9 @@ fn b_hex(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     vm.new_str(&s)
 }
 
-/// `bytes.fromhex(s)`, called on the class or on an instance.
+/// `bytes.fromhex(s)`, a class method.
 fn b_fromhex(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let mut p = a.pos();
-    if p.len() == 2
-        && (bytes_of(&p[0]).is_some()
-            || matches!(p[0].as_obj().map(|o| &o.kind), Some(ObjKind::Type(_))))
-    {
-        p = &p[1..];
-    }
+    let p = &a.pos()[1..];
     if p.len() != 1 || !a.no_kw() {
         return Err(vm.type_error(format!(
             "fromhex() takes exactly one argument ({} given)",
@@ -2034,10 +2135,7 @@ fn t_space(c: u8) -> bool {
 /// `bytes.maketrans(from, to)`: the 256-byte table mapping each byte of
 /// `from` to the byte of `to` at its place.
 fn b_maketrans(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let mut p = a.pos();
-    if p.len() == 3 {
-        p = &p[1..];
-    }
+    let p = a.pos();
     if p.len() != 2 {
         return Err(vm.type_error(format!("maketrans expected 2 arguments, got {}", p.len())));
     }
