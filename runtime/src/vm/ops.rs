@@ -1217,7 +1217,7 @@ impl Vm {
                     return Ok(Some(self.str_from_pyvec(data, s.len() * n)?));
                 }
             }
-            (ObjKind::Str(_), BinKind::Mod) => {
+            (ObjKind::Str(_) | ObjKind::Bytes(_), BinKind::Mod) => {
                 return Ok(Some(super::builtins::percent_format(self, a, b)?));
             }
             (ObjKind::Bytes(p), BinKind::Add) => {

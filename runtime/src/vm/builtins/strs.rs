@@ -1721,11 +1721,48 @@ pub(crate) fn ascii_of(vm: &Vm, v: &Value) -> PyResult<Value> {
 
 /// `str % args`.
 pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Value> {
+    if let Some(b) = bytes_of(fmt) {
+        // Bytes formatting runs on the bytes as Latin-1 text: every piece
+        // it inserts is Latin-1 (bytes) or ASCII, so the text goes back to
+        // bytes one char per byte.
+        let f: String = b.iter().map(|&x| char::from(x)).collect();
+        let out = percent_core(vm, &f, args, Text::Bytes)?;
+        let bytes: Vec<u8> = out.chars().map(|c| c as u32 as u8).collect();
+        return vm.new_bytes(&bytes);
+    }
     let f = fmt
         .as_str()
         .map(|s| s.to_string_lossy())
         .unwrap_or_default();
-    let f: &str = &f;
+    let out = percent_core(vm, &f, args, Text::Str)?;
+    vm.new_str(&out)
+}
+
+/// A bytes-formatting operand of `%s`/`%b` as Latin-1 text: bytes, or
+/// what its `__bytes__` gives.
+fn percent_bytes_arg(vm: &Vm, v: &Value) -> PyResult<String> {
+    let latin1 = |b: &[u8]| b.iter().map(|&x| char::from(x)).collect::<String>();
+    if let Some(b) = bytes_of(v) {
+        return Ok(latin1(b));
+    }
+    if let Some(f) = vm.lookup_special(v, "__bytes__") {
+        let r = vm.call_special(&f, v, &[])?;
+        if let Some(b) = bytes_of(&r) {
+            return Ok(latin1(b));
+        }
+        return Err(vm.type_error(format!(
+            "__bytes__ returned non-bytes (type {})",
+            vm.type_name(&r)
+        )));
+    }
+    Err(vm.type_error(format!(
+        "%b requires a bytes-like object, or an object that implements __bytes__, not '{}'",
+        vm.type_name(v)
+    )))
+}
+
+/// `%`-formatting of `f` (a str's text, or bytes as Latin-1 text).
+fn percent_core(vm: &Vm, f: &str, args: &Value, t: Text) -> PyResult<String> {
     let items: Vec<Value> = match args.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Tuple(t)) => t.iter().cloned().collect(),
         _ => vec![args.clone()],
@@ -1768,7 +1805,13 @@ pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Val
             if !mapping_like {
                 return Err(vm.type_error("format requires a mapping"));
             }
-            arg = Some(vm.getitem(args, &vm.new_str(key)?)?);
+            let key = match t {
+                Text::Str => vm.new_str(key)?,
+                Text::Bytes => {
+                    vm.new_bytes(&key.chars().map(|c| c as u32 as u8).collect::<Vec<u8>>())?
+                }
+            };
+            arg = Some(vm.getitem(args, &key)?);
             i = end + 1;
         }
         let mut flags = String::new();
@@ -1835,7 +1878,10 @@ pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Val
                     push_i64(&mut out, *n);
                     continue;
                 }
-                ('s', Value::Obj(o)) if let ObjKind::Str(s) = &o.kind => {
+                ('s', Value::Obj(o))
+                    if t == Text::Str
+                        && let ObjKind::Str(s) = &o.kind =>
+                {
                     out.push_str(&s.to_string_lossy());
                     continue;
                 }
@@ -1855,10 +1901,15 @@ pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Val
         let w = width.clone();
         let pr = prec.as_ref().map(|p| format!(".{p}")).unwrap_or_default();
         let piece = match conv {
+            's' | 'b' if t == Text::Bytes => {
+                let s = vm.new_str(&percent_bytes_arg(vm, &v)?)?;
+                let spec = format!("{align}{w}{pr}");
+                vm.display_str(&format_value(vm, &s, &spec)?)
+            }
             's' | 'r' | 'a' => {
                 let s = match conv {
                     's' => vm.str_(&v)?,
-                    'r' => vm.repr(&v)?,
+                    'r' if t == Text::Str => vm.repr(&v)?,
                     _ => ascii_of(vm, &v)?,
                 };
                 let spec = format!("{align}{w}{pr}");
@@ -1916,6 +1967,18 @@ pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Val
                 );
                 vm.display_str(&format_value(vm, &fv, &spec)?)
             }
+            'c' if t == Text::Bytes => match (&v, bytes_of(&v)) {
+                (_, Some(b)) if b.len() == 1 => char::from(b[0]).to_string(),
+                (x, None) if crate::vm::int::is_int(x) => match vm.index_of(x, "").ok().flatten() {
+                    Some(n @ 0..=255) => char::from(n as u8).to_string(),
+                    _ => return Err(vm.overflow_error("%c arg not in range(256)")),
+                },
+                _ => {
+                    return Err(
+                        vm.type_error("%c requires an integer in range(256) or a single byte")
+                    );
+                }
+            },
             'c' => match &v {
                 Value::Int(n) => char::from_u32(*n as u32)
                     .map(String::from)
@@ -1941,9 +2004,12 @@ pub(crate) fn percent_format(vm: &Vm, fmt: &Value, args: &Value) -> PyResult<Val
         && !mapping
         && matches!(args.as_obj().map(|o| &o.kind), Some(ObjKind::Tuple(_)))
     {
-        return Err(vm.type_error("not all arguments converted during string formatting"));
+        return Err(vm.type_error(match t {
+            Text::Str => "not all arguments converted during string formatting",
+            Text::Bytes => "not all arguments converted during bytes formatting",
+        }));
     }
-    vm.new_str(&out)
+    Ok(out)
 }
 
 /// Appends `n` in decimal (the `%d` of an inline int, without the
@@ -2085,10 +2151,62 @@ pub(crate) fn b_decode(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     }
 }
 
+/// `b.hex(sep=None, bytes_per_sep=1)`: two hex digits a byte, with `sep`
+/// (one ASCII char) between groups of `bytes_per_sep` bytes counted from
+/// the right (from the left when negative; 0: no separator).
 fn b_hex(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    meth_args(vm, "hex", &a, 0, 0)?;
     let b = bthis(vm, &a, "hex")?;
-    let s: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let p = a.pos();
+    if p.len() > 3 {
+        return Err(vm.type_error(format!(
+            "hex() takes at most 2 arguments ({} given)",
+            p.len() - 1
+        )));
+    }
+    let sep = p.get(1).or_else(|| a.kwarg("sep"));
+    let per = match p.get(2).or_else(|| a.kwarg("bytes_per_sep")) {
+        Some(v) => int_arg(vm, v)?,
+        None => 1,
+    };
+    let sep = match sep {
+        None => None,
+        Some(v) => {
+            let sb = match (v.as_str(), bytes_of(v)) {
+                (Some(s), _) => s.as_bytes(),
+                (None, Some(b)) => b,
+                _ => {
+                    return Err(
+                        vm.type_error(format!("object of type '{}' has no len()", vm.type_name(v)))
+                    );
+                }
+            };
+            let units = v.as_str().map_or(sb.len(), |s| s.len());
+            if units != 1 {
+                return Err(vm.value_error("sep must be length 1."));
+            }
+            if !sb[0].is_ascii() {
+                return Err(vm.value_error("sep must be ASCII."));
+            }
+            Some(sb[0])
+        }
+    };
+    let group = per.unsigned_abs() as usize;
+    let mut s = String::with_capacity(b.len() * 3);
+    for (i, x) in b.iter().enumerate() {
+        if let Some(c) = sep
+            && group > 0
+            && i > 0
+        {
+            // Groups counted from the right unless `bytes_per_sep` < 0.
+            let at = if per > 0 { b.len() - i } else { i };
+            if at % group == 0 {
+                s.push(char::from(c));
+            }
+        }
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        s.push(char::from(HEX[usize::from(x >> 4)]));
+        s.push(char::from(HEX[usize::from(x & 15)]));
+    }
     vm.new_str(&s)
 }
 
