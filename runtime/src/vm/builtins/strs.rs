@@ -745,40 +745,43 @@ fn map_chars(
         }
         return vm.new_bytes(&out);
     }
-    let mut out = String::with_capacity(r.b.len());
+    // A capital sigma that `f` lowers takes its final form at the end of
+    // a word (CPython's handle_capital_sigma; case folding has none).
+    let sigma = name != "casefold";
+    let cps: Vec<u32> = code_points(r.b).collect();
+    let mut out = Vec::with_capacity(r.b.len());
+    let mut one = String::new();
     let mut prev_cased = false;
-    let mut raw: Vec<u8> = Vec::new();
-    let mut any_surrogate = false;
-    for cp in code_points(r.b) {
+    for (i, &cp) in cps.iter().enumerate() {
         match char::from_u32(cp) {
             Some(c) => {
-                prev_cased = f(c, prev_cased, &mut out);
+                one.clear();
+                prev_cased = f(c, prev_cased, &mut one);
+                if cp == 0x3A3 && sigma && one == "σ" && final_sigma(&cps, i) {
+                    one.clear();
+                    one.push('ς');
+                }
+                out.extend_from_slice(one.as_bytes());
             }
             None => {
-                any_surrogate = true;
+                // A lone surrogate: no case, kept as it is.
                 prev_cased = false;
-                crate::vm::parser::push_code_point(&mut raw, cp);
-                out.push('\u{FFFF}');
+                crate::vm::parser::push_code_point(&mut out, cp);
             }
         }
     }
-    if any_surrogate {
-        // Put the surrogates back.
-        let mut res = Vec::new();
-        let mut it = raw.chunks(3);
-        for c in out.chars() {
-            if c == '\u{FFFF}' {
-                if let Some(ch) = it.next() {
-                    res.extend_from_slice(ch);
-                }
-            } else {
-                let mut buf = [0u8; 4];
-                res.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
-        }
-        return vm.new_str_bytes(&res);
-    }
-    vm.new_str(&out)
+    vm.new_str_bytes(&out)
+}
+
+/// Whether the capital sigma at `i` ends a word: a cased character
+/// before it and none after it, case-ignorable ones skipped both ways.
+fn final_sigma(cps: &[u32], i: usize) -> bool {
+    use crate::vm::unicode_case::{CASE_IGNORABLE, CASED};
+    use crate::vm::unicode_classes::in_ranges;
+    let significant = |c: &&u32| !in_ranges(&CASE_IGNORABLE, **c);
+    let before = cps[..i].iter().rev().find(significant);
+    let after = cps[i + 1..].iter().find(significant);
+    before.is_some_and(|c| in_ranges(&CASED, *c)) && !after.is_some_and(|c| in_ranges(&CASED, *c))
 }
 
 fn upper(c: char, _: bool, o: &mut String) -> bool {
@@ -828,7 +831,9 @@ fn title(c: char, prev: bool, o: &mut String) -> bool {
     } else {
         push_title(c, o);
     }
-    cased || (prev && c.is_alphabetic())
+    // CPython's previous_is_cased: only a cased character continues a
+    // word ("they're" → "They'Re").
+    cased
 }
 
 fn capitalize_impl(vm: &Vm, a: &Args<'_>, t: Text) -> PyResult<Value> {

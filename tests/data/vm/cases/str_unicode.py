@@ -17,3 +17,9 @@ for expr in ['"a".find(None)', '"a".count(1)', '"a".rindex(None)', '"a".find("a"
     except Exception as e:
         print(expr, "->", type(e).__name__, e)
 print("abc".find("", 5), "abc".rfind("", 4), "abc".count("", 4), "abc".startswith("", 4), "abc".endswith("", 3), "abc".find("", 3), "abc".count("", 3), b"abc".find(b"", 5), "abc".find("", 2, 1), "abc".count("", 2, 1), "abc".startswith("", 2, 1), "abc".index("", 3))
+# A capital sigma lowered at the end of a word is final (case-ignorable
+# characters skipped both ways), in lower/title/capitalize/swapcase but
+# not casefold; title starts a word after any uncased character.
+for s in ["ΟΔΟΣ", "ΟΔΟΣ ΚΑΙ", "Σ", "ΑΣΑ", "ΑΣ.", "'ΑΣ'", "ΑΣ'Α", "ΑΣ\u0301", "aΣ\u00ad", "Σa"]:
+    print(s.lower(), s.title(), s.capitalize(), s.swapcase(), s.casefold())
+print("they're bill's friends".title(), "ab1cd_ef".title(), "ʰa Ǆx".title())
