@@ -425,8 +425,21 @@ pub(crate) fn new_type(
     layout: Layout,
     module: &str,
 ) -> PyResult<ObjRef> {
+    new_type_from(vm, name, base, &[methods], layout, module)
+}
+
+/// A builtin type object with the methods of all `tables` in its
+/// namespace.
+fn new_type_from(
+    vm: &Vm,
+    name: &'static str,
+    base: Option<&ObjRef>,
+    tables: &[MethodTable],
+    layout: Layout,
+    module: &str,
+) -> PyResult<ObjRef> {
     let d = vm.new_dict()?;
-    for (mname, f) in methods {
+    for (mname, f) in tables.iter().flat_map(|t| t.iter()) {
         let b = Value::Obj(vm.alloc(ObjKind::Builtin(Box::new(Builtin {
             name: mname,
             f: *f,
@@ -441,6 +454,10 @@ pub(crate) fn new_type(
             _ => b,
         };
         vm.dict_set_str(&d, mname, b)?;
+    }
+    if matches!(name, "list" | "dict" | "set") {
+        // Unhashable, as CPython marks them.
+        vm.dict_set_str(&d, "__hash__", Value::None)?;
     }
     vm.dict_set_str(&d, "__module__", vm.new_str(module)?)?;
     vm.dict_set_str(&d, "__doc__", Value::None)?;
@@ -527,6 +544,10 @@ fn build_types(vm: &Vm) -> PyResult<Types> {
     let t = |name: &'static str, methods: MethodTable| {
         new_type(vm, name, o, methods, Layout::Builtin, "builtins")
     };
+    let t2 = |name: &'static str, tables: &[MethodTable]| {
+        new_type_from(vm, name, o, tables, Layout::Builtin, "builtins")
+    };
+    use super::builtins::opmethods as ops;
     let int = t("int", b::INT_METHODS)?;
     let iters = super::builtins::iter_methods();
     let base_exception = new_type(
@@ -542,14 +563,17 @@ fn build_types(vm: &Vm) -> PyResult<Types> {
         none: t("NoneType", &[])?,
         bool_: new_type(vm, "bool", Some(&int), &[], Layout::Builtin, "builtins")?,
         float: t("float", b::FLOAT_METHODS)?,
-        str_: t("str", b::STR_METHODS)?,
-        bytes: t("bytes", b::BYTES_METHODS)?,
-        tuple: t("tuple", b::TUPLE_METHODS)?,
-        list: t("list", b::LIST_METHODS)?,
-        dict: t("dict", b::DICT_METHODS)?,
-        set: t("set", b::SET_METHODS)?,
-        frozenset: t("frozenset", b::FROZENSET_METHODS)?,
-        range: t("range", b::RANGE_METHODS)?,
+        str_: t2("str", &[b::STR_METHODS, ops::STR_OPS])?,
+        bytes: t2("bytes", &[b::BYTES_METHODS, ops::STR_OPS])?,
+        tuple: t2("tuple", &[b::TUPLE_METHODS, ops::TUPLE_OPS])?,
+        list: t2("list", &[b::LIST_METHODS, ops::LIST_OPS])?,
+        dict: t2("dict", &[b::DICT_METHODS, ops::DICT_OPS])?,
+        set: t2("set", &[b::SET_METHODS, ops::SET_OPS, ops::SET_INPLACE_OPS])?,
+        frozenset: t2(
+            "frozenset",
+            &[b::FROZENSET_METHODS, ops::SET_OPS, ops::VALUE_HASH],
+        )?,
+        range: t2("range", &[b::RANGE_METHODS, ops::VALUE_HASH])?,
         slice: t("slice", &[])?,
         function: t("function", &[])?,
         builtin_function: t("builtin_function_or_method", &[])?,

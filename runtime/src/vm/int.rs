@@ -87,6 +87,15 @@ fn big_floor_divmod(a: &BigInt, b: &BigInt) -> (BigInt, BigInt) {
 /// Integer binary operation on two ints (`None` when the operator does
 /// not apply to ints, e.g. `@`).
 pub fn int_binop(vm: &Vm, op: BinKind, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+    // bool's own `&`, `|`, `^`: a bool of two bools.
+    if let (Value::Bool(x), Value::Bool(y)) = (a, b) {
+        match op {
+            BinKind::And => return Ok(Some(Value::Bool(x & y))),
+            BinKind::Or => return Ok(Some(Value::Bool(x | y))),
+            BinKind::Xor => return Ok(Some(Value::Bool(x ^ y))),
+            _ => {}
+        }
+    }
     // Fast path: both small.
     if let (Some(x), Some(y)) = (small(a), small(b)) {
         let r = match op {

@@ -398,11 +398,6 @@ fn seq_iter(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     vm.iter(&p[0])
 }
 
-fn seq_eq(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let p = meth_args(vm, "__eq__", &a, 1, 1)?;
-    vm.compare(&p[0], &p[1], CmpKind::Eq)
-}
-
 /// Methods of `list`.
 pub(crate) const LIST_METHODS: &[(&str, NativeFn)] = &[
     ("append", list_append),
@@ -422,7 +417,6 @@ pub(crate) const LIST_METHODS: &[(&str, NativeFn)] = &[
     ("__delitem__", seq_delitem),
     ("__contains__", seq_contains),
     ("__iter__", seq_iter),
-    ("__eq__", seq_eq),
 ];
 
 // ---- tuple ---------------------------------------------------------------------
@@ -468,7 +462,6 @@ pub(crate) const TUPLE_METHODS: &[(&str, NativeFn)] = &[
     ("__getitem__", seq_getitem),
     ("__contains__", seq_contains),
     ("__iter__", seq_iter),
-    ("__eq__", seq_eq),
 ];
 
 // ---- dict ----------------------------------------------------------------------
@@ -716,7 +709,6 @@ pub(crate) const DICT_METHODS: &[(&str, NativeFn)] = &[
     ("__delitem__", seq_delitem),
     ("__contains__", seq_contains),
     ("__iter__", seq_iter),
-    ("__eq__", seq_eq),
 ];
 
 fn view_isdisjoint(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -993,7 +985,6 @@ pub(crate) const SET_METHODS: &[(&str, NativeFn)] = &[
     ("__len__", seq_len),
     ("__contains__", seq_contains),
     ("__iter__", seq_iter),
-    ("__eq__", seq_eq),
 ];
 
 /// Methods of `frozenset`.
@@ -1009,7 +1000,6 @@ pub(crate) const FROZENSET_METHODS: &[(&str, NativeFn)] = &[
     ("__len__", seq_len),
     ("__contains__", seq_contains),
     ("__iter__", seq_iter),
-    ("__eq__", seq_eq),
 ];
 
 // ---- range -----------------------------------------------------------------------

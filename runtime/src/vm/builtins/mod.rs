@@ -5,6 +5,7 @@
 mod containers;
 pub(crate) use containers::list_append;
 mod nums;
+pub(crate) mod opmethods;
 mod strs;
 mod types;
 
@@ -89,6 +90,12 @@ pub(crate) fn meth_args<'a>(
     let p = a.pos();
     let n = p.len().saturating_sub(1);
     if n < min || n > max {
+        if min == max && is_slot_wrapper(name) {
+            return Err(vm.type_error(format!(
+                "expected {min} argument{}, got {n}",
+                if min == 1 { "" } else { "s" }
+            )));
+        }
         // CPython's METH_NOARGS and METH_O methods name their type.
         let qualified = || match p.first().map(|s| vm.type_name(s)).as_deref() {
             // bool's methods are int's.
@@ -119,6 +126,41 @@ pub(crate) fn meth_args<'a>(
         )));
     }
     Ok(p)
+}
+
+/// Whether CPython implements the builtin types' method `name` as a
+/// slot wrapper (`int.__add__`, `list.__len__`, …: their argument errors
+/// read "expected 1 argument, got 0") rather than as a method (`__format__`,
+/// `__round__`, `__reversed__`, …: "int.__round__() takes …").
+fn is_slot_wrapper(name: &str) -> bool {
+    name.len() > 4
+        && name.starts_with("__")
+        && name.ends_with("__")
+        && !matches!(
+            name,
+            "__format__"
+                | "__round__"
+                | "__trunc__"
+                | "__floor__"
+                | "__ceil__"
+                | "__reduce__"
+                | "__reduce_ex__"
+                | "__sizeof__"
+                | "__getnewargs__"
+                | "__getstate__"
+                | "__setstate__"
+                | "__dir__"
+                | "__reversed__"
+                | "__class_getitem__"
+                | "__init_subclass__"
+                | "__subclasshook__"
+                | "__copy__"
+                | "__deepcopy__"
+                | "__length_hint__"
+                | "__enter__"
+                | "__exit__"
+                | "__missing__"
+        )
 }
 
 /// An int argument as a `Py_ssize_t` (TypeError with CPython's wording
@@ -889,6 +931,9 @@ fn bi_divmod(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = pos_args(vm, "divmod", &a, 2, 2)?;
     let (x, y) = (&p[0], &p[1]);
     if let (Some(_), Some(_)) = (super::int::as_num(x), super::int::as_num(y)) {
+        if (matches!(x, Value::Float(_)) || matches!(y, Value::Float(_))) && !vm.truthy(y)? {
+            return Err(vm.zero_division("float divmod()"));
+        }
         let q = vm.binary_op(x, y, super::code::BinKind::FloorDiv, false)?;
         let r = vm.binary_op(x, y, super::code::BinKind::Mod, false)?;
         return vm.new_tuple(vec![q, r]);

@@ -228,7 +228,15 @@ fn int_to_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         None => 1,
     };
     let order = match p.get(2).or_else(|| a.kwarg("byteorder")) {
-        Some(o) => vm.display_str(o),
+        Some(o) => match o.as_str() {
+            Some(s) => s.to_string_lossy().into_owned(),
+            None => {
+                return Err(vm.type_error(format!(
+                    "to_bytes() argument 'byteorder' must be str, not {}",
+                    vm.type_name(o)
+                )));
+            }
+        },
         None => "big".into(),
     };
     let signed = match a.kwarg("signed") {
@@ -312,7 +320,17 @@ fn int_from_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         }
         None => {
             let mut v = Vec::new();
-            for x in vm.to_vec(src)? {
+            let items = vm.to_vec(src).map_err(|e| {
+                if vm.exc_matches(&e, "TypeError") {
+                    vm.type_error(format!(
+                        "cannot convert '{}' object to bytes",
+                        vm.type_name(src)
+                    ))
+                } else {
+                    e
+                }
+            })?;
+            for x in items {
                 match vm.index_of(&x, "")? {
                     Some(i) => v.push(
                         u8::try_from(i)
@@ -351,7 +369,14 @@ fn num_binop(vm: &Vm, a: Args<'_>, name: &str, op: BinKind, reflected: bool) -> 
     } else {
         (&p[0], &p[1])
     };
-    if crate::vm::int::as_num(x).is_none() || crate::vm::int::as_num(y).is_none() {
+    // An int's slot takes ints (floats are the float's business: it
+    // gets the reflected call); a float's takes ints and floats.
+    let other_ok = if is_int(&p[0]) {
+        is_int(&p[1])
+    } else {
+        crate::vm::int::as_num(&p[1]).is_some()
+    };
+    if !other_ok {
         return Ok(vm.none_like.not_implemented.clone());
     }
     vm.binary_op(x, y, op, false)
@@ -359,7 +384,13 @@ fn num_binop(vm: &Vm, a: Args<'_>, name: &str, op: BinKind, reflected: bool) -> 
 
 fn num_cmp(vm: &Vm, a: Args<'_>, name: &str, op: CmpKind) -> PyResult<Value> {
     let p = meth_args(vm, name, &a, 1, 1)?;
-    if crate::vm::int::as_num(&p[1]).is_none() {
+    // As for arithmetic: an int's slot compares ints only.
+    let other_ok = if is_int(&p[0]) {
+        is_int(&p[1])
+    } else {
+        crate::vm::int::as_num(&p[1]).is_some()
+    };
+    if !other_ok {
         return Ok(vm.none_like.not_implemented.clone());
     }
     vm.compare(&p[0], &p[1], op)
@@ -384,6 +415,46 @@ num_ops! {
     n_floordiv = "__floordiv__", FloorDiv, false;
     n_mod = "__mod__", Mod, false;
     n_pow = "__pow__", Pow, false;
+    n_rtruediv = "__rtruediv__", TrueDiv, true;
+    n_rfloordiv = "__rfloordiv__", FloorDiv, true;
+    n_rmod = "__rmod__", Mod, true;
+    n_rpow = "__rpow__", Pow, true;
+    n_and = "__and__", And, false;
+    n_rand = "__rand__", And, true;
+    n_or = "__or__", Or, false;
+    n_ror = "__ror__", Or, true;
+    n_xor = "__xor__", Xor, false;
+    n_rxor = "__rxor__", Xor, true;
+    n_lshift = "__lshift__", LShift, false;
+    n_rlshift = "__rlshift__", LShift, true;
+    n_rshift = "__rshift__", RShift, false;
+    n_rrshift = "__rrshift__", RShift, true;
+}
+
+fn divmod_impl(vm: &Vm, a: Args<'_>, name: &str, reflected: bool) -> PyResult<Value> {
+    let p = meth_args(vm, name, &a, 1, 1)?;
+    let other_ok = if is_int(&p[0]) {
+        is_int(&p[1])
+    } else {
+        crate::vm::int::as_num(&p[1]).is_some()
+    };
+    if !other_ok {
+        return Ok(vm.none_like.not_implemented.clone());
+    }
+    let (x, y) = if reflected {
+        (&p[1], &p[0])
+    } else {
+        (&p[0], &p[1])
+    };
+    vm.call_native(super::bi_divmod, &[x.clone(), y.clone()])
+}
+
+fn n_divmod(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    divmod_impl(vm, a, "__divmod__", false)
+}
+
+fn n_rdivmod(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    divmod_impl(vm, a, "__rdivmod__", true)
 }
 
 macro_rules! num_cmps {
@@ -405,7 +476,17 @@ num_cmps! {
 
 fn n_neg(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "__neg__", &a, 0, 0)?;
+    vm.unary_op(&p[0], 0)
+}
+
+fn n_pos(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__pos__", &a, 0, 0)?;
     vm.unary_op(&p[0], 1)
+}
+
+fn n_invert(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "__invert__", &a, 0, 0)?;
+    vm.unary_op(&p[0], 2)
 }
 
 fn n_abs(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -467,7 +548,25 @@ pub(crate) const INT_METHODS: &[(&str, NativeFn)] = &[
     ("__floordiv__", n_floordiv),
     ("__mod__", n_mod),
     ("__pow__", n_pow),
+    ("__rtruediv__", n_rtruediv),
+    ("__rfloordiv__", n_rfloordiv),
+    ("__rmod__", n_rmod),
+    ("__rpow__", n_rpow),
+    ("__divmod__", n_divmod),
+    ("__rdivmod__", n_rdivmod),
+    ("__and__", n_and),
+    ("__rand__", n_rand),
+    ("__or__", n_or),
+    ("__ror__", n_ror),
+    ("__xor__", n_xor),
+    ("__rxor__", n_rxor),
+    ("__lshift__", n_lshift),
+    ("__rlshift__", n_rlshift),
+    ("__rshift__", n_rshift),
+    ("__rrshift__", n_rrshift),
     ("__neg__", n_neg),
+    ("__pos__", n_pos),
+    ("__invert__", n_invert),
     ("__abs__", n_abs),
     ("__lt__", n_lt),
     ("__le__", n_le),
@@ -577,7 +676,14 @@ pub(crate) const FLOAT_METHODS: &[(&str, NativeFn)] = &[
     ("__floordiv__", n_floordiv),
     ("__mod__", n_mod),
     ("__pow__", n_pow),
+    ("__rtruediv__", n_rtruediv),
+    ("__rfloordiv__", n_rfloordiv),
+    ("__rmod__", n_rmod),
+    ("__rpow__", n_rpow),
+    ("__divmod__", n_divmod),
+    ("__rdivmod__", n_rdivmod),
     ("__neg__", n_neg),
+    ("__pos__", n_pos),
     ("__abs__", n_abs),
     ("__lt__", n_lt),
     ("__le__", n_le),

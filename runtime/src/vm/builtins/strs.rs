@@ -2005,10 +2005,15 @@ fn percent_core(vm: &Vm, f: &str, args: &Value, t: Text) -> PyResult<String> {
         };
         out.push_str(&piece);
     }
-    if k < items.len()
-        && !mapping
-        && matches!(args.as_obj().map(|o| &o.kind), Some(ObjKind::Tuple(_)))
-    {
+    // CPython's "dict" operand: subscriptable, not a tuple, not a str
+    // (bytes formatting: not bytes); it may go unused.
+    let dict_like = !matches!(
+        (args.as_obj().map(|o| &o.kind), t),
+        (Some(ObjKind::Tuple(_)), _)
+            | (Some(ObjKind::Str(_)), Text::Str)
+            | (Some(ObjKind::Bytes(_)), Text::Bytes)
+    ) && vm.lookup_special(args, "__getitem__").is_some();
+    if k < items.len() && !dict_like {
         return Err(vm.type_error(match t {
             Text::Str => "not all arguments converted during string formatting",
             Text::Bytes => "not all arguments converted during bytes formatting",

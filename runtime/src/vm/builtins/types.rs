@@ -296,7 +296,7 @@ pub(crate) fn construct_builtin(
     }
 }
 
-fn reversed(vm: &Vm, v: &Value) -> PyResult<Value> {
+pub(crate) fn reversed(vm: &Vm, v: &Value) -> PyResult<Value> {
     match v.as_obj().map(|o| &o.kind) {
         Some(ObjKind::List(l)) => {
             let idx = l.borrow().len() as i64 - 1;
