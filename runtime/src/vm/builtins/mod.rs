@@ -512,13 +512,14 @@ fn bi_sum(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     if let Some(s) = a.kwarg("start") {
         start = s.clone();
     }
+    // The iterable first, then the start (CPython's order of checks).
+    let it = vm.iter(&p[0])?;
     if start.as_str().is_some() {
         return Err(vm.type_error("sum() can't sum strings [use ''.join(seq) instead]"));
     }
     if matches!(start.as_obj().map(|o| &o.kind), Some(ObjKind::Bytes(_))) {
         return Err(vm.type_error("sum() can't sum bytes [use b''.join(seq) instead]"));
     }
-    let it = vm.iter(&p[0])?;
     let mut acc = start;
     // Float sums use compensated (Neumaier) summation as CPython 3.12+.
     let mut fsum: Option<(f64, f64)> = None;
@@ -688,8 +689,13 @@ fn class_check(vm: &Vm, cls: &Value, what: &str, v: &Value, sub: bool) -> PyResu
                     "{what}() argument 2 cannot be a parameterized generic"
                 )));
             }
+            let (one, many) = if what == "issubclass" {
+                ("a class", "classes")
+            } else {
+                ("a type", "types")
+            };
             Err(vm.type_error(format!(
-                "{what}() arg 2 must be a type, a tuple of types, or a union"
+                "{what}() arg 2 must be {one}, a tuple of {many}, or a union"
             )))
         }
     }
@@ -714,6 +720,11 @@ pub(crate) fn isinstance(vm: &Vm, v: &Value, cls: &Value) -> PyResult<bool> {
 
 fn bi_issubclass(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = pos_args(vm, "issubclass", &a, 2, 2)?;
+    if !matches!(p[0].as_obj().map(|o| &o.kind), Some(ObjKind::Type(_)))
+        && vm.getattr_opt(&p[0], &vm.new_str("__bases__")?)?.is_none()
+    {
+        return Err(vm.type_error("issubclass() arg 1 must be a class"));
+    }
     Ok(Value::Bool(class_check(
         vm,
         &p[1],
@@ -847,12 +858,22 @@ fn bi_callable(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 
 fn bi_chr(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = pos_args(vm, "chr", &a, 1, 1)?;
-    let i = match &p[0] {
-        Value::Float(_) => {
-            return Err(vm.type_error("'float' object cannot be interpreted as an integer"));
+    let v = &p[0];
+    let i = if is_int(v) {
+        // Past i64 is as out of range as past 0x10FFFF.
+        to_bigint(v)
+            .and_then(|b| i64::try_from(b).ok())
+            .unwrap_or(-1)
+    } else {
+        match vm.index_of(v, "")? {
+            Some(i) => i,
+            None => {
+                return Err(vm.type_error(format!(
+                    "'{}' object cannot be interpreted as an integer",
+                    vm.type_name(v)
+                )));
+            }
         }
-        v => int_arg(vm, v)
-            .map_err(|_| vm.overflow_error("Python int too large to convert to C int"))?,
     };
     if !(0..=0x10FFFF).contains(&i) {
         return Err(vm.value_error("chr() arg not in range(0x110000)"));
@@ -963,11 +984,13 @@ fn bi_pow(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
             }
         }
     }
-    if p.len() < 2 || p.len() > 3 {
-        return Err(vm.type_error(format!(
-            "pow expected at least 2 arguments, got {}",
-            p.len()
-        )));
+    match p.len() {
+        0 => return Err(vm.type_error("pow() missing required argument 'base' (pos 1)")),
+        1 => return Err(vm.type_error("pow() missing required argument 'exp' (pos 2)")),
+        2 | 3 => {}
+        n => {
+            return Err(vm.type_error(format!("pow() takes at most 3 arguments ({n} given)")));
+        }
     }
     if p.len() == 3 && !p[2].is_none() {
         let (Some(b), Some(e), Some(m)) = (to_bigint(&p[0]), to_bigint(&p[1]), to_bigint(&p[2]))
@@ -1003,10 +1026,22 @@ fn bi_round(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     if let Some(n) = a.kwarg("ndigits") {
         p.push(n.clone());
     }
-    if p.is_empty() || p.len() > 2 {
+    if p.is_empty() {
+        return Err(vm.type_error("round() missing required argument 'number' (pos 1)"));
+    }
+    if p.len() > 2 {
         return Err(vm.type_error(format!(
             "round() takes at most 2 arguments ({} given)",
             p.len()
+        )));
+    }
+    if !matches!(p[0], Value::Int(_) | Value::Bool(_) | Value::Float(_))
+        && !is_int(&p[0])
+        && vm.lookup_special(&p[0], "__round__").is_none()
+    {
+        return Err(vm.type_error(format!(
+            "type {} doesn't define __round__ method",
+            vm.type_name(&p[0])
         )));
     }
     round_value(vm, &p[0], p.get(1))

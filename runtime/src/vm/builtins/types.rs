@@ -415,10 +415,7 @@ fn construct_int(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         }
     }
     if p.len() > 2 {
-        return Err(vm.type_error(format!(
-            "int() takes at most 2 arguments ({} given)",
-            p.len()
-        )));
+        return Err(vm.type_error(format!("int expected at most 2 arguments, got {}", p.len())));
     }
     let Some(x) = p.first() else {
         return Ok(Value::Int(0));
@@ -601,6 +598,16 @@ fn construct_str(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     if encoding.is_none() && errors.is_none() {
         return vm.str_(&obj);
     }
+    for (what, v) in [("encoding", &encoding), ("errors", &errors)] {
+        if let Some(v) = v
+            && v.as_str().is_none()
+        {
+            return Err(vm.type_error(format!(
+                "str() argument '{what}' must be str, not {}",
+                vm.type_name(v)
+            )));
+        }
+    }
     match obj.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Bytes(_)) => {
             let enc = encoding.unwrap_or(vm.new_str("utf-8")?);
@@ -620,6 +627,16 @@ fn construct_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let src = p.first().cloned().or_else(|| a.kwarg("source").cloned());
     let enc = p.get(1).cloned().or_else(|| a.kwarg("encoding").cloned());
     let errors = p.get(2).cloned().or_else(|| a.kwarg("errors").cloned());
+    for (what, v) in [("encoding", &enc), ("errors", &errors)] {
+        if let Some(v) = v
+            && v.as_str().is_none()
+        {
+            return Err(vm.type_error(format!(
+                "bytes() argument '{what}' must be str, not {}",
+                vm.type_name(v)
+            )));
+        }
+    }
     let Some(src) = src else {
         return vm.new_bytes(b"");
     };
@@ -633,12 +650,21 @@ fn construct_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     if enc.is_some() {
         return Err(vm.type_error("encoding without a string argument"));
     }
-    match &src {
-        Value::Int(n) => {
-            if *n < 0 {
+    // A count: any int, bool included (a bool is one).
+    let count = match &src {
+        Value::Bool(b) => Some(i64::from(*b)),
+        Value::Int(n) => Some(*n),
+        v if crate::vm::int::is_int(v) => {
+            return Err(vm.overflow_error("cannot fit 'int' into an index-sized integer"));
+        }
+        _ => None,
+    };
+    match (&src, count) {
+        (_, Some(n)) => {
+            if n < 0 {
                 return Err(vm.value_error("negative count"));
             }
-            let Some(n) = super::super::ops::ssize(*n) else {
+            let Some(n) = super::super::ops::ssize(n) else {
                 return Err(vm.overflow_error("cannot fit 'int' into an index-sized integer"));
             };
             if n > (1 << 31) {
@@ -651,7 +677,7 @@ fn construct_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
             zeros.resize(n, 0u8);
             return vm.new_bytes(&zeros);
         }
-        Value::Obj(o) if matches!(o.kind, ObjKind::Bytes(_)) => return Ok(src.clone()),
+        (Value::Obj(o), _) if matches!(o.kind, ObjKind::Bytes(_)) => return Ok(src.clone()),
         _ => {}
     }
     let items = match vm.to_vec(&src) {
