@@ -488,7 +488,13 @@ pub(crate) fn iter(vm: &Vm, v: &Value) -> PyResult<Value> {
             }
             if vm.user_special(v, "__getitem__").is_some() {
                 // The old sequence protocol: index until IndexError.
-                return Err(vm.not_supported("iteration through __getitem__ without __iter__"));
+                return new_iter(
+                    vm,
+                    IterState::Indexed {
+                        seq: v.clone(),
+                        idx: 0,
+                    },
+                );
             }
             return Err(not_iterable());
         }
@@ -657,6 +663,7 @@ fn iter_next(vm: &Vm, cell: &RefCell<IterState>) -> PyResult<Option<Value>> {
             IterState::Filter { f, it } => Some((4, vec![f.clone(), it.clone()])),
             IterState::Reversed { seq, idx } => Some((5, vec![seq.clone(), Value::Int(*idx)])),
             IterState::Call { f, sentinel } => Some((6, vec![f.clone(), sentinel.clone()])),
+            IterState::Indexed { seq, idx } => Some((7, vec![seq.clone(), Value::Int(*idx)])),
             _ => None,
         }
     };
@@ -790,6 +797,26 @@ fn iter_next(vm: &Vm, cell: &RefCell<IterState>) -> PyResult<Option<Value>> {
                 return Ok(None);
             }
             Ok(Some(v))
+        }
+        7 => {
+            let Value::Int(idx) = vals[1] else {
+                return Ok(None);
+            };
+            match vm.getitem(&vals[0], &Value::Int(idx)) {
+                Ok(v) => {
+                    if let IterState::Indexed { idx: slot, .. } = &mut *cell.borrow_mut() {
+                        *slot = idx + 1;
+                    }
+                    Ok(Some(v))
+                }
+                Err(e)
+                    if vm.exc_matches(&e, "IndexError") || vm.exc_matches(&e, "StopIteration") =>
+                {
+                    done(cell);
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            }
         }
         _ => Ok(None),
     }

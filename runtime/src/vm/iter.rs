@@ -122,6 +122,15 @@ pub enum IterState {
         /// Next index (-1: done).
         idx: i64,
     },
+    /// The old sequence protocol: `seq[0]`, `seq[1]`, … until IndexError
+    /// (or StopIteration), for an object with `__getitem__` and no
+    /// `__iter__`.
+    Indexed {
+        /// The object.
+        seq: Value,
+        /// Next index.
+        idx: i64,
+    },
     /// `iter(callable, sentinel)`.
     Call {
         /// The callable.
@@ -158,6 +167,7 @@ impl IterState {
             IterState::Map { .. } => "map",
             IterState::Filter { .. } => "filter",
             IterState::Reversed { .. } => "reversed",
+            IterState::Indexed { .. } => "iterator",
             IterState::Call { .. } => "callable_iterator",
             IterState::Done => "iterator",
         }
@@ -166,7 +176,9 @@ impl IterState {
     /// Values it references.
     pub fn traverse(&self, visit: &mut dyn FnMut(&Value)) {
         match self {
-            IterState::Seq { seq, .. } | IterState::Reversed { seq, .. } => visit(seq),
+            IterState::Seq { seq, .. }
+            | IterState::Reversed { seq, .. }
+            | IterState::Indexed { seq, .. } => visit(seq),
             IterState::Str { s, .. } | IterState::Set { s, .. } => visit(s),
             IterState::Dict { d, .. } => visit(d),
             IterState::Enumerate { it, n } => {
