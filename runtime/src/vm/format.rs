@@ -97,6 +97,9 @@ pub struct Spec {
     pub alt: bool,
     /// `0` before the width.
     pub zero: bool,
+    /// The fill and alignment came from the `0` flag (no explicit ones):
+    /// `=` for numbers, but a str pads on the right with zeros.
+    pub zero_implied: bool,
     /// Minimum width.
     pub width: Option<usize>,
     /// `,` or `_`.
@@ -109,6 +112,10 @@ pub struct Spec {
 
 /// The error text meaning "raise MemoryError" rather than ValueError.
 pub const MEMORY_ERROR: &str = "\0MemoryError";
+
+/// The prefix of an error text meaning "raise OverflowError" (with the
+/// rest as its message) rather than ValueError.
+pub const OVERFLOW_ERROR: &str = "\0OverflowError:";
 
 /// The widest padding or precision pyrt builds (1 GiB of text).
 pub const MAX_BUILT_WIDTH: usize = 1 << 30;
@@ -185,6 +192,7 @@ pub fn parse_spec(spec: &str) -> Result<Spec, String> {
     if s.zero && s.fill.is_none() && s.align.is_none() {
         s.fill = Some('0');
         s.align = Some('=');
+        s.zero_implied = true;
     }
     // Widths and precisions that cannot be built are a MemoryError
     // (CPython tries the allocation; pyrt refuses before trying).
@@ -261,7 +269,7 @@ fn sign_str(neg: bool, spec: &Spec) -> &'static str {
 }
 
 /// `format(int, spec)`.
-pub fn format_int(v: &BigInt, spec: &Spec) -> Result<String, String> {
+pub fn format_int(v: &BigInt, spec: &Spec, type_name: &str) -> Result<String, String> {
     let ty = spec.ty.unwrap_or('d');
     if spec.precision.is_some() && matches!(ty, 'd' | 'b' | 'o' | 'x' | 'X' | 'c' | 'n') {
         return Err("Precision not allowed in integer format specifier".into());
@@ -290,15 +298,19 @@ pub fn format_int(v: &BigInt, spec: &Spec) -> Result<String, String> {
                     "Alternate form (#) not allowed with integer format specifier 'c'".into(),
                 );
             }
+            if v.bits() > 63 {
+                return Err(format!(
+                    "{OVERFLOW_ERROR}Python int too large to convert to C long"
+                ));
+            }
             let cp = u32::try_from(v)
                 .ok()
                 .filter(|c| *c <= 0x10FFFF)
-                .ok_or("%c arg not in range(0x110000)")?;
+                .ok_or_else(|| format!("{OVERFLOW_ERROR}%c arg not in range(0x110000)"))?;
             let ch = char::from_u32(cp).unwrap_or('\u{FFFD}');
             return Ok(pad(spec, "", &ch.to_string(), '<'));
         }
-        's' => return Err(unknown_code('s', "int")),
-        other => return Err(unknown_code(other, "int")),
+        other => return Err(unknown_code(other, type_name)),
     };
     if spec.grouping == Some(',') && !matches!(ty, 'd') {
         return Err(format!("Cannot specify ',' with '{ty}'."));
@@ -360,11 +372,15 @@ pub fn format_float(x: f64, spec: &Spec) -> Result<String, String> {
     let upper = matches!(ty, Some('E' | 'F' | 'G'));
     let body: String = if x.is_nan() || x.is_infinite() {
         let s = if x.is_nan() { "nan" } else { "inf" };
-        if upper {
+        let mut s = if upper {
             s.to_uppercase()
         } else {
             s.to_string()
+        };
+        if ty == Some('%') {
+            s.push('%');
         }
+        s
     } else {
         match ty {
             None if spec.precision.is_none() => float_repr(x.abs()),
@@ -475,13 +491,16 @@ pub fn format_str(s: &str, spec: &Spec) -> Result<String, String> {
     {
         return Err(unknown_code(t, "str"));
     }
+    if spec.sign == Some(' ') {
+        return Err("Space not allowed in string format specifier".into());
+    }
     if spec.sign.is_some() {
         return Err("Sign not allowed in string format specifier".into());
     }
     if spec.alt {
         return Err("Alternate form (#) not allowed in string format specifier".into());
     }
-    if spec.align == Some('=') {
+    if spec.align == Some('=') && !spec.zero_implied {
         return Err("'=' alignment not allowed in string format specifier".into());
     }
     if spec.grouping.is_some() {
@@ -494,6 +513,14 @@ pub fn format_str(s: &str, spec: &Spec) -> Result<String, String> {
         Some(p) => s.chars().take(p).collect(),
         None => s.to_string(),
     };
+    if spec.zero_implied {
+        // `format('ab', '06')`: zeros on the right.
+        let left = Spec {
+            align: Some('<'),
+            ..spec.clone()
+        };
+        return Ok(pad(&left, "", &body, '<'));
+    }
     Ok(pad(spec, "", &body, '<'))
 }
 

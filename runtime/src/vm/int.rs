@@ -478,6 +478,7 @@ pub fn parse_int(vm: &Vm, text: &str, base: u32, shown: &str) -> PyResult<Value>
             "invalid literal for int() with base {base}: {shown}"
         ))
     };
+    let text = super::unicode_classes::ascii_digits(text);
     let s = text.trim_matches(|c: char| c.is_whitespace());
     let (neg, mut body) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),

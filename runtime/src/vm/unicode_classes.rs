@@ -1051,3 +1051,27 @@ pub(crate) fn in_ranges(ranges: &[(u32, u32)], c: u32) -> bool {
     let i = ranges.partition_point(|r| r.1 < c);
     ranges.get(i).is_some_and(|r| r.0 <= c)
 }
+
+/// The value of a decimal digit (`str.isdecimal()`): Unicode's decimal
+/// digits come in runs of ten from zero, so a run's offset gives it.
+pub(crate) fn decimal_value(c: u32) -> Option<u32> {
+    let i = DECIMAL.partition_point(|r| r.1 < c);
+    let r = DECIMAL.get(i).filter(|r| r.0 <= c)?;
+    Some((c - r.0) % 10)
+}
+
+/// `text` with every non-ASCII decimal digit replaced by its ASCII digit,
+/// as `int()` and `float()` read digits of any script (CPython's
+/// `_PyUnicode_TransformDecimalAndSpaceToASCII`).
+pub(crate) fn ascii_digits(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| match decimal_value(c as u32) {
+            Some(d) if !c.is_ascii() => char::from(b'0' + d as u8),
+            _ => c,
+        })
+        .collect::<String>()
+        .into()
+}

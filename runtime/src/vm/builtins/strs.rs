@@ -1643,6 +1643,8 @@ pub(crate) fn format_value(vm: &Vm, v: &Value, spec: &str) -> PyResult<Value> {
     let spec_err = |m: String| {
         if m == crate::vm::format::MEMORY_ERROR {
             vm.memory_error()
+        } else if let Some(o) = m.strip_prefix(crate::vm::format::OVERFLOW_ERROR) {
+            vm.overflow_error(o)
         } else {
             vm.value_error(m)
         }
@@ -1654,7 +1656,13 @@ pub(crate) fn format_value(vm: &Vm, v: &Value, spec: &str) -> PyResult<Value> {
             if s.ty.is_none() && spec.is_empty() {
                 return vm.str_(v);
             }
-            format_int(&crate::vm::int::to_bigint(v).unwrap_or_default(), &s).map_err(spec_err)?
+            let name = if matches!(v, Value::Bool(_)) {
+                "bool"
+            } else {
+                "int"
+            };
+            format_int(&crate::vm::int::to_bigint(v).unwrap_or_default(), &s, name)
+                .map_err(spec_err)?
         }
         Value::Float(f) => {
             if spec.is_empty() {
@@ -1673,7 +1681,7 @@ pub(crate) fn format_value(vm: &Vm, v: &Value, spec: &str) -> PyResult<Value> {
                     // Decimal text honours int_max_str_digits.
                     crate::vm::int::int_to_decimal(vm, v)?;
                 }
-                format_int(b, &s).map_err(spec_err)?
+                format_int(b, &s, "int").map_err(spec_err)?
             }
             ObjKind::Str(st) => {
                 if spec.is_empty() {

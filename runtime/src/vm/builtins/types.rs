@@ -540,6 +540,7 @@ fn parse_float(vm: &Vm, text: &str, orig: &Value) -> PyResult<Value> {
             Err(e) => e,
         }
     };
+    let text = crate::vm::unicode_classes::ascii_digits(text);
     let s = text.trim_matches(|c: char| c.is_whitespace());
     if s.is_empty() {
         return Err(bad());
