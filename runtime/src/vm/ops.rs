@@ -1347,6 +1347,11 @@ impl Vm {
                     }
                     return Ok(Some(target));
                 }
+                if inplace {
+                    // `d |= x` takes what `dict.update` takes.
+                    super::builtins::dict_update_from(self, a, b, super::builtins::Update::Any)?;
+                    return Ok(Some(a.clone()));
+                }
             }
             (ObjKind::DictView(..), BinKind::And | BinKind::Or | BinKind::Sub | BinKind::Xor) => {
                 let sa = self.set_from_values(self.to_vec(a)?)?;

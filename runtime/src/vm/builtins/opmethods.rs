@@ -132,12 +132,7 @@ op_methods! {
     or => |vm, a| binop(vm, a, BinKind::Or, Rhs::Same, false);
     ror => |vm, a| binop(vm, a, BinKind::Or, Rhs::Same, true);
     ior_same => |vm, a| inplace(vm, a, BinKind::Or, Rhs::Same);
-    dict_ior => |vm, a| {
-        // `d |= x` takes what `dict.update` takes.
-        let (this, other) = operands(vm, a)?;
-        super::containers::dict_update_from(vm, this, other, super::containers::Update::Any)?;
-        Ok(this.clone())
-    };
+    dict_ior => |vm, a| inplace(vm, a, BinKind::Or, Rhs::Any);
     and => |vm, a| binop(vm, a, BinKind::And, Rhs::Same, false);
     rand => |vm, a| binop(vm, a, BinKind::And, Rhs::Same, true);
     iand => |vm, a| inplace(vm, a, BinKind::And, Rhs::Same);
