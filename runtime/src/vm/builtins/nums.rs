@@ -629,6 +629,88 @@ fn float_float(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     Ok(Value::Float(float_self(vm, &p[0], "__float__")?))
 }
 
+/// `float.fromhex(s)`, a class method: `[sign] ['0x'] hex [. hex] [p exp]`
+/// (or inf/nan), correctly rounded (half to even, subnormals included).
+fn float_fromhex(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let p = meth_args(vm, "fromhex", &a, 1, 1)?;
+    let Some(text) = p[1].as_str() else {
+        return Err(vm.type_error(format!(
+            "fromhex() argument must be str, not {}",
+            vm.type_name(&p[1])
+        )));
+    };
+    let text = text.to_string_lossy();
+    let invalid = || vm.value_error("invalid hexadecimal floating-point string");
+    let t = text.trim().to_ascii_lowercase();
+    let (neg, body) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, &t[..]),
+    };
+    let sign = |x: f64| if neg { -x } else { x };
+    match body {
+        "inf" | "infinity" => return Ok(Value::Float(sign(f64::INFINITY))),
+        "nan" => return Ok(Value::Float(sign(f64::NAN))),
+        _ => {}
+    }
+    let body = body.strip_prefix("0x").unwrap_or(body);
+    let (mant, exp) = match body.split_once('p') {
+        Some((m, e)) => (m, e.parse::<i64>().map_err(|_| invalid())?),
+        None => (body, 0),
+    };
+    let (int_part, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    if int_part.is_empty() && frac.is_empty() {
+        return Err(invalid());
+    }
+    let mut m = num_bigint::BigUint::default();
+    for c in int_part.chars().chain(frac.chars()) {
+        let d = c.to_digit(16).ok_or_else(invalid)?;
+        m = (m << 4u32) + d;
+    }
+    if m.is_zero() {
+        return Ok(Value::Float(sign(0.0)));
+    }
+    // The value is m * 2**e2; keep 53 bits (fewer for a subnormal).
+    let e2 = exp.saturating_sub(4 * frac.len() as i64);
+    let bits = m.bits() as i64;
+    if e2.saturating_add(bits) > 1024 {
+        return Err(vm.overflow_error("hexadecimal value too large to represent as a float"));
+    }
+    if e2.saturating_add(bits) < -1075 {
+        return Ok(Value::Float(sign(0.0)));
+    }
+    let shift = (bits - 53).max(-1074 - e2);
+    let (mut q, mut e) = if shift > 0 {
+        let q = &m >> (shift as u64);
+        let rem = &m - (&q << (shift as u64));
+        let half = num_bigint::BigUint::one() << ((shift - 1) as u64);
+        let q = if rem > half || (rem == half && q.bit(0)) {
+            q + 1u32
+        } else {
+            q
+        };
+        (q, e2 + shift)
+    } else {
+        (m << ((-shift) as u64), e2 + shift)
+    };
+    if q.bits() > 53 {
+        q >>= 1u32;
+        e += 1;
+    }
+    let q: u64 = q.try_into().unwrap_or(0);
+    let f = if q >= 1 << 52 {
+        let biased = e + 52 + 1023;
+        if biased >= 2047 {
+            return Err(vm.overflow_error("hexadecimal value too large to represent as a float"));
+        }
+        f64::from_bits(((biased as u64) << 52) | (q - (1 << 52)))
+    } else {
+        // A subnormal: e is -1074 here.
+        f64::from_bits(q)
+    };
+    Ok(Value::Float(sign(f)))
+}
+
 fn float_hex(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = meth_args(vm, "hex", &a, 0, 0)?;
     let x = float_self(vm, &p[0], "hex")?;
@@ -663,6 +745,7 @@ pub(crate) const FLOAT_METHODS: &[(&str, NativeFn)] = &[
     ("as_integer_ratio", float_as_integer_ratio),
     ("conjugate", float_conjugate),
     ("hex", float_hex),
+    ("fromhex", float_fromhex),
     ("__float__", float_float),
     ("__int__", n_int),
     ("__round__", n_round),
