@@ -435,6 +435,15 @@ impl Vm {
                 }
             }
             ObjKind::Method(m) => {
+                // A builtin bound to a class (a builtin class method).
+                if let Some(ObjKind::Builtin(b)) = m.0.as_obj().map(|o| &o.kind) {
+                    return self.new_str(&format!(
+                        "<built-in method {} of {} object at {:#x}>",
+                        b.name,
+                        self.type_name(&m.1),
+                        m.1.as_obj().map_or(0, |x| x.as_ptr() as usize)
+                    ));
+                }
                 let fname = self.qualname_of(&m.0)?;
                 format!("<bound method {} of {}>", fname, self.repr_string(&m.1)?)
             }
