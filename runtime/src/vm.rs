@@ -48,6 +48,7 @@ pub mod ops;
 pub mod session;
 pub mod set;
 pub mod state;
+mod suggestions;
 pub mod symtable;
 pub mod threads;
 pub mod tracing;

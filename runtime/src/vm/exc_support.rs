@@ -110,6 +110,7 @@ pub(crate) fn init_special(vm: &Vm, e: &ObjRef) -> PyResult<()> {
         set(&x.dict, "print_file_and_line", Value::None)?;
     } else if is("ImportError") {
         set(&x.dict, "name", Value::None)?;
+        set(&x.dict, "name_from", Value::None)?;
         set(&x.dict, "path", Value::None)?;
         set(&x.dict, "msg", args.first().cloned().unwrap_or(Value::None))?;
     } else if is("NameError") || is("AttributeError") {
@@ -427,10 +428,14 @@ pub fn format_exception_only(vm: &Vm, e: &ObjRef) -> String {
     };
     let mut out = if is_subtype(&x.class, &vm.exc_type("SyntaxError")) {
         syntax_error_lines(vm, x, &name)
-    } else if msg.is_empty() {
-        name
     } else {
-        format!("{name}: {msg}")
+        // "Did you mean …?" goes after the message, as traceback.py adds it.
+        let msg = msg + &super::suggestions::suffix(vm, x, &x.class);
+        if msg.is_empty() {
+            name
+        } else {
+            format!("{name}: {msg}")
+        }
     };
     // PEP 678 notes.
     if let Some(Value::Obj(n)) = vm.dict_get_str(&x.dict, "__notes__")

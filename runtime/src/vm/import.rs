@@ -154,6 +154,7 @@ pub(crate) fn import_from(vm: &Vm, module: &Value, name: &Value) -> PyResult<Val
     );
     if let ObjKind::Exception(x) = &e.0.kind {
         let _ = vm.dict_set_str(&x.dict, "name", vm.new_str(&mname)?);
+        let _ = vm.dict_set_str(&x.dict, "name_from", name.clone());
     }
     Err(e)
 }
