@@ -227,27 +227,9 @@ fn int_to_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
         Some(l) => super::int_arg(vm, l)?,
         None => 1,
     };
-    let order = match p.get(2).or_else(|| a.kwarg("byteorder")) {
-        Some(o) => match o.as_str() {
-            Some(s) => s.to_string_lossy().into_owned(),
-            None => {
-                return Err(vm.type_error(format!(
-                    "to_bytes() argument 'byteorder' must be str, not {}",
-                    vm.type_name(o)
-                )));
-            }
-        },
-        None => "big".into(),
-    };
-    let signed = match a.kwarg("signed") {
-        Some(s) => vm.truthy(s)?,
-        None => false,
-    };
+    let (little, signed) = order_and_sign(vm, &a, p.get(2), "to_bytes")?;
     if length < 0 {
         return Err(vm.value_error("length argument must be non-negative"));
-    }
-    if order != "big" && order != "little" {
-        return Err(vm.value_error("byteorder must be either 'little' or 'big'"));
     }
     if v.is_negative() && !signed {
         return Err(vm.overflow_error("can't convert negative int to unsigned"));
@@ -277,10 +259,41 @@ fn int_to_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let fill = if v.is_negative() { 0xff } else { 0 };
     let mut out = vec![fill; len - bytes.len()];
     out.extend(bytes);
-    if order == "little" {
+    if little {
         out.reverse();
     }
     vm.new_bytes(&out)
+}
+
+/// The `byteorder` and `signed` arguments of `int.to_bytes` and
+/// `int.from_bytes`: (little-endian, signed), with CPython's errors.
+fn order_and_sign(
+    vm: &Vm,
+    a: &Args<'_>,
+    order: Option<&Value>,
+    fname: &str,
+) -> PyResult<(bool, bool)> {
+    let little = match order.or_else(|| a.kwarg("byteorder")) {
+        None => false,
+        Some(o) => match o.as_str().map(|s| s.as_bytes()) {
+            Some(b"little") => true,
+            Some(b"big") => false,
+            Some(_) => {
+                return Err(vm.value_error("byteorder must be either 'little' or 'big'"));
+            }
+            None => {
+                return Err(vm.type_error(format!(
+                    "{fname}() argument 'byteorder' must be str, not {}",
+                    vm.type_name(o)
+                )));
+            }
+        },
+    };
+    let signed = match a.kwarg("signed") {
+        Some(s) => vm.truthy(s)?,
+        None => false,
+    };
+    Ok((little, signed))
 }
 
 /// `int.from_bytes(bytes, byteorder='big', *, signed=False)`, a class
@@ -291,25 +304,7 @@ fn int_from_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let Some(src) = p.first().or_else(|| a.kwarg("bytes")) else {
         return Err(vm.type_error("from_bytes() missing required argument 'bytes' (pos 1)"));
     };
-    let order = match p.get(1).or_else(|| a.kwarg("byteorder")) {
-        Some(o) => match o.as_str() {
-            Some(s) => s.to_string_lossy().into_owned(),
-            None => {
-                return Err(vm.type_error(format!(
-                    "from_bytes() argument 'byteorder' must be str, not {}",
-                    vm.type_name(o)
-                )));
-            }
-        },
-        None => "big".into(),
-    };
-    let signed = match a.kwarg("signed") {
-        Some(s) => vm.truthy(s)?,
-        None => false,
-    };
-    if order != "big" && order != "little" {
-        return Err(vm.value_error("byteorder must be either 'little' or 'big'"));
-    }
+    let (little, signed) = order_and_sign(vm, &a, p.get(1), "from_bytes")?;
     let mut data: Vec<u8> = match super::bytes_of(src) {
         Some(b) => b.to_vec(),
         None if src.as_str().is_some() || is_int(src) => {
@@ -347,7 +342,7 @@ fn int_from_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
             v
         }
     };
-    if order == "little" {
+    if little {
         data.reverse();
     }
     let v = if signed {

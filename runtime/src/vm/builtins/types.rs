@@ -599,16 +599,7 @@ fn construct_str(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     if encoding.is_none() && errors.is_none() {
         return vm.str_(&obj);
     }
-    for (what, v) in [("encoding", &encoding), ("errors", &errors)] {
-        if let Some(v) = v
-            && v.as_str().is_none()
-        {
-            return Err(vm.type_error(format!(
-                "str() argument '{what}' must be str, not {}",
-                vm.type_name(v)
-            )));
-        }
-    }
+    codec_args_are_str(vm, "str", &encoding, &errors)?;
     match obj.as_obj().map(|o| &o.kind) {
         Some(ObjKind::Bytes(_)) => {
             let enc = encoding.unwrap_or(vm.new_str("utf-8")?);
@@ -623,21 +614,33 @@ fn construct_str(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     }
 }
 
+/// `str()`'s and `bytes()`'s check that `encoding` and `errors`, when
+/// given, are strs.
+fn codec_args_are_str(
+    vm: &Vm,
+    func: &str,
+    encoding: &Option<Value>,
+    errors: &Option<Value>,
+) -> PyResult<()> {
+    for (what, v) in [("encoding", encoding), ("errors", errors)] {
+        if let Some(v) = v
+            && v.as_str().is_none()
+        {
+            return Err(vm.type_error(format!(
+                "{func}() argument '{what}' must be str, not {}",
+                vm.type_name(v)
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn construct_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let p = a.pos();
     let src = p.first().cloned().or_else(|| a.kwarg("source").cloned());
     let enc = p.get(1).cloned().or_else(|| a.kwarg("encoding").cloned());
     let errors = p.get(2).cloned().or_else(|| a.kwarg("errors").cloned());
-    for (what, v) in [("encoding", &enc), ("errors", &errors)] {
-        if let Some(v) = v
-            && v.as_str().is_none()
-        {
-            return Err(vm.type_error(format!(
-                "bytes() argument '{what}' must be str, not {}",
-                vm.type_name(v)
-            )));
-        }
-    }
+    codec_args_are_str(vm, "bytes", &enc, &errors)?;
     let Some(src) = src else {
         return vm.new_bytes(b"");
     };

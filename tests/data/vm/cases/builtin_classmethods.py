@@ -15,7 +15,8 @@ for expr in ['str.maketrans("ab", "c")', 'str.maketrans(1)', 'str.maketrans({"ab
              '"a".translate({97: 1.5})', '"a".translate({97: 0x110000})', 'str.maketrans()', 'int.from_bytes("ab")',
              'int.from_bytes([256])', 'int.from_bytes(b"a", "middle")', 'int.from_bytes(5)', 'dict.fromkeys()',
              'bytes.fromhex("0g")', 'bytes.maketrans(b"a")',
-             'int.from_bytes(None)', '(7).to_bytes(1, 2)', 'int.from_bytes(iter([1, 2]))']:
+             'int.from_bytes(None)', '(7).to_bytes(1, 2)', 'int.from_bytes(iter([1, 2]))',
+             '(5).to_bytes(-1, "x")', '(5).to_bytes(2, "little")']:
     try:
         print(expr, "->", repr(eval(expr)))
     except Exception as e:
