@@ -560,7 +560,7 @@ fn build_types(vm: &Vm) -> PyResult<Types> {
     )?;
     Ok(Types {
         type_: t("type", b::TYPE_METHODS)?,
-        none: t("NoneType", &[])?,
+        none: t2("NoneType", &[ops::NONE_OPS])?,
         bool_: new_type(vm, "bool", Some(&int), &[], Layout::Builtin, "builtins")?,
         float: t("float", b::FLOAT_METHODS)?,
         str_: t2("str", &[b::STR_METHODS, ops::STR_OPS])?,
@@ -573,7 +573,7 @@ fn build_types(vm: &Vm) -> PyResult<Types> {
             "frozenset",
             &[b::FROZENSET_METHODS, ops::SET_OPS, ops::VALUE_HASH],
         )?,
-        range: t2("range", &[b::RANGE_METHODS, ops::VALUE_HASH])?,
+        range: t2("range", &[b::RANGE_METHODS, ops::RANGE_OPS])?,
         slice: t("slice", &[])?,
         function: t("function", &[])?,
         builtin_function: t("builtin_function_or_method", &[])?,

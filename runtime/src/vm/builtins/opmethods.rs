@@ -159,6 +159,15 @@ fn hash(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     Ok(Value::Int(vm.hash(&a.all[0])?))
 }
 
+/// `__bool__` of `range` and `NoneType`: the value's truth.
+fn truth(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+    let n = a.all.len().saturating_sub(1);
+    if n != 0 || !a.no_kw() {
+        return Err(vm.type_error(format!("expected 0 arguments, got {n}")));
+    }
+    Ok(Value::Bool(vm.truthy(&a.all[0])?))
+}
+
 /// `__reversed__`: the reverse iterator `reversed()` gives.
 fn reversed(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     let n = a.all.len().saturating_sub(1);
@@ -263,5 +272,15 @@ pub(crate) const SET_INPLACE_OPS: &[(&str, NativeFn)] = &[
     ("__isub__", isub),
 ];
 
-/// `__hash__` of `frozenset` and `range` (by value, as `hash()`).
+/// `__hash__` of `frozenset` (by value, as `hash()`).
 pub(crate) const VALUE_HASH: &[(&str, NativeFn)] = &[("__hash__", hash)];
+
+/// `range`'s hash, truth and reverse iteration.
+pub(crate) const RANGE_OPS: &[(&str, NativeFn)] = &[
+    ("__hash__", hash),
+    ("__bool__", truth),
+    ("__reversed__", reversed),
+];
+
+/// `NoneType.__bool__`.
+pub(crate) const NONE_OPS: &[(&str, NativeFn)] = &[("__bool__", truth)];

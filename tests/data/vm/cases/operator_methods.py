@@ -41,3 +41,6 @@ for x in vals:
         except Exception as e:
             r = type(e).__name__ + ": " + str(e)
         print(repr(x), m, r)
+print(range(0).__bool__(), range(3).__bool__(), list(range(3).__reversed__()), None.__bool__(), bool(None), bool(range(2)))
+try: None.__bool__(1)
+except TypeError as e: print(e)
