@@ -721,7 +721,7 @@ fn map_chars(
     a: &Args<'_>,
     t: Text,
     name: &str,
-    f: impl Fn(char, bool, &mut String) -> bool,
+    f: &dyn Fn(char, bool, &mut String) -> bool,
 ) -> PyResult<Value> {
     meth_args(vm, name, a, 0, 0)?;
     let r = t.recv(vm, a, name)?;
@@ -838,42 +838,54 @@ fn title(c: char, prev: bool, o: &mut String) -> bool {
 
 fn capitalize_impl(vm: &Vm, a: &Args<'_>, t: Text) -> PyResult<Value> {
     let first = std::cell::Cell::new(true);
-    map_chars(vm, a, t, "capitalize", |c, _, o| {
-        if first.get() {
-            push_title(c, o);
-            first.set(false);
-        } else {
-            o.extend(c.to_lowercase());
-        }
-        false
-    })
+    map_chars(
+        vm,
+        a,
+        t,
+        "capitalize",
+        &|c: char, _: bool, o: &mut String| {
+            if first.get() {
+                push_title(c, o);
+                first.set(false);
+            } else {
+                o.extend(c.to_lowercase());
+            }
+            false
+        },
+    )
 }
 
 fn s_upper(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    map_chars(vm, &a, Text::Str, "upper", upper)
+    map_chars(vm, &a, Text::Str, "upper", &upper)
 }
 
 fn s_lower(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    map_chars(vm, &a, Text::Str, "lower", lower)
+    map_chars(vm, &a, Text::Str, "lower", &lower)
 }
 
 fn s_casefold(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     use crate::vm::unicode_case::{FOLD, lookup};
-    map_chars(vm, &a, Text::Str, "casefold", |c, _, o| {
-        match lookup(&FOLD, c) {
-            Some(f) => o.push_str(f),
-            None => o.extend(c.to_lowercase()),
-        }
-        false
-    })
+    map_chars(
+        vm,
+        &a,
+        Text::Str,
+        "casefold",
+        &|c: char, _: bool, o: &mut String| {
+            match lookup(&FOLD, c) {
+                Some(f) => o.push_str(f),
+                None => o.extend(c.to_lowercase()),
+            }
+            false
+        },
+    )
 }
 
 fn s_swapcase(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    map_chars(vm, &a, Text::Str, "swapcase", swapcase)
+    map_chars(vm, &a, Text::Str, "swapcase", &swapcase)
 }
 
 fn s_title(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    map_chars(vm, &a, Text::Str, "title", title)
+    map_chars(vm, &a, Text::Str, "title", &title)
 }
 
 fn s_capitalize(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
@@ -888,7 +900,7 @@ fn pred(
     t: Text,
     name: &str,
     empty: bool,
-    f: impl Fn(u32, char) -> bool,
+    f: fn(u32, char) -> bool,
 ) -> PyResult<Value> {
     meth_args(vm, name, a, 0, 0)?;
     let b = t.recv(vm, a, name)?.b;
@@ -2346,10 +2358,10 @@ bytes_methods! {
     b_rsplit => |vm, a| split_impl(vm, a, B, "rsplit", true);
     b_splitlines => |vm, a| splitlines_impl(vm, a, B);
     b_join => |vm, a| join_impl(vm, a, B);
-    b_upper => |vm, a| map_chars(vm, a, B, "upper", upper);
-    b_lower => |vm, a| map_chars(vm, a, B, "lower", lower);
-    b_swapcase => |vm, a| map_chars(vm, a, B, "swapcase", swapcase);
-    b_title => |vm, a| map_chars(vm, a, B, "title", title);
+    b_upper => |vm, a| map_chars(vm, a, B, "upper", &upper);
+    b_lower => |vm, a| map_chars(vm, a, B, "lower", &lower);
+    b_swapcase => |vm, a| map_chars(vm, a, B, "swapcase", &swapcase);
+    b_title => |vm, a| map_chars(vm, a, B, "title", &title);
     b_capitalize => |vm, a| capitalize_impl(vm, a, B);
     b_isdigit => |vm, a| pred(vm, a, B, "isdigit", false, is_digit);
     b_isalpha => |vm, a| pred(vm, a, B, "isalpha", false, is_alpha);
