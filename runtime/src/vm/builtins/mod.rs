@@ -2,6 +2,17 @@
 //! (Python/bltinmodule.c and the Objects/ files), with CPython's argument
 //! errors.
 
+/// Native functions, each a one-line call of a shared implementation:
+/// `name => |vm, a| body;` defines `fn name(vm, a: Args) -> PyResult<Value>`.
+macro_rules! native_fns {
+    ($($name:ident => $body:expr;)*) => {
+        $(fn $name(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
+            #[allow(clippy::redundant_closure_call)]
+            ($body)(vm, &a)
+        })*
+    };
+}
+
 mod containers;
 pub(crate) use containers::list_append;
 mod nums;

@@ -358,37 +358,36 @@ fn int_from_bytes(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
 }
 
 fn num_binop(vm: &Vm, a: Args<'_>, name: &str, op: BinKind, reflected: bool) -> PyResult<Value> {
-    let p = meth_args(vm, name, &a, 1, 1)?;
+    let Some(p) = slot_operands(vm, &a, name)? else {
+        return Ok(vm.none_like.not_implemented.clone());
+    };
     let (x, y) = if reflected {
         (&p[1], &p[0])
     } else {
         (&p[0], &p[1])
     };
-    // An int's slot takes ints (floats are the float's business: it
-    // gets the reflected call); a float's takes ints and floats.
-    let other_ok = if is_int(&p[0]) {
-        is_int(&p[1])
-    } else {
-        crate::vm::int::as_num(&p[1]).is_some()
-    };
-    if !other_ok {
-        return Ok(vm.none_like.not_implemented.clone());
-    }
     vm.binary_op(x, y, op, false)
 }
 
 fn num_cmp(vm: &Vm, a: Args<'_>, name: &str, op: CmpKind) -> PyResult<Value> {
-    let p = meth_args(vm, name, &a, 1, 1)?;
-    // As for arithmetic: an int's slot compares ints only.
+    let Some(p) = slot_operands(vm, &a, name)? else {
+        return Ok(vm.none_like.not_implemented.clone());
+    };
+    vm.compare(&p[0], &p[1], op)
+}
+
+/// `[self, other]` of a binary number slot, or None where the slot
+/// answers NotImplemented: an int's slot takes ints only (a float is the
+/// float's business: it gets the reflected call), a float's takes ints
+/// and floats.
+fn slot_operands<'a>(vm: &Vm, a: &Args<'a>, name: &str) -> PyResult<Option<&'a [Value]>> {
+    let p = meth_args(vm, name, a, 1, 1)?;
     let other_ok = if is_int(&p[0]) {
         is_int(&p[1])
     } else {
         crate::vm::int::as_num(&p[1]).is_some()
     };
-    if !other_ok {
-        return Ok(vm.none_like.not_implemented.clone());
-    }
-    vm.compare(&p[0], &p[1], op)
+    Ok(other_ok.then_some(p))
 }
 
 macro_rules! num_ops {
@@ -427,15 +426,9 @@ num_ops! {
 }
 
 fn divmod_impl(vm: &Vm, a: Args<'_>, name: &str, reflected: bool) -> PyResult<Value> {
-    let p = meth_args(vm, name, &a, 1, 1)?;
-    let other_ok = if is_int(&p[0]) {
-        is_int(&p[1])
-    } else {
-        crate::vm::int::as_num(&p[1]).is_some()
-    };
-    if !other_ok {
+    let Some(p) = slot_operands(vm, &a, name)? else {
         return Ok(vm.none_like.not_implemented.clone());
-    }
+    };
     let (x, y) = if reflected {
         (&p[1], &p[0])
     } else {

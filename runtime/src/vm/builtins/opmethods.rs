@@ -112,16 +112,7 @@ fn cmp(vm: &Vm, a: &Args<'_>, kind: CmpKind) -> PyResult<Value> {
     vm.compare(this, other, kind)
 }
 
-macro_rules! op_methods {
-    ($($f:ident => $body:expr;)*) => {
-        $(fn $f(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-            #[allow(clippy::redundant_closure_call)]
-            ($body)(vm, &a)
-        })*
-    };
-}
-
-op_methods! {
+native_fns! {
     add => |vm, a| binop(vm, a, BinKind::Add, Rhs::Concat, false);
     mul => |vm, a| binop(vm, a, BinKind::Mul, Rhs::Index, false);
     rmul => |vm, a| binop(vm, a, BinKind::Mul, Rhs::Index, true);
@@ -152,32 +143,20 @@ op_methods! {
 
 /// `__hash__` of the hashable builtins: the value's hash (as `hash()`).
 fn hash(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let n = a.all.len().saturating_sub(1);
-    if n != 0 || !a.no_kw() {
-        return Err(vm.type_error(format!("expected 0 arguments, got {n}")));
-    }
-    Ok(Value::Int(vm.hash(&a.all[0])?))
+    let p = super::meth_args(vm, "__hash__", &a, 0, 0)?;
+    Ok(Value::Int(vm.hash(&p[0])?))
 }
 
 /// `__bool__` of `range` and `NoneType`: the value's truth.
 fn truth(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let n = a.all.len().saturating_sub(1);
-    if n != 0 || !a.no_kw() {
-        return Err(vm.type_error(format!("expected 0 arguments, got {n}")));
-    }
-    Ok(Value::Bool(vm.truthy(&a.all[0])?))
+    let p = super::meth_args(vm, "__bool__", &a, 0, 0)?;
+    Ok(Value::Bool(vm.truthy(&p[0])?))
 }
 
 /// `__reversed__`: the reverse iterator `reversed()` gives.
 fn reversed(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-    let n = a.all.len().saturating_sub(1);
-    if n != 0 || !a.no_kw() {
-        return Err(vm.type_error(format!(
-            "{}.__reversed__() takes no arguments ({n} given)",
-            vm.type_name(&a.all[0])
-        )));
-    }
-    super::types::reversed(vm, &a.all[0])
+    let p = super::meth_args(vm, "__reversed__", &a, 0, 0)?;
+    super::types::reversed(vm, &p[0])
 }
 
 const COMPARISONS: [(&str, NativeFn); 6] = [

@@ -2332,18 +2332,9 @@ fn b_translate(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
     vm.new_bytes(&out)
 }
 
-macro_rules! bytes_methods {
-    ($($name:ident => $body:expr;)*) => {
-        $(fn $name(vm: &Vm, a: Args<'_>) -> PyResult<Value> {
-            #[allow(clippy::redundant_closure_call)]
-            ($body)(vm, &a)
-        })*
-    };
-}
-
 const B: Text = Text::Bytes;
 
-bytes_methods! {
+native_fns! {
     b_find => |vm, a| find_value(find_impl(vm, a, B, "find", false)?);
     b_rfind => |vm, a| find_value(find_impl(vm, a, B, "rfind", true)?);
     b_index => |vm, a| index_value(vm, B, find_impl(vm, a, B, "index", false)?);
